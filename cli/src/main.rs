@@ -1,0 +1,2 @@
+//! The `iam-eval` command.
+fn main() {}
