@@ -11,5 +11,9 @@
 )]
 
 pub mod condition;
+mod limits;
 pub mod pattern;
 pub mod policy;
+
+pub use limits::Limits;
+pub use policy::{Policy, PolicyKind};

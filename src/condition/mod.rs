@@ -4,3 +4,8 @@ pub(crate) mod binary;
 pub(crate) mod date;
 pub(crate) mod ip;
 pub(crate) mod numeric;
+mod operator;
+
+pub use operator::{
+    Comparison, ConditionOperator, Family, Operator, OperatorInfo, SetQualifier, OPERATORS,
+};

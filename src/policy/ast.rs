@@ -1,0 +1,294 @@
+//! The validated, typed form of a policy document.
+//!
+//! Either/or elements are enums, so a statement with both `Action` and `NotAction` (or
+//! neither) cannot be represented. Values keep the text the policy author wrote; the
+//! typed parse of each value (numbers, dates, CIDRs, base64) was checked when the
+//! policy was parsed and is done again, once, when a policy set is built.
+//! Grammar: <https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_grammar.html>.
+
+use crate::condition::ConditionOperator;
+
+/// The policy language version (`Version` element).
+/// <https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_version.html>
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Version {
+    /// `2012-10-17`: the current language, with policy variables.
+    V2012_10_17,
+    /// `2008-10-17`: the old language; `${...}` is literal text.
+    V2008_10_17,
+}
+
+impl Version {
+    /// The version string as written.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Version::V2012_10_17 => "2012-10-17",
+            Version::V2008_10_17 => "2008-10-17",
+        }
+    }
+}
+
+/// `Allow` or `Deny`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Effect {
+    /// The statement grants.
+    Allow,
+    /// The statement denies; an explicit deny overrides every allow.
+    Deny,
+}
+
+impl Effect {
+    /// `Allow` or `Deny`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Effect::Allow => "Allow",
+            Effect::Deny => "Deny",
+        }
+    }
+}
+
+/// A 1-based line and column in the policy source.
+///
+/// Positions are not part of a policy's meaning: two positions always compare equal, so
+/// a policy parsed from reformatted text equals the original.
+#[derive(Debug, Clone, Copy, Default, Eq)]
+pub struct SourcePos {
+    /// 1-based line.
+    pub line: usize,
+    /// 1-based column, in characters.
+    pub column: usize,
+}
+
+impl PartialEq for SourcePos {
+    fn eq(&self, _other: &Self) -> bool {
+        true
+    }
+}
+
+/// A parsed policy document.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Policy {
+    pub(crate) version: Option<Version>,
+    pub(crate) id: Option<String>,
+    pub(crate) statements: Vec<Statement>,
+}
+
+impl Policy {
+    /// The `Version` element, if present.
+    pub fn version(&self) -> Option<Version> {
+        self.version
+    }
+    /// The `Id` element, if present.
+    pub fn id(&self) -> Option<&str> {
+        self.id.as_deref()
+    }
+    /// The statements, in document order.
+    pub fn statements(&self) -> &[Statement] {
+        &self.statements
+    }
+    /// Whether `${...}` policy variables are substituted: only with `Version` `2012-10-17`.
+    /// <https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_variables.html>
+    pub fn variables_enabled(&self) -> bool {
+        self.version == Some(Version::V2012_10_17)
+    }
+}
+
+/// One statement.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Statement {
+    pub(crate) sid: Option<String>,
+    pub(crate) effect: Effect,
+    pub(crate) principal: Option<PrincipalSpec>,
+    pub(crate) action: ActionSpec,
+    pub(crate) resource: Option<ResourceSpec>,
+    pub(crate) condition: Vec<ConditionBlock>,
+    pub(crate) pos: StatementPositions,
+}
+
+/// Where a statement's elements are in the source, for errors found after parsing.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub(crate) struct StatementPositions {
+    pub(crate) path: String,
+    pub(crate) statement: SourcePos,
+    pub(crate) principal: Option<SourcePos>,
+    pub(crate) line_text: String,
+    pub(crate) principal_line_text: String,
+}
+
+impl Statement {
+    /// The `Sid`, if any.
+    pub fn sid(&self) -> Option<&str> {
+        self.sid.as_deref()
+    }
+    /// `Allow` or `Deny`.
+    pub fn effect(&self) -> Effect {
+        self.effect
+    }
+    /// `Principal` or `NotPrincipal`, if present.
+    pub fn principal(&self) -> Option<&PrincipalSpec> {
+        self.principal.as_ref()
+    }
+    /// `Action` or `NotAction`.
+    pub fn action(&self) -> &ActionSpec {
+        &self.action
+    }
+    /// `Resource` or `NotResource`, if present.
+    pub fn resource(&self) -> Option<&ResourceSpec> {
+        self.resource.as_ref()
+    }
+    /// The condition blocks (operator → keys → values), in document order; empty when the
+    /// statement has no `Condition`.
+    pub fn condition(&self) -> &[ConditionBlock] {
+        &self.condition
+    }
+    /// Where the statement starts in the source.
+    pub fn position(&self) -> SourcePos {
+        self.pos.statement
+    }
+}
+
+/// `Principal` or `NotPrincipal`.
+/// <https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_principal.html>
+#[derive(Debug, Clone, PartialEq)]
+pub enum PrincipalSpec {
+    /// The statement applies to the principals listed.
+    Principal(Principals),
+    /// The statement applies to every principal except those listed.
+    NotPrincipal(Principals),
+}
+
+/// The value of a `Principal`/`NotPrincipal` element.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Principals {
+    /// `"*"`: everyone, anonymous callers included.
+    Any,
+    /// `{"AWS": ..., "Service": ..., ...}`.
+    Map(Vec<PrincipalEntry>),
+}
+
+/// The principal types of the `Principal` map.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum PrincipalType {
+    /// `AWS`: account ids, IAM ARNs, or `*`.
+    Aws,
+    /// `Service`: service principals such as `cloudtrail.amazonaws.com`.
+    Service,
+    /// `Federated`: identity providers.
+    Federated,
+    /// `CanonicalUser`: S3 canonical user ids.
+    CanonicalUser,
+}
+
+impl PrincipalType {
+    /// The key as written.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            PrincipalType::Aws => "AWS",
+            PrincipalType::Service => "Service",
+            PrincipalType::Federated => "Federated",
+            PrincipalType::CanonicalUser => "CanonicalUser",
+        }
+    }
+    /// All principal types.
+    pub const ALL: [PrincipalType; 4] = [
+        PrincipalType::Aws,
+        PrincipalType::Service,
+        PrincipalType::Federated,
+        PrincipalType::CanonicalUser,
+    ];
+}
+
+/// One key of the `Principal` map with its values.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PrincipalEntry {
+    pub(crate) kind: PrincipalType,
+    pub(crate) values: Vec<String>,
+}
+
+impl PrincipalEntry {
+    /// The principal type.
+    pub fn kind(&self) -> PrincipalType {
+        self.kind
+    }
+    /// The values listed.
+    pub fn values(&self) -> &[String] {
+        &self.values
+    }
+}
+
+/// `Action` or `NotAction`.
+#[derive(Debug, Clone, PartialEq)]
+pub enum ActionSpec {
+    /// The statement covers the actions matched by these patterns.
+    Action(Vec<String>),
+    /// The statement covers every action except those matched.
+    NotAction(Vec<String>),
+}
+
+/// `Resource` or `NotResource`.
+#[derive(Debug, Clone, PartialEq)]
+pub enum ResourceSpec {
+    /// The statement covers the resources matched by these patterns.
+    Resource(Vec<String>),
+    /// The statement covers every resource except those matched.
+    NotResource(Vec<String>),
+}
+
+/// One operator of a `Condition` element with its keys.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ConditionBlock {
+    pub(crate) operator: ConditionOperator,
+    pub(crate) entries: Vec<ConditionEntry>,
+}
+
+impl ConditionBlock {
+    /// The operator.
+    pub fn operator(&self) -> ConditionOperator {
+        self.operator
+    }
+    /// The keys tested under this operator, each with its values.
+    pub fn entries(&self) -> &[ConditionEntry] {
+        &self.entries
+    }
+}
+
+/// One condition key with the policy's values for it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ConditionEntry {
+    pub(crate) key: String,
+    pub(crate) values: Vec<ConditionValue>,
+}
+
+impl ConditionEntry {
+    /// The condition key as written (compared case-insensitively).
+    pub fn key(&self) -> &str {
+        &self.key
+    }
+    /// The values (ORed for positive operators).
+    pub fn values(&self) -> &[ConditionValue] {
+        &self.values
+    }
+}
+
+/// A condition value as written: JSON string, number or boolean.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ConditionValue {
+    /// A JSON string.
+    String(String),
+    /// A JSON number, as its literal text.
+    Number(String),
+    /// A JSON boolean.
+    Bool(bool),
+}
+
+impl ConditionValue {
+    /// The value as text, the way AWS compares it: numbers as written, booleans as
+    /// `true`/`false`.
+    pub fn as_text(&self) -> &str {
+        match self {
+            ConditionValue::String(s) | ConditionValue::Number(s) => s,
+            ConditionValue::Bool(true) => "true",
+            ConditionValue::Bool(false) => "false",
+        }
+    }
+}

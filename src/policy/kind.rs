@@ -1,0 +1,154 @@
+//! Policy kinds and the rules that depend on them.
+
+use super::ast::{Policy, PrincipalSpec, Principals};
+use super::error::{Diagnostic, ParseError};
+use std::fmt;
+use std::str::FromStr;
+
+/// What a policy is used as.
+/// <https://docs.aws.amazon.com/IAM/latest/UserGuide/access_policies.html>
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum PolicyKind {
+    /// An identity-based policy attached to the calling user, role or group.
+    Identity,
+    /// A resource-based policy on the target: a bucket policy, a key policy, ...
+    Resource,
+    /// A service control policy of the caller's organization.
+    Scp,
+    /// A resource control policy of the resource owner's organization.
+    Rcp,
+    /// The permissions boundary of the calling principal.
+    Boundary,
+    /// A session policy passed when the role or federated session was created.
+    Session,
+}
+
+impl PolicyKind {
+    /// Every kind.
+    pub const ALL: [PolicyKind; 6] = [
+        PolicyKind::Identity,
+        PolicyKind::Resource,
+        PolicyKind::Scp,
+        PolicyKind::Rcp,
+        PolicyKind::Boundary,
+        PolicyKind::Session,
+    ];
+
+    /// The kind's name as in the test-file format (`identity`, `resource`, ...).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            PolicyKind::Identity => "identity",
+            PolicyKind::Resource => "resource",
+            PolicyKind::Scp => "scp",
+            PolicyKind::Rcp => "rcp",
+            PolicyKind::Boundary => "boundary",
+            PolicyKind::Session => "session",
+        }
+    }
+
+    /// Whether statements of this kind name principals (resource-based policies and RCPs).
+    pub fn takes_principal(self) -> bool {
+        matches!(self, PolicyKind::Resource | PolicyKind::Rcp)
+    }
+}
+
+impl fmt::Display for PolicyKind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// The name was not one of the policy kinds.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error(
+    "unknown policy kind `{0}`; expected one of identity, resource, scp, rcp, boundary, session"
+)]
+pub struct UnknownKind(String);
+
+impl FromStr for PolicyKind {
+    type Err = UnknownKind;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        PolicyKind::ALL
+            .into_iter()
+            .find(|k| k.as_str() == s)
+            .ok_or_else(|| UnknownKind(s.to_string()))
+    }
+}
+
+pub(super) fn validate(policy: &Policy, kind: PolicyKind) -> Result<(), ParseError> {
+    let mut diagnostics = Vec::new();
+    for s in &policy.statements {
+        let at_statement = |message: String, help: &str| Diagnostic {
+            path: s.pos.path.clone(),
+            line: s.pos.statement.line,
+            column: s.pos.statement.column,
+            message,
+            help: Some(help.to_string()),
+            line_text: s.pos.line_text.clone(),
+        };
+        match (&s.principal, kind.takes_principal()) {
+            (None, true) => diagnostics.push(at_statement(
+                format!("a statement in a {kind} policy needs a `Principal` or `NotPrincipal` element"),
+                if kind == PolicyKind::Rcp {
+                    "resource control policies name `\"Principal\": \"*\"` and narrow it with conditions"
+                } else {
+                    "name who the statement applies to, as in `\"Principal\": {\"AWS\": \"arn:aws:iam::111122223333:root\"}`"
+                },
+            )),
+            (Some(spec), false) => {
+                let pos = s.pos.principal.unwrap_or(s.pos.statement);
+                let name = match spec {
+                    PrincipalSpec::Principal(_) => "Principal",
+                    PrincipalSpec::NotPrincipal(_) => "NotPrincipal",
+                };
+                diagnostics.push(Diagnostic {
+                    path: format!("{}.{name}", s.pos.path),
+                    line: pos.line,
+                    column: pos.column,
+                    message: format!("a {kind} policy cannot have a `{name}` element"),
+                    help: Some(
+                        "the principal of an identity-based policy, SCP, boundary or session policy is the one it is attached to; remove the element".into(),
+                    ),
+                    line_text: s.pos.principal_line_text.clone(),
+                });
+            }
+            (Some(_), true) | (None, false) => {}
+        }
+        // RCPs apply to every caller of the resource: AWS accepts only `"*"` there.
+        // https://docs.aws.amazon.com/organizations/latest/userguide/orgs_manage_policies_rcps_syntax.html
+        if kind == PolicyKind::Rcp {
+            if let Some(spec) = &s.principal {
+                if !matches!(spec, PrincipalSpec::Principal(Principals::Any)) {
+                    let pos = s.pos.principal.unwrap_or(s.pos.statement);
+                    diagnostics.push(Diagnostic {
+                        path: format!("{}.Principal", s.pos.path),
+                        line: pos.line,
+                        column: pos.column,
+                        message: "a resource control policy must use `\"Principal\": \"*\"`".into(),
+                        help: Some(
+                            "narrow the callers with conditions such as `aws:PrincipalOrgID`"
+                                .into(),
+                        ),
+                        line_text: s.pos.principal_line_text.clone(),
+                    });
+                }
+            }
+        }
+        // Trust policies are resource-based and omit Resource (the resource is the role);
+        // everywhere else AWS requires `Resource` or `NotResource`.
+        // https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_resource.html
+        if s.resource.is_none() && kind != PolicyKind::Resource {
+            diagnostics.push(at_statement(
+                format!(
+                    "a statement in a {kind} policy needs a `Resource` or `NotResource` element"
+                ),
+                "add `\"Resource\": \"*\"` or the ARNs the statement covers",
+            ));
+        }
+    }
+    if diagnostics.is_empty() {
+        Ok(())
+    } else {
+        Err(ParseError { diagnostics })
+    }
+}

@@ -1,0 +1,972 @@
+//! Lowering: the positioned JSON tree to the typed AST, collecting every problem.
+
+use super::ast::*;
+use super::error::{Diagnostic, ParseError};
+use super::json::{Json, JsonKind, LineIndex, Member, Span};
+use super::{suggest, template};
+use crate::condition::{arn, binary, date, ip, numeric, ConditionOperator, Family, Operator};
+use crate::limits::Limits;
+
+const POLICY_ELEMENTS: [&str; 3] = ["Version", "Id", "Statement"];
+const STATEMENT_ELEMENTS: [&str; 9] = [
+    "Sid",
+    "Effect",
+    "Principal",
+    "NotPrincipal",
+    "Action",
+    "NotAction",
+    "Resource",
+    "NotResource",
+    "Condition",
+];
+
+/// Parses a policy document from text.
+pub(crate) fn parse(src: &str, limits: &Limits) -> Result<Policy, ParseError> {
+    let index = LineIndex::new(src);
+    let mut lowerer = Lowerer {
+        src,
+        index,
+        diags: Vec::new(),
+        limits,
+    };
+    if src.len() > limits.max_policy_bytes() {
+        lowerer.error(
+            Span { start: 0, end: 0 },
+            "",
+            format!(
+                "the policy is {} bytes, over the limit of {} bytes",
+                src.len(),
+                limits.max_policy_bytes()
+            ),
+            Some("AWS policies are far smaller (a bucket policy is at most 20 KiB); the limit is configurable".into()),
+        );
+        return Err(lowerer.finish_err());
+    }
+    let json = match super::json::parse(src, limits.max_depth()) {
+        Ok(json) => json,
+        Err(e) => {
+            lowerer.error(
+                Span {
+                    start: e.offset,
+                    end: e.offset,
+                },
+                "",
+                e.message,
+                e.help,
+            );
+            return Err(lowerer.finish_err());
+        }
+    };
+    let policy = lowerer.policy(&json);
+    match policy {
+        Some(p) if lowerer.diags.is_empty() => Ok(p),
+        _ => Err(lowerer.finish_err()),
+    }
+}
+
+struct Lowerer<'s, 'l> {
+    src: &'s str,
+    index: LineIndex,
+    diags: Vec<Diagnostic>,
+    limits: &'l Limits,
+}
+
+fn child(path: &str, name: &str) -> String {
+    if path.is_empty() {
+        name.to_string()
+    } else {
+        format!("{path}.{name}")
+    }
+}
+
+fn quoted_child(path: &str, key: &str) -> String {
+    format!("{path}[{}]", serde_json::Value::String(key.to_string()))
+}
+
+impl Lowerer<'_, '_> {
+    fn pos(&self, offset: usize) -> (SourcePos, String) {
+        let (line, column) = self.index.line_col(self.src, offset);
+        (
+            SourcePos { line, column },
+            self.index.line_text(self.src, line).to_string(),
+        )
+    }
+
+    fn error(&mut self, span: Span, path: &str, message: String, help: Option<String>) {
+        let (pos, line_text) = self.pos(span.start);
+        self.diags.push(Diagnostic {
+            path: path.to_string(),
+            line: pos.line,
+            column: pos.column,
+            message,
+            help,
+            line_text,
+        });
+    }
+
+    fn finish_err(mut self) -> ParseError {
+        self.diags.sort_by_key(|d| (d.line, d.column));
+        ParseError {
+            diagnostics: self.diags,
+        }
+    }
+
+    /// Reports duplicate keys and unknown keys of an object; returns the members whose
+    /// key is known and seen for the first time.
+    fn members<'j>(
+        &mut self,
+        members: &'j [Member],
+        path: &str,
+        known: &[&str],
+        what: &str,
+    ) -> Vec<&'j Member> {
+        let mut out: Vec<&Member> = Vec::new();
+        for m in members {
+            if let Some(first) = out.iter().find(|o| o.key == m.key) {
+                let (first_pos, _) = self.pos(first.key_span.start);
+                self.error(
+                    m.key_span,
+                    &child(path, &m.key),
+                    format!(
+                        "duplicate element `{}` (first at line {}, column {})",
+                        m.key, first_pos.line, first_pos.column
+                    ),
+                    Some("a JSON object may hold each key once; merge the two, since only one would take effect".into()),
+                );
+                continue;
+            }
+            if !known.contains(&m.key.as_str()) {
+                let help = match suggest::best(&m.key, known.iter().copied()) {
+                    Some(best) => format!("did you mean `{best}`?"),
+                    None => format!("{what} may contain {}", list_names(known)),
+                };
+                self.error(
+                    m.key_span,
+                    &child(path, &m.key),
+                    format!("unknown element `{}` in {what}", m.key),
+                    Some(help),
+                );
+                continue;
+            }
+            out.push(m);
+        }
+        out
+    }
+
+    fn policy(&mut self, json: &Json) -> Option<Policy> {
+        let JsonKind::Object(members) = &json.kind else {
+            self.error(
+                json.span,
+                "",
+                format!(
+                    "a policy must be a JSON object, found {}",
+                    json.kind.type_name()
+                ),
+                Some(
+                    "a policy looks like `{\"Version\": \"2012-10-17\", \"Statement\": [...]}`"
+                        .into(),
+                ),
+            );
+            return None;
+        };
+        let members = self.members(members, "", &POLICY_ELEMENTS, "a policy");
+        let mut version = None;
+        let mut id = None;
+        let mut statement_json = None;
+        let mut ok = true;
+        for m in members {
+            match m.key.as_str() {
+                "Version" => match &m.value.kind {
+                    JsonKind::String(s) if s == "2012-10-17" => {
+                        version = Some(Version::V2012_10_17)
+                    }
+                    JsonKind::String(s) if s == "2008-10-17" => {
+                        version = Some(Version::V2008_10_17)
+                    }
+                    other => {
+                        let found = match other {
+                            JsonKind::String(s) => format!("`{s}`"),
+                            k => k.type_name().to_string(),
+                        };
+                        self.error(
+                            m.value.span,
+                            "Version",
+                            format!("unknown policy version {found}"),
+                            Some(
+                                "`Version` is `\"2012-10-17\"` (current) or `\"2008-10-17\"`"
+                                    .into(),
+                            ),
+                        );
+                        ok = false;
+                    }
+                },
+                "Id" => match &m.value.kind {
+                    JsonKind::String(s) => id = Some(s.clone()),
+                    other => {
+                        self.type_error(&m.value, "Id", "a string", other);
+                        ok = false;
+                    }
+                },
+                _ => statement_json = Some(&m.value),
+            }
+        }
+        let Some(statement_json) = statement_json else {
+            self.error(
+                json.span,
+                "",
+                "a policy needs a `Statement` element".into(),
+                Some("add `\"Statement\": [...]` with one or more statements".into()),
+            );
+            return None;
+        };
+        let variables = version == Some(Version::V2012_10_17);
+        let mut statements = Vec::new();
+        match &statement_json.kind {
+            JsonKind::Object(_) => {
+                if let Some(s) = self.statement(statement_json, "Statement", variables) {
+                    statements.push(s);
+                }
+            }
+            JsonKind::Array(items) => {
+                if items.len() > self.limits.max_statements() {
+                    self.error(
+                        statement_json.span,
+                        "Statement",
+                        format!(
+                            "the policy has {} statements, over the limit of {}",
+                            items.len(),
+                            self.limits.max_statements()
+                        ),
+                        Some("the limit is configurable".into()),
+                    );
+                    return None;
+                }
+                for (i, item) in items.iter().enumerate() {
+                    if let Some(s) = self.statement(item, &format!("Statement[{i}]"), variables) {
+                        statements.push(s);
+                    }
+                }
+            }
+            other => {
+                self.type_error(
+                    statement_json,
+                    "Statement",
+                    "an object or an array of objects",
+                    other,
+                );
+                return None;
+            }
+        }
+        self.check_sids(&statements);
+        ok.then_some(Policy {
+            version,
+            id,
+            statements,
+        })
+    }
+
+    fn check_sids(&mut self, statements: &[Statement]) {
+        let mut seen: Vec<(&str, &Statement)> = Vec::new();
+        for s in statements {
+            let Some(sid) = s.sid.as_deref() else {
+                continue;
+            };
+            if let Some((_, first)) = seen.iter().find(|(x, _)| *x == sid) {
+                self.diags.push(Diagnostic {
+                    path: child(&s.pos.path, "Sid"),
+                    line: s.pos.statement.line,
+                    column: s.pos.statement.column,
+                    message: format!(
+                        "duplicate `Sid` `{sid}` (also at `{}`, line {})",
+                        first.pos.path, first.pos.statement.line
+                    ),
+                    help: Some("statement ids must be unique within a policy, so that a decision names one statement".into()),
+                    line_text: s.pos.line_text.clone(),
+                });
+            } else {
+                seen.push((sid, s));
+            }
+        }
+    }
+
+    fn type_error(&mut self, json: &Json, path: &str, expected: &str, found: &JsonKind) {
+        self.error(
+            json.span,
+            path,
+            format!(
+                "`{}` must be {expected}, found {}",
+                last_name(path),
+                found.type_name()
+            ),
+            None,
+        );
+    }
+
+    fn statement(&mut self, json: &Json, path: &str, variables: bool) -> Option<Statement> {
+        let JsonKind::Object(members) = &json.kind else {
+            self.type_error(json, path, "an object", &json.kind);
+            return None;
+        };
+        let errors_before = self.diags.len();
+        let members = self.members(members, path, &STATEMENT_ELEMENTS, "a statement");
+        let (statement_pos, line_text) = self.pos(json.span.start);
+        let mut pos = StatementPositions {
+            path: path.to_string(),
+            statement: statement_pos,
+            line_text,
+            ..StatementPositions::default()
+        };
+        let mut sid = None;
+        let mut effect = None;
+        let mut principal: Option<(&Member, PrincipalSpec)> = None;
+        let mut action: Option<(&Member, ActionSpec)> = None;
+        let mut resource: Option<(&Member, ResourceSpec)> = None;
+        let mut condition = Vec::new();
+        for m in members {
+            let p = child(path, &m.key);
+            match m.key.as_str() {
+                "Sid" => match &m.value.kind {
+                    JsonKind::String(s) => sid = Some(s.clone()),
+                    other => self.type_error(&m.value, &p, "a string", other),
+                },
+                "Effect" => effect = self.effect(&m.value, &p),
+                "Principal" | "NotPrincipal" => {
+                    let Some(value) = self.principals(&m.value, &p) else {
+                        continue;
+                    };
+                    let spec = if m.key == "Principal" {
+                        PrincipalSpec::Principal(value)
+                    } else {
+                        PrincipalSpec::NotPrincipal(value)
+                    };
+                    if let Some((first, _)) = principal {
+                        self.exclusive(m, first, &p);
+                    } else {
+                        let (ppos, ptext) = self.pos(m.key_span.start);
+                        pos.principal = Some(ppos);
+                        pos.principal_line_text = ptext;
+                        principal = Some((m, spec));
+                    }
+                }
+                "Action" | "NotAction" => {
+                    let Some(values) = self.strings(&m.value, &p, "an action") else {
+                        continue;
+                    };
+                    for (v, span) in &values {
+                        self.check_action(v, *span, &p);
+                    }
+                    let values = values.into_iter().map(|(v, _)| v).collect();
+                    let spec = if m.key == "Action" {
+                        ActionSpec::Action(values)
+                    } else {
+                        ActionSpec::NotAction(values)
+                    };
+                    if let Some((first, _)) = action {
+                        self.exclusive(m, first, &p);
+                    } else {
+                        action = Some((m, spec));
+                    }
+                }
+                "Resource" | "NotResource" => {
+                    let Some(values) = self.strings(&m.value, &p, "a resource ARN") else {
+                        continue;
+                    };
+                    for (v, span) in &values {
+                        self.check_resource(v, *span, &p, variables);
+                    }
+                    let values = values.into_iter().map(|(v, _)| v).collect();
+                    let spec = if m.key == "Resource" {
+                        ResourceSpec::Resource(values)
+                    } else {
+                        ResourceSpec::NotResource(values)
+                    };
+                    if let Some((first, _)) = resource {
+                        self.exclusive(m, first, &p);
+                    } else {
+                        resource = Some((m, spec));
+                    }
+                }
+                _ => condition = self.condition(&m.value, &p, variables),
+            }
+        }
+        let Some(effect) = effect else {
+            if !members_has(json, "Effect") {
+                self.error(
+                    json.span,
+                    path,
+                    "a statement needs an `Effect` element".into(),
+                    Some("add `\"Effect\": \"Allow\"` or `\"Effect\": \"Deny\"`".into()),
+                );
+            }
+            return None;
+        };
+        let Some((_, action)) = action else {
+            if !members_has(json, "Action") && !members_has(json, "NotAction") {
+                self.error(
+                    json.span,
+                    path,
+                    "a statement needs an `Action` or a `NotAction` element".into(),
+                    Some("add `\"Action\": \"service:ActionName\"`".into()),
+                );
+            }
+            return None;
+        };
+        if self.diags.len() > errors_before {
+            return None;
+        }
+        Some(Statement {
+            sid,
+            effect,
+            principal: principal.map(|(_, p)| p),
+            action,
+            resource: resource.map(|(_, r)| r),
+            condition,
+            pos,
+        })
+    }
+
+    fn exclusive(&mut self, second: &Member, first: &Member, path: &str) {
+        self.error(
+            second.key_span,
+            path,
+            format!(
+                "a statement cannot have both `{}` and `{}`",
+                first.key, second.key
+            ),
+            Some(format!("keep one of `{}` and `{}`", first.key, second.key)),
+        );
+    }
+
+    fn effect(&mut self, json: &Json, path: &str) -> Option<Effect> {
+        match &json.kind {
+            JsonKind::String(s) if s == "Allow" => Some(Effect::Allow),
+            JsonKind::String(s) if s == "Deny" => Some(Effect::Deny),
+            JsonKind::String(s) => {
+                let help = match suggest::best(s, ["Allow", "Deny"]) {
+                    Some(best) => format!("did you mean `{best}`? (`Effect` is case-sensitive)"),
+                    None => "`Effect` is `Allow` or `Deny`".into(),
+                };
+                self.error(json.span, path, format!("unknown effect `{s}`"), Some(help));
+                None
+            }
+            other => {
+                self.type_error(json, path, "`\"Allow\"` or `\"Deny\"`", other);
+                None
+            }
+        }
+    }
+
+    /// A string or a non-empty array of strings.
+    fn strings(&mut self, json: &Json, path: &str, what: &str) -> Option<Vec<(String, Span)>> {
+        let mut out = Vec::new();
+        match &json.kind {
+            JsonKind::String(s) => out.push((s.clone(), json.span)),
+            JsonKind::Array(items) => {
+                if items.is_empty() {
+                    self.error(
+                        json.span,
+                        path,
+                        format!("`{}` is an empty list", last_name(path)),
+                        Some(format!("list at least one value, such as {what}")),
+                    );
+                    return None;
+                }
+                if items.len() > self.limits.max_values() {
+                    self.too_many(json.span, path, items.len());
+                    return None;
+                }
+                let mut ok = true;
+                for (i, item) in items.iter().enumerate() {
+                    match &item.kind {
+                        JsonKind::String(s) => out.push((s.clone(), item.span)),
+                        other => {
+                            self.error(
+                                item.span,
+                                &format!("{path}[{i}]"),
+                                format!("expected a string ({what}), found {}", other.type_name()),
+                                None,
+                            );
+                            ok = false;
+                        }
+                    }
+                }
+                if !ok {
+                    return None;
+                }
+            }
+            other => {
+                self.error(
+                    json.span,
+                    path,
+                    format!(
+                        "`{}` must be a string or an array of strings, found {}",
+                        last_name(path),
+                        other.type_name()
+                    ),
+                    None,
+                );
+                return None;
+            }
+        }
+        for (s, span) in &out {
+            if s.len() > self.limits.max_pattern_len() {
+                self.error(
+                    *span,
+                    path,
+                    format!(
+                        "a value of {} bytes is over the limit of {}",
+                        s.len(),
+                        self.limits.max_pattern_len()
+                    ),
+                    Some("the limit is configurable".into()),
+                );
+                return None;
+            }
+        }
+        Some(out)
+    }
+
+    fn too_many(&mut self, span: Span, path: &str, n: usize) {
+        self.error(
+            span,
+            path,
+            format!(
+                "{n} values is over the limit of {}",
+                self.limits.max_values()
+            ),
+            Some("the limit is configurable".into()),
+        );
+    }
+
+    fn check_action(&mut self, action: &str, span: Span, path: &str) {
+        if action == "*" {
+            return;
+        }
+        let valid = match action.split_once(':') {
+            Some((service, name)) => {
+                !service.is_empty()
+                    && !name.is_empty()
+                    && !name.contains(':')
+                    && service
+                        .chars()
+                        .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '*' | '?'))
+            }
+            None => false,
+        };
+        if !valid {
+            self.error(
+                span,
+                path,
+                format!("`{action}` is not an action"),
+                Some(
+                    "an action is `service:ActionName` (wildcards `*` and `?` allowed), or `*`"
+                        .into(),
+                ),
+            );
+        }
+    }
+
+    fn check_resource(&mut self, resource: &str, span: Span, path: &str, variables: bool) {
+        if variables {
+            if let Err(e) = template::parse(resource) {
+                self.error(span, path, e.message, Some(e.help));
+                return;
+            }
+        }
+        if resource == "*" {
+            return;
+        }
+        if !resource.starts_with("arn:") || resource.matches(':').count() < 5 {
+            // A pattern that cannot be an ARN can never match one; reject it rather than
+            // let a statement silently cover nothing.
+            self.error(
+                span,
+                path,
+                format!("`{resource}` is not an ARN"),
+                Some("a resource is an ARN, `arn:partition:service:region:account:resource` (wildcards allowed), or `*`".into()),
+            );
+        }
+    }
+
+    fn principals(&mut self, json: &Json, path: &str) -> Option<Principals> {
+        match &json.kind {
+            JsonKind::String(s) if s == "*" => Some(Principals::Any),
+            JsonKind::Object(members) => {
+                if members.is_empty() {
+                    self.error(
+                        json.span,
+                        path,
+                        format!("`{}` is an empty object", last_name(path)),
+                        Some("name principals, as in `{\"AWS\": \"arn:aws:iam::111122223333:root\"}`".into()),
+                    );
+                    return None;
+                }
+                let names: Vec<&str> = PrincipalType::ALL.iter().map(|t| t.as_str()).collect();
+                let members = self.members(members, path, &names, "a principal");
+                let mut entries = Vec::new();
+                for m in members {
+                    let Some(kind) = PrincipalType::ALL.into_iter().find(|t| t.as_str() == m.key)
+                    else {
+                        continue;
+                    };
+                    let p = child(path, &m.key);
+                    let Some(values) = self.strings(&m.value, &p, "a principal") else {
+                        continue;
+                    };
+                    for (v, span) in &values {
+                        self.check_principal(kind, v, *span, &p);
+                    }
+                    entries.push(PrincipalEntry {
+                        kind,
+                        values: values.into_iter().map(|(v, _)| v).collect(),
+                    });
+                }
+                Some(Principals::Map(entries))
+            }
+            JsonKind::String(s) => {
+                self.error(
+                    json.span,
+                    path,
+                    format!(
+                        "`{}` must be `\"*\"` or an object, found the string `{s}`",
+                        last_name(path)
+                    ),
+                    Some(format!(
+                        "write `{{\"AWS\": \"{s}\"}}` to name an account or an ARN"
+                    )),
+                );
+                None
+            }
+            other => {
+                self.type_error(
+                    json,
+                    path,
+                    "`\"*\"` or an object such as `{\"AWS\": ...}`",
+                    other,
+                );
+                None
+            }
+        }
+    }
+
+    fn check_principal(&mut self, kind: PrincipalType, value: &str, span: Span, path: &str) {
+        let problem = match kind {
+            PrincipalType::Aws => {
+                let account = value.len() == 12 && value.bytes().all(|b| b.is_ascii_digit());
+                let unique_id = value.len() >= 16
+                    && value.starts_with('A')
+                    && value
+                        .bytes()
+                        .all(|b| b.is_ascii_uppercase() || b.is_ascii_digit());
+                if value == "*" || account || unique_id {
+                    None
+                } else if value.starts_with("arn:") {
+                    if value.contains('*') || value.contains('?') {
+                        Some((
+                            format!("wildcards are not allowed in the principal ARN `{value}`"),
+                            "AWS matches principal ARNs exactly; use `\"*\"` with an `ArnLike` condition on `aws:PrincipalArn`".to_string(),
+                        ))
+                    } else if arn::split_arn(value).is_none() {
+                        Some((
+                            format!("`{value}` is not an ARN"),
+                            "an ARN has six parts: `arn:aws:iam::111122223333:user/name`".into(),
+                        ))
+                    } else {
+                        None
+                    }
+                } else {
+                    Some((
+                        format!("`{value}` is not an AWS principal"),
+                        "use a 12-digit account id, an IAM ARN such as `arn:aws:iam::111122223333:role/name`, or `*`".into(),
+                    ))
+                }
+            }
+            PrincipalType::Service | PrincipalType::Federated | PrincipalType::CanonicalUser => {
+                if value.is_empty() {
+                    Some((
+                        "an empty principal names no one".to_string(),
+                        "remove it or name a principal".to_string(),
+                    ))
+                } else {
+                    None
+                }
+            }
+        };
+        if let Some((message, help)) = problem {
+            self.error(span, path, message, Some(help));
+        }
+    }
+
+    fn condition(&mut self, json: &Json, path: &str, variables: bool) -> Vec<ConditionBlock> {
+        let JsonKind::Object(members) = &json.kind else {
+            self.type_error(json, path, "an object of operators", &json.kind);
+            return Vec::new();
+        };
+        let mut blocks = Vec::new();
+        let mut seen: Vec<&Member> = Vec::new();
+        for m in members {
+            let p = child(path, &m.key);
+            if let Some(first) = seen.iter().find(|o| o.key == m.key) {
+                let (first_pos, _) = self.pos(first.key_span.start);
+                self.error(
+                    m.key_span,
+                    &p,
+                    format!(
+                        "duplicate operator `{}` (first at line {}, column {})",
+                        m.key, first_pos.line, first_pos.column
+                    ),
+                    Some("put every key for one operator in one block; with two blocks only one would take effect".into()),
+                );
+                continue;
+            }
+            seen.push(m);
+            let operator = match ConditionOperator::parse(&m.key) {
+                Ok(op) => op,
+                Err(e) => {
+                    self.error(m.key_span, &p, e.message, e.help);
+                    continue;
+                }
+            };
+            let JsonKind::Object(keys) = &m.value.kind else {
+                self.error(
+                    m.value.span,
+                    &p,
+                    format!(
+                        "`{}` must be an object of condition keys, found {}",
+                        m.key,
+                        m.value.kind.type_name()
+                    ),
+                    Some(format!(
+                        "write `\"{}\": {{\"aws:SourceIp\": \"203.0.113.0/24\"}}`",
+                        m.key
+                    )),
+                );
+                continue;
+            };
+            if keys.is_empty() {
+                self.error(
+                    m.value.span,
+                    &p,
+                    format!("`{}` tests no condition keys", m.key),
+                    Some("name at least one key, or remove the operator".into()),
+                );
+                continue;
+            }
+            let mut entries: Vec<ConditionEntry> = Vec::new();
+            let mut key_members: Vec<&Member> = Vec::new();
+            for k in keys {
+                let kp = quoted_child(&p, &k.key);
+                if let Some(first) = key_members
+                    .iter()
+                    .find(|o| o.key.eq_ignore_ascii_case(&k.key))
+                {
+                    let (first_pos, _) = self.pos(first.key_span.start);
+                    self.error(
+                        k.key_span,
+                        &kp,
+                        format!(
+                            "duplicate condition key `{}` (first at line {}, column {}; keys are not case-sensitive)",
+                            k.key, first_pos.line, first_pos.column
+                        ),
+                        Some("list every value of a key in one array".into()),
+                    );
+                    continue;
+                }
+                key_members.push(k);
+                if k.key.is_empty() {
+                    self.error(k.key_span, &kp, "empty condition key".into(), None);
+                    continue;
+                }
+                if let Some(values) = self.condition_values(operator, &k.value, &kp, variables) {
+                    entries.push(ConditionEntry {
+                        key: k.key.clone(),
+                        values,
+                    });
+                }
+            }
+            blocks.push(ConditionBlock { operator, entries });
+        }
+        blocks
+    }
+
+    fn condition_values(
+        &mut self,
+        operator: ConditionOperator,
+        json: &Json,
+        path: &str,
+        variables: bool,
+    ) -> Option<Vec<ConditionValue>> {
+        let items: Vec<(&Json, String)> = match &json.kind {
+            JsonKind::Array(items) => {
+                if items.is_empty() {
+                    self.error(
+                        json.span,
+                        path,
+                        "empty list of condition values".into(),
+                        Some("list at least one value".into()),
+                    );
+                    return None;
+                }
+                if items.len() > self.limits.max_values() {
+                    self.too_many(json.span, path, items.len());
+                    return None;
+                }
+                items
+                    .iter()
+                    .enumerate()
+                    .map(|(i, item)| (item, format!("{path}[{i}]")))
+                    .collect()
+            }
+            _ => vec![(json, path.to_string())],
+        };
+        let mut out = Vec::new();
+        let mut ok = true;
+        for (item, p) in items {
+            let value = match &item.kind {
+                JsonKind::String(s) => ConditionValue::String(s.clone()),
+                JsonKind::Number(n) => ConditionValue::Number(n.clone()),
+                JsonKind::Bool(b) => ConditionValue::Bool(*b),
+                other => {
+                    self.error(
+                        item.span,
+                        &p,
+                        format!(
+                            "a condition value must be a string, a number or a boolean, found {}",
+                            other.type_name()
+                        ),
+                        None,
+                    );
+                    ok = false;
+                    continue;
+                }
+            };
+            if value.as_text().len() > self.limits.max_pattern_len() {
+                self.error(
+                    item.span,
+                    &p,
+                    format!(
+                        "a value of {} bytes is over the limit of {}",
+                        value.as_text().len(),
+                        self.limits.max_pattern_len()
+                    ),
+                    Some("the limit is configurable".into()),
+                );
+                ok = false;
+                continue;
+            }
+            if let Err((message, help)) = check_value(operator.op, &value, variables) {
+                self.error(item.span, &p, message, Some(help));
+                ok = false;
+                continue;
+            }
+            out.push(value);
+        }
+        ok.then_some(out)
+    }
+}
+
+/// Checks that a value is one the operator can compare, so that a typo in a policy is an
+/// error now rather than a silent non-match at evaluation time.
+pub(crate) fn check_value(
+    op: Operator,
+    value: &ConditionValue,
+    variables: bool,
+) -> Result<(), (String, String)> {
+    let text = value.as_text();
+    let name = op.name();
+    match op.family() {
+        Family::String => {
+            if variables {
+                template::parse(text).map_err(|e| (e.message, e.help))?;
+            }
+            Ok(())
+        }
+        Family::Numeric => match value {
+            ConditionValue::Bool(_) => Err((
+                format!("`{name}` compares numbers, found the boolean `{text}`"),
+                "write a number such as `10` or `\"10.5\"`".into(),
+            )),
+            _ => numeric::parse(text).map(|_| ()).map_err(|why| {
+                (
+                    format!("`{text}` is not a number ({why})"),
+                    format!("`{name}` compares integers or decimals such as `10` or `10.5`"),
+                )
+            }),
+        },
+        Family::Date => match value {
+            ConditionValue::Bool(_) => Err((
+                format!("`{name}` compares dates, found the boolean `{text}`"),
+                "write an ISO 8601 date such as `2024-01-01T00:00:00Z` or epoch seconds".into(),
+            )),
+            _ => date::parse(text).map(|_| ()).map_err(|why| {
+                (
+                    format!("`{text}` is not a date ({why})"),
+                    "write an ISO 8601 date such as `2024-01-01T00:00:00Z`, or epoch seconds such as `1704067200`".into(),
+                )
+            }),
+        },
+        Family::Bool | Family::Null => {
+            if text.eq_ignore_ascii_case("true") || text.eq_ignore_ascii_case("false") {
+                Ok(())
+            } else {
+                Err((
+                    format!("`{name}` takes `true` or `false`, found `{text}`"),
+                    if op == Operator::Null {
+                        "`\"true\"` matches a missing key, `\"false\"` a present one".into()
+                    } else {
+                        "write `\"true\"` or `\"false\"`".into()
+                    },
+                ))
+            }
+        }
+        Family::Binary => binary::decode(text).map(|_| ()).map_err(|why| {
+            (
+                format!("`{text}` is not base64 ({why})"),
+                "`BinaryEquals` takes base64-encoded bytes, such as `QmluYXJ5VmFsdWU=`".into(),
+            )
+        }),
+        Family::Ip => ip::parse_net(text).map(|_| ()).map_err(|why| {
+            (
+                format!("`{text}` is not an IP address or CIDR range ({why})"),
+                "write an address or range such as `203.0.113.0/24` or `2001:db8::/32`".into(),
+            )
+        }),
+        Family::Arn => {
+            let shape: String = if variables {
+                let segments = template::parse(text).map_err(|e| (e.message, e.help))?;
+                segments
+                    .iter()
+                    .map(|s| match s {
+                        template::Segment::Text(t) => *t,
+                        template::Segment::Literal(l) => l,
+                        template::Segment::Var { .. } => "x",
+                    })
+                    .collect()
+            } else {
+                text.to_string()
+            };
+            if shape == "*" || arn::ArnPattern::new(&shape).is_some() {
+                Ok(())
+            } else {
+                Err((
+                    format!("`{text}` is not an ARN"),
+                    format!("`{name}` compares ARNs component by component: `arn:partition:service:region:account:resource`"),
+                ))
+            }
+        }
+    }
+}
+
+fn members_has(json: &Json, key: &str) -> bool {
+    matches!(&json.kind, JsonKind::Object(members) if members.iter().any(|m| m.key == key))
+}
+
+fn last_name(path: &str) -> &str {
+    let tail = path.rsplit('.').next().unwrap_or(path);
+    tail.split('[').next().unwrap_or(tail)
+}
+
+fn list_names(names: &[&str]) -> String {
+    let quoted: Vec<String> = names.iter().map(|n| format!("`{n}`")).collect();
+    quoted.join(", ")
+}

@@ -1,0 +1,176 @@
+//! Policy variables: `${key}`, `${key, 'default'}` and the specials `${*}`, `${?}`, `${$}`.
+//! <https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_variables.html>
+
+/// One piece of a string that may hold policy variables.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum Segment<'a> {
+    /// Policy text; in a pattern, `*` and `?` in it are wildcards.
+    Text(&'a str),
+    /// A literal character from `${*}`, `${?}` or `${$}`: never a wildcard.
+    Literal(&'static str),
+    /// A variable: replaced by the request's value for `key` (literal text), or by
+    /// `default` when the key is missing.
+    Var {
+        key: &'a str,
+        default: Option<&'a str>,
+    },
+}
+
+/// Why a string's `${...}` could not be read.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct TemplateError {
+    /// Byte offset of the `${` in the string.
+    pub(crate) offset: usize,
+    pub(crate) message: String,
+    pub(crate) help: String,
+}
+
+/// Splits `s` into text, special characters and variables.
+pub(crate) fn parse(s: &str) -> Result<Vec<Segment<'_>>, TemplateError> {
+    let mut out = Vec::new();
+    let mut rest = s;
+    let mut consumed = 0;
+    while let Some(start) = rest.find("${") {
+        let (before, after_dollar) = rest.split_at(start);
+        if !before.is_empty() {
+            out.push(Segment::Text(before));
+        }
+        let body_and_rest = after_dollar.get(2..).unwrap_or("");
+        let Some(end) = body_and_rest.find('}') else {
+            return Err(TemplateError {
+                offset: consumed + start,
+                message: "unterminated policy variable: `${` has no closing `}`".into(),
+                help: "write `${$}` for a literal `$`, or close the variable with `}`".into(),
+            });
+        };
+        let body = body_and_rest.get(..end).unwrap_or("");
+        out.push(segment(body).map_err(|(message, help)| TemplateError {
+            offset: consumed + start,
+            message,
+            help,
+        })?);
+        let advance = start + 2 + end + 1;
+        consumed += advance;
+        rest = rest.get(advance..).unwrap_or("");
+    }
+    if !rest.is_empty() {
+        out.push(Segment::Text(rest));
+    }
+    Ok(out)
+}
+
+fn segment(body: &str) -> Result<Segment<'_>, (String, String)> {
+    match body.trim() {
+        "*" => return Ok(Segment::Literal("*")),
+        "?" => return Ok(Segment::Literal("?")),
+        "$" => return Ok(Segment::Literal("$")),
+        _ => {}
+    }
+    let (key, default) = match body.split_once(',') {
+        Some((key, default)) => {
+            let d = default.trim();
+            let quoted = d
+                .strip_prefix('\'')
+                .and_then(|d| d.strip_suffix('\''))
+                .filter(|inner| !inner.contains('\''));
+            match quoted {
+                Some(inner) => (key.trim(), Some(inner)),
+                None => {
+                    return Err((
+                        format!("the default value in `${{{body}}}` must be in single quotes"),
+                        "write it as `${aws:PrincipalTag/team, 'none'}`".into(),
+                    ))
+                }
+            }
+        }
+        None => (body.trim(), None),
+    };
+    if key.is_empty() {
+        return Err((
+            format!("`${{{body}}}` names no condition key"),
+            "a variable names a condition key, as in `${aws:username}`".into(),
+        ));
+    }
+    if let Some(bad) = key
+        .chars()
+        .find(|c| c.is_whitespace() || matches!(c, '{' | '$' | '\''))
+    {
+        return Err((
+            format!("`{bad}` cannot appear in the condition key `{key}` of a policy variable"),
+            "a variable names a condition key, as in `${aws:username}`".into(),
+        ));
+    }
+    Ok(Segment::Var { key, default })
+}
+
+/// Whether any segment needs a request value.
+pub(crate) fn has_vars(segments: &[Segment<'_>]) -> bool {
+    segments.iter().any(|s| matches!(s, Segment::Var { .. }))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn templates() {
+        use Segment::*;
+        // Rows follow the "Policy variables" page: plain variables, defaults, specials.
+        let rows: Vec<(&str, Vec<Segment<'_>>)> = vec![
+            ("plain", vec![Text("plain")]),
+            (
+                "home/${aws:username}/*",
+                vec![
+                    Text("home/"),
+                    Var {
+                        key: "aws:username",
+                        default: None,
+                    },
+                    Text("/*"),
+                ],
+            ),
+            (
+                "${aws:PrincipalTag/team, 'none'}",
+                vec![Var {
+                    key: "aws:PrincipalTag/team",
+                    default: Some("none"),
+                }],
+            ),
+            ("what${?}", vec![Text("what"), Literal("?")]),
+            ("${*}${$}", vec![Literal("*"), Literal("$")]),
+            (
+                "${ aws:username }",
+                vec![Var {
+                    key: "aws:username",
+                    default: None,
+                }],
+            ),
+            ("a$b", vec![Text("a$b")]),
+            (
+                "${k,''}",
+                vec![Var {
+                    key: "k",
+                    default: Some(""),
+                }],
+            ),
+        ];
+        for (input, want) in rows {
+            assert_eq!(parse(input).unwrap(), want, "{input}");
+        }
+    }
+
+    #[test]
+    fn bad_templates() {
+        let rows = [
+            ("abc${aws:username", 3, "unterminated"),
+            ("${}", 0, "names no condition key"),
+            ("x${a, none}", 1, "single quotes"),
+            ("${a b}", 0, "cannot appear"),
+        ];
+        for (input, offset, needle) in rows {
+            let err = parse(input).unwrap_err();
+            assert_eq!(err.offset, offset, "{input}");
+            assert!(err.message.contains(needle), "{input}: {}", err.message);
+        }
+    }
+}
