@@ -11,9 +11,20 @@
 )]
 
 pub mod condition;
+mod eval;
 mod limits;
 pub mod pattern;
 pub mod policy;
+mod request;
+pub mod testfile;
 
+pub use eval::response::{
+    Decision, Problem, ProblemKind, Reason, Response, StatementRef, MAX_DETERMINING, MAX_PROBLEMS,
+};
+pub use eval::trace::{ConditionTrace, ElementMatch, Outcome, PolicyTrace, StatementTrace, Trace};
+pub use eval::{BuildError, PolicySet, PolicySetBuilder};
 pub use limits::Limits;
 pub use policy::{Policy, PolicyKind};
+pub use request::{
+    Context, ContextValue, Principal, PrincipalKind, Request, RequestBuilder, RequestError,
+};

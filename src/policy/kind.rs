@@ -63,15 +63,15 @@ impl fmt::Display for PolicyKind {
 #[error(
     "unknown policy kind `{0}`; expected one of identity, resource, scp, rcp, boundary, session"
 )]
-pub struct UnknownKind(String);
+pub struct UnknownKindError(String);
 
 impl FromStr for PolicyKind {
-    type Err = UnknownKind;
+    type Err = UnknownKindError;
     fn from_str(s: &str) -> Result<Self, Self::Err> {
         PolicyKind::ALL
             .into_iter()
             .find(|k| k.as_str() == s)
-            .ok_or_else(|| UnknownKind(s.to_string()))
+            .ok_or_else(|| UnknownKindError(s.to_string()))
     }
 }
 

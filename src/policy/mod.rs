@@ -18,7 +18,7 @@ pub use ast::{
     PrincipalSpec, PrincipalType, Principals, ResourceSpec, SourcePos, Statement, Version,
 };
 pub use error::{Diagnostic, ParseError};
-pub use kind::PolicyKind;
+pub use kind::{PolicyKind, UnknownKindError};
 
 use crate::limits::Limits;
 

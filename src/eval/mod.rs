@@ -1,0 +1,599 @@
+//! Policy sets and the multi-policy decision.
+//!
+//! The decision follows the AWS IAM User Guide, "Policy evaluation logic"
+//! (<https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_evaluation-logic.html>),
+//! "Cross-account policy evaluation logic"
+//! (<https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_evaluation-logic-cross-account.html>)
+//! and the KMS "Key policies" page
+//! (<https://docs.aws.amazon.com/kms/latest/developerguide/key-policies.html>):
+//!
+//! 1. An explicit `Deny` in any policy that applies wins.
+//! 2. When SCPs are in force for an IAM caller, one of them must allow the action.
+//!    RCPs restrict only through `Deny` (AWS always attaches `RCPFullAWSAccess`).
+//! 3. The identity side allows when an identity-based policy allows and, where present,
+//!    the permissions boundary and the session policy allow too. The account root user's
+//!    identity side allows everything in its own account.
+//! 4. A resource-based policy grants according to whom it names (see [`Grant`]): a user
+//!    or session ARN directly; a role ARN, `"*"` or a `NotPrincipal` Allow subject to the
+//!    boundary and session policy; an account only through the account's IAM policies.
+//! 5. Same account: either side suffices. Cross-account: both sides must allow. A KMS
+//!    key: the key policy must allow, directly or by enabling IAM policies for the
+//!    caller's account. Anonymous and service callers: only a resource-based policy.
+//! 6. A `Deny` that could not be judged (a context value of the wrong type) prevents an
+//!    `Allow`: the request is implicitly denied, and the problem is reported.
+//!
+//! Choices where the documentation is silent, each failing closed:
+//! - `"*"` in a resource policy is limited by boundaries and session policies, like a
+//!   role ARN (the docs exempt only grants naming the user or session ARN).
+//! - A grant to the IAM user who created a federated user session does not reach the
+//!   session: the session ARN does not say which user created it.
+//! - Several SCPs listed together are one level of the organization: one Allow suffices.
+
+mod compile;
+pub(crate) mod observe;
+pub(crate) mod response;
+pub(crate) mod trace;
+
+use crate::condition::arn;
+use crate::limits::Limits;
+use crate::policy::{Diagnostic, Effect, ParseError, Policy, PolicyKind};
+use crate::request::{PrincipalKind, Request};
+use compile::{CompiledStatement, Grant};
+use observe::Collector;
+use response::{Decision, Inline, Reason, Response, StatementRef};
+use std::fmt;
+use trace::{ElementMatch, PolicyTrace, StatementTrace, Trace};
+
+/// A policy could not be added to a set.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub struct BuildError {
+    policy_id: String,
+    kind: PolicyKind,
+    message: String,
+    diagnostics: Vec<Diagnostic>,
+}
+
+impl BuildError {
+    /// The id of the policy at fault.
+    pub fn policy_id(&self) -> &str {
+        &self.policy_id
+    }
+    /// The kind it was added as.
+    pub fn kind(&self) -> PolicyKind {
+        self.kind
+    }
+    /// What is wrong.
+    pub fn message(&self) -> &str {
+        &self.message
+    }
+    /// The statements that break a rule of the kind, with their positions.
+    pub fn diagnostics(&self) -> &[Diagnostic] {
+        &self.diagnostics
+    }
+}
+
+impl fmt::Display for BuildError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "{} policy `{}`: {}",
+            self.kind, self.policy_id, self.message
+        )?;
+        for d in &self.diagnostics {
+            write!(f, "\n{d}")?;
+        }
+        Ok(())
+    }
+}
+
+#[derive(Debug, Clone)]
+struct CompiledPolicy {
+    id: Box<str>,
+    kind: PolicyKind,
+    account: Option<Box<str>>,
+    statements: Vec<CompiledStatement>,
+}
+
+/// An immutable, compiled set of policies; share it across threads and evaluate
+/// requests against it.
+#[derive(Debug, Clone)]
+pub struct PolicySet {
+    policies: Vec<CompiledPolicy>,
+    has: [bool; 6],
+}
+
+/// Collects policies for a [`PolicySet`].
+#[derive(Debug, Default)]
+pub struct PolicySetBuilder {
+    entries: Vec<(PolicyKind, String, Option<String>, Policy)>,
+}
+
+impl PolicySetBuilder {
+    /// Adds a policy of the given kind under an id (used in explanations:
+    /// `id#Sid`).
+    pub fn add(&mut self, kind: PolicyKind, id: impl Into<String>, policy: Policy) -> &mut Self {
+        self.entries.push((kind, id.into(), None, policy));
+        self
+    }
+    /// Adds a resource-based policy with the account that owns the resource (for
+    /// resources whose ARN carries no account, such as S3 buckets).
+    pub fn add_owned(
+        &mut self,
+        kind: PolicyKind,
+        id: impl Into<String>,
+        policy: Policy,
+        account: &str,
+    ) -> &mut Self {
+        self.entries
+            .push((kind, id.into(), Some(account.to_string()), policy));
+        self
+    }
+    /// Parses and adds a policy.
+    ///
+    /// # Errors
+    /// The [`ParseError`] of the policy text.
+    pub fn add_json(
+        &mut self,
+        kind: PolicyKind,
+        id: impl Into<String>,
+        json: &str,
+    ) -> Result<&mut Self, ParseError> {
+        let policy = Policy::parse_with_limits(json, &Limits::default())?;
+        Ok(self.add(kind, id, policy))
+    }
+
+    /// Validates every policy for its kind and compiles the set.
+    ///
+    /// # Errors
+    /// A [`BuildError`] for the first policy that breaks a rule of its kind, or whose id
+    /// repeats another's.
+    pub fn build(&mut self) -> Result<PolicySet, BuildError> {
+        let mut policies = Vec::with_capacity(self.entries.len());
+        let mut has = [false; 6];
+        for (kind, id, account, policy) in self.entries.drain(..) {
+            let err = |message: String, diagnostics: Vec<Diagnostic>| BuildError {
+                policy_id: id.clone(),
+                kind,
+                message,
+                diagnostics,
+            };
+            if policies.iter().any(|p: &CompiledPolicy| *p.id == *id) {
+                return Err(err(
+                    "another policy in the set has this id".into(),
+                    Vec::new(),
+                ));
+            }
+            if let Err(e) = policy.validate(kind) {
+                return Err(err(
+                    format!("the policy is not valid as a {kind} policy"),
+                    e.diagnostics().to_vec(),
+                ));
+            }
+            let variables = policy.variables_enabled();
+            let statements = policy
+                .statements()
+                .iter()
+                .enumerate()
+                .map(|(i, s)| CompiledStatement::compile(i, s, variables))
+                .collect::<Result<Vec<_>, _>>()
+                .map_err(|m| err(m, Vec::new()))?;
+            if let Some(slot) = has.get_mut(kind as usize) {
+                *slot = true;
+            }
+            policies.push(CompiledPolicy {
+                id: id.into(),
+                kind,
+                account: account.map(Into::into),
+                statements,
+            });
+        }
+        Ok(PolicySet { policies, has })
+    }
+}
+
+/// What the scan of all statements found.
+struct Scan<'a> {
+    denies: Inline<StatementRef<'a>, { response::MAX_DETERMINING }>,
+    unjudged_deny: bool,
+    identity: Option<StatementRef<'a>>,
+    boundary: Option<StatementRef<'a>>,
+    session: Option<StatementRef<'a>>,
+    scp: Option<StatementRef<'a>>,
+    direct: Option<StatementRef<'a>>,
+    limited: Option<StatementRef<'a>>,
+    account: Option<StatementRef<'a>>,
+}
+
+impl PolicySet {
+    /// Starts a set.
+    pub fn builder() -> PolicySetBuilder {
+        PolicySetBuilder::default()
+    }
+
+    /// The number of policies.
+    pub fn len(&self) -> usize {
+        self.policies.len()
+    }
+    /// Whether the set is empty.
+    pub fn is_empty(&self) -> bool {
+        self.policies.is_empty()
+    }
+
+    fn has(&self, kind: PolicyKind) -> bool {
+        self.has.get(kind as usize).copied().unwrap_or(false)
+    }
+
+    /// The account taken to own the resource: the one given with a resource-based
+    /// policy, else the ARN's, else the request's, else the caller's.
+    fn resource_account<'a>(&'a self, request: &'a Request) -> Option<&'a str> {
+        self.policies
+            .iter()
+            .find_map(|p| p.account.as_deref())
+            .or_else(|| arn::account_of(request.resource()))
+            .or_else(|| request.resource_account())
+            .or_else(|| request.principal().account())
+    }
+
+    /// Decides a request. Never fails and, for requests whose policies use no variables,
+    /// never allocates.
+    pub fn evaluate<'a>(&'a self, request: &'a Request) -> Response<'a> {
+        let mut collector = Collector::<false>::new();
+        self.run(request, &mut collector, None)
+    }
+
+    /// Decides a request and explains the decision: every policy, statement and
+    /// condition. Runs the same code as [`PolicySet::evaluate`].
+    pub fn explain<'a>(&'a self, request: &'a Request) -> (Response<'a>, Trace) {
+        let mut collector = Collector::<true>::new();
+        let mut policies = Vec::new();
+        let response = self.run(request, &mut collector, Some(&mut policies));
+        let owner = self.resource_account(request);
+        let trace = Trace {
+            decision: response.decision(),
+            reason: Trace::reason_text(response.reason()),
+            determining: response.determining().map(|s| s.to_string()).collect(),
+            problems: collector
+                .all_problems
+                .iter()
+                .map(|p| p.to_string())
+                .collect(),
+            principal: request.principal().to_string(),
+            action: request.action().to_string(),
+            resource: request.resource().to_string(),
+            resource_account: owner.map(str::to_string),
+            same_account: owner.is_some() && owner == request.principal().account(),
+            policies,
+        };
+        (response, trace)
+    }
+
+    fn run<'a, const T: bool>(
+        &'a self,
+        request: &'a Request,
+        obs: &mut Collector<'a, T>,
+        mut trace: Option<&mut Vec<PolicyTrace>>,
+    ) -> Response<'a> {
+        let p = request.principal();
+        let iam = p.is_iam();
+        let root = p.kind() == PrincipalKind::Root;
+        // Root cannot have a permissions boundary or a session policy.
+        let has_boundary = iam && !root && self.has(PolicyKind::Boundary);
+        let has_session = iam && !root && self.has(PolicyKind::Session);
+        let mut scan = Scan {
+            denies: Inline::default(),
+            unjudged_deny: false,
+            identity: None,
+            boundary: None,
+            session: None,
+            scp: None,
+            direct: None,
+            limited: None,
+            account: None,
+        };
+        for (pi, policy) in self.policies.iter().enumerate() {
+            let applies = match policy.kind {
+                // https://docs.aws.amazon.com/organizations/latest/userguide/orgs_manage_policies_scps.html
+                PolicyKind::Identity | PolicyKind::Scp => iam,
+                PolicyKind::Boundary => has_boundary,
+                PolicyKind::Session => has_session,
+                PolicyKind::Resource | PolicyKind::Rcp => true,
+            };
+            let mut statements = Vec::new();
+            if applies {
+                for s in &policy.statements {
+                    let sref = StatementRef {
+                        policy_id: &policy.id,
+                        policy_index: pi,
+                        kind: policy.kind,
+                        index: s.index,
+                        sid: s.sid.as_deref(),
+                        effect: s.effect,
+                    };
+                    let outcome = eval_statement(
+                        s,
+                        sref,
+                        request,
+                        has_boundary,
+                        obs,
+                        T.then_some(&mut statements),
+                    );
+                    let Some(grant) = outcome.applies else {
+                        if s.effect == Effect::Deny && outcome.unjudged {
+                            scan.unjudged_deny = true;
+                        }
+                        continue;
+                    };
+                    if s.effect == Effect::Deny {
+                        scan.denies.push(sref);
+                        continue;
+                    }
+                    let slot = match policy.kind {
+                        PolicyKind::Identity => &mut scan.identity,
+                        PolicyKind::Boundary => &mut scan.boundary,
+                        PolicyKind::Session => &mut scan.session,
+                        PolicyKind::Scp => &mut scan.scp,
+                        PolicyKind::Rcp => continue,
+                        PolicyKind::Resource => match grant {
+                            Grant::Direct => &mut scan.direct,
+                            Grant::Limited => &mut scan.limited,
+                            Grant::Account => &mut scan.account,
+                        },
+                    };
+                    slot.get_or_insert(sref);
+                }
+            }
+            if let Some(t) = trace.as_deref_mut() {
+                t.push(PolicyTrace {
+                    id: policy.id.to_string(),
+                    kind: policy.kind.to_string(),
+                    applies,
+                    note: (!applies).then(|| not_applicable(policy.kind, p.kind())),
+                    statements,
+                });
+            }
+        }
+        let (decision, reason, determining) =
+            self.decide(request, &scan, has_boundary, has_session);
+        Response {
+            decision,
+            reason,
+            determining,
+            problems: obs.problems,
+        }
+    }
+
+    fn decide<'a>(
+        &'a self,
+        request: &'a Request,
+        scan: &Scan<'a>,
+        has_boundary: bool,
+        has_session: bool,
+    ) -> (
+        Decision,
+        Reason,
+        Inline<StatementRef<'a>, { response::MAX_DETERMINING }>,
+    ) {
+        let mut why = Inline::default();
+        if !scan.denies.is_empty() {
+            return (Decision::ExplicitDeny, Reason::ExplicitDeny, scan.denies);
+        }
+        let p = request.principal();
+        let iam = p.is_iam();
+        let root = p.kind() == PrincipalKind::Root;
+        let deny = |reason, why| (Decision::ImplicitDeny, reason, why);
+        if iam && self.has(PolicyKind::Scp) && scan.scp.is_none() {
+            return deny(Reason::ScpDoesNotAllow, why);
+        }
+        let boundary_ok = !has_boundary || scan.boundary.is_some();
+        let session_ok = !has_session || scan.session.is_some();
+        let identity_allows = iam && (root || scan.identity.is_some());
+        let identity_ok = identity_allows && boundary_ok && session_ok;
+        let limited_ok = scan.limited.is_some() && boundary_ok && session_ok;
+        let resource_direct = scan.direct.is_some() || limited_ok;
+        let resource_any = scan.direct.or(scan.limited).or(scan.account);
+        let owner = self.resource_account(request);
+        let cross = iam && owner.is_some_and(|o| Some(o) != p.account());
+        let kms = arn::split_arn(request.resource()).is_some_and(|a| a.service == "kms");
+
+        let push_identity = |why: &mut Inline<StatementRef<'a>, { response::MAX_DETERMINING }>| {
+            for s in [scan.identity, scan.boundary, scan.session]
+                .into_iter()
+                .flatten()
+            {
+                why.push(s);
+            }
+        };
+        let push_resource = |why: &mut Inline<StatementRef<'a>, { response::MAX_DETERMINING }>| {
+            if let Some(s) = scan
+                .direct
+                .or(if limited_ok { scan.limited } else { None })
+                .or(resource_any)
+            {
+                why.push(s);
+            }
+            if scan.direct.is_none() && limited_ok {
+                for s in [scan.boundary, scan.session].into_iter().flatten() {
+                    why.push(s);
+                }
+            }
+        };
+        let allowed: Option<Reason> = if !iam {
+            // Anonymous and service callers have no identity policies: only a
+            // resource-based policy can allow them.
+            (scan.direct.is_some() || scan.limited.is_some()).then(|| {
+                if let Some(s) = scan.direct.or(scan.limited) {
+                    why.push(s);
+                }
+                Reason::ResourceAllow
+            })
+        } else if cross || kms {
+            // Cross-account: both sides. A KMS key: the key policy must allow, directly
+            // or by naming the account (which enables the account's IAM policies).
+            let via_key_policy = kms && !cross && resource_direct;
+            if via_key_policy {
+                push_resource(&mut why);
+                Some(Reason::ResourceAllow)
+            } else if identity_ok && resource_any.is_some() {
+                push_identity(&mut why);
+                if let Some(s) = scan.direct.or(scan.limited).or(scan.account) {
+                    why.push(s);
+                }
+                Some(Reason::IdentityAndResourceAllow)
+            } else {
+                None
+            }
+        } else if identity_ok {
+            push_identity(&mut why);
+            if root && scan.identity.is_none() {
+                Some(Reason::RootUser)
+            } else {
+                Some(Reason::IdentityAllow)
+            }
+        } else if resource_direct {
+            push_resource(&mut why);
+            Some(Reason::ResourceAllow)
+        } else {
+            None
+        };
+        if let Some(reason) = allowed {
+            if scan.scp.is_some() {
+                if let Some(s) = scan.scp {
+                    why.push(s);
+                }
+            }
+            if scan.unjudged_deny {
+                return deny(Reason::UnjudgedDeny, Inline::default());
+            }
+            return (Decision::Allow, reason, why);
+        }
+        // Say which requirement failed.
+        let reason = if !iam {
+            Reason::NoAllow
+        } else if kms && resource_any.is_none() {
+            Reason::KeyPolicyDoesNotAllow
+        } else if identity_allows && !boundary_ok {
+            Reason::BoundaryDoesNotAllow
+        } else if identity_allows && !session_ok {
+            Reason::SessionPolicyDoesNotAllow
+        } else if cross && identity_ok {
+            push_identity(&mut why);
+            Reason::CrossAccountNeedsResourceAllow
+        } else if (cross || kms) && resource_any.is_some() {
+            if let Some(s) = resource_any {
+                why.push(s);
+            }
+            if kms && !cross {
+                Reason::KeyPolicyDoesNotAllow
+            } else {
+                Reason::CrossAccountNeedsIdentityAllow
+            }
+        } else if scan.limited.is_some() && !boundary_ok {
+            Reason::BoundaryDoesNotAllow
+        } else if scan.limited.is_some() && !session_ok {
+            Reason::SessionPolicyDoesNotAllow
+        } else {
+            Reason::NoAllow
+        };
+        deny(reason, why)
+    }
+}
+
+fn not_applicable(kind: PolicyKind, caller: PrincipalKind) -> String {
+    match kind {
+        PolicyKind::Boundary | PolicyKind::Session if caller == PrincipalKind::Root => {
+            format!("a {kind} policy cannot apply to the account root user")
+        }
+        _ => format!("a {kind} policy applies only to IAM principals, not to this caller"),
+    }
+}
+
+struct StatementOutcome {
+    /// The grant, when the statement applies.
+    applies: Option<Grant>,
+    /// A condition could not be judged.
+    unjudged: bool,
+}
+
+fn eval_statement<'a, const T: bool>(
+    s: &'a CompiledStatement,
+    sref: StatementRef<'a>,
+    request: &'a Request,
+    has_boundary: bool,
+    obs: &mut Collector<'a, T>,
+    trace: Option<&mut Vec<StatementTrace>>,
+) -> StatementOutcome {
+    obs.current = Some(sref);
+    obs.unjudged = false;
+    let action;
+    let mut resource = ElementMatch::Skipped;
+    let mut principal = ElementMatch::Skipped;
+    let mut grant = None;
+    let mut applies = false;
+    let mut conditions_ok = false;
+    'eval: {
+        if !s.actions.matches(request.action_lower()) {
+            action = ElementMatch::NotMatched;
+            break 'eval;
+        }
+        action = ElementMatch::Matched;
+        if !s.resources.matches(request, obs) {
+            resource = ElementMatch::NotMatched;
+            break 'eval;
+        }
+        resource = ElementMatch::Matched;
+        match &s.principal {
+            None => {
+                principal = ElementMatch::Absent;
+                grant = Some(Grant::Direct);
+            }
+            Some(m) => match m.matches(request.principal(), s.effect, has_boundary) {
+                Some(g) => {
+                    principal = ElementMatch::Matched;
+                    grant = Some(g);
+                }
+                None => {
+                    principal = ElementMatch::NotMatched;
+                    break 'eval;
+                }
+            },
+        }
+        conditions_ok = s.conditions.iter().all(|c| c.eval(request, obs));
+        applies = conditions_ok;
+    }
+    let unjudged = obs.unjudged && !conditions_ok;
+    if let Some(t) = trace {
+        let note = match (applies, s.principal.as_ref(), grant) {
+            (true, Some(m), Some(g)) if s.effect == Effect::Allow => Some(
+                match g {
+                    Grant::Direct => "names the caller directly",
+                    Grant::Limited if m.is_negated() => {
+                        "a NotPrincipal Allow: limited by boundaries and session policies"
+                    }
+                    Grant::Limited => {
+                        "grants a role or everyone: limited by boundaries and session policies"
+                    }
+                    Grant::Account => {
+                        "names the caller's account: the account's IAM policies must allow too"
+                    }
+                }
+                .to_string(),
+            ),
+            _ if unjudged => Some("a condition could not be judged".to_string()),
+            _ => None,
+        };
+        t.push(StatementTrace {
+            label: sref.to_string(),
+            effect: s.effect.as_str().to_string(),
+            action,
+            resource,
+            principal,
+            conditions: std::mem::take(&mut obs.conditions),
+            applies,
+            note,
+        });
+    }
+    StatementOutcome {
+        applies: if applies { grant } else { None },
+        unjudged,
+    }
+}

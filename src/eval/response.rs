@@ -1,0 +1,341 @@
+//! The result of an evaluation: the decision, why, and what could not be judged.
+
+use crate::policy::{Effect, PolicyKind};
+use std::fmt;
+
+/// What AWS would decide.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Decision {
+    /// The request is allowed.
+    Allow,
+    /// A `Deny` statement applies; no `Allow` anywhere can override it.
+    ExplicitDeny,
+    /// Nothing allows the request (or a required policy did not allow it).
+    ImplicitDeny,
+}
+
+impl Decision {
+    /// `allow`, `explicit_deny` or `implicit_deny`, as in the test-file format.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Decision::Allow => "allow",
+            Decision::ExplicitDeny => "explicit_deny",
+            Decision::ImplicitDeny => "implicit_deny",
+        }
+    }
+}
+
+impl fmt::Display for Decision {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// Why the decision was reached.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Reason {
+    /// A `Deny` statement applies.
+    ExplicitDeny,
+    /// Allowed by the caller's identity-based policies (same account).
+    IdentityAllow,
+    /// Allowed by the resource-based policy (same account, or an anonymous or service caller).
+    ResourceAllow,
+    /// Allowed by both sides, as a cross-account request or a KMS key requires.
+    IdentityAndResourceAllow,
+    /// The account root user in its own account.
+    RootUser,
+    /// No statement allows the request.
+    NoAllow,
+    /// An SCP is in force and none of its statements allows the action.
+    ScpDoesNotAllow,
+    /// The permissions boundary does not allow what the identity policy grants.
+    BoundaryDoesNotAllow,
+    /// The session policy does not allow what the identity policy grants.
+    SessionPolicyDoesNotAllow,
+    /// Cross-account: the caller's identity policies allow, the resource policy does not.
+    CrossAccountNeedsResourceAllow,
+    /// Cross-account: the resource policy allows, the caller's identity policies do not.
+    CrossAccountNeedsIdentityAllow,
+    /// A KMS key: the key policy neither allows the caller nor enables IAM policies for
+    /// the caller's account.
+    KeyPolicyDoesNotAllow,
+    /// A `Deny` statement could not be judged (a context value of the wrong type), so the
+    /// request is not allowed.
+    UnjudgedDeny,
+}
+
+impl Reason {
+    /// A sentence for people.
+    pub fn describe(self) -> &'static str {
+        match self {
+            Reason::ExplicitDeny => "an explicit Deny statement applies",
+            Reason::IdentityAllow => "allowed by the caller's identity-based policy",
+            Reason::ResourceAllow => "allowed by the resource-based policy",
+            Reason::IdentityAndResourceAllow => "allowed by both the identity-based and the resource-based policy",
+            Reason::RootUser => "the account root user has full access in its own account unless denied",
+            Reason::NoAllow => "no statement allows the request",
+            Reason::ScpDoesNotAllow => "no service control policy allows the action",
+            Reason::BoundaryDoesNotAllow => "the permissions boundary does not allow the action",
+            Reason::SessionPolicyDoesNotAllow => "the session policy does not allow the action",
+            Reason::CrossAccountNeedsResourceAllow => {
+                "cross-account request: the resource-based policy does not allow the caller"
+            }
+            Reason::CrossAccountNeedsIdentityAllow => {
+                "cross-account request: the caller's identity-based policies do not allow it"
+            }
+            Reason::KeyPolicyDoesNotAllow => {
+                "the KMS key policy neither allows the caller nor enables IAM policies for its account"
+            }
+            Reason::UnjudgedDeny => "a Deny statement could not be judged, so the request is not allowed",
+        }
+    }
+}
+
+impl fmt::Display for Reason {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.describe())
+    }
+}
+
+/// A statement of a policy in a set.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct StatementRef<'a> {
+    pub(crate) policy_id: &'a str,
+    pub(crate) policy_index: usize,
+    pub(crate) kind: PolicyKind,
+    pub(crate) index: usize,
+    pub(crate) sid: Option<&'a str>,
+    pub(crate) effect: Effect,
+}
+
+impl<'a> StatementRef<'a> {
+    /// The id the policy was added with.
+    pub fn policy_id(&self) -> &'a str {
+        self.policy_id
+    }
+    /// The position of the policy in the set, in the order added.
+    pub fn policy_index(&self) -> usize {
+        self.policy_index
+    }
+    /// The kind the policy is used as.
+    pub fn kind(&self) -> PolicyKind {
+        self.kind
+    }
+    /// The statement's 0-based position in its policy.
+    pub fn index(&self) -> usize {
+        self.index
+    }
+    /// The statement's `Sid`.
+    pub fn sid(&self) -> Option<&'a str> {
+        self.sid
+    }
+    /// The statement's effect.
+    pub fn effect(&self) -> Effect {
+        self.effect
+    }
+}
+
+/// Shown as `policy-id#Sid`, or `policy-id#index` when the statement has no Sid.
+impl fmt::Display for StatementRef<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self.sid {
+            Some(sid) => write!(f, "{}#{}", self.policy_id, sid),
+            None => write!(f, "{}#{}", self.policy_id, self.index),
+        }
+    }
+}
+
+/// What went wrong with one value.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum ProblemKind {
+    /// A context value compared by a `Numeric*` operator is not a number.
+    NotANumber,
+    /// A context value compared by a `Date*` operator is not a date.
+    NotADate,
+    /// A context value compared by `Bool` is not `true` or `false`.
+    NotABool,
+    /// A context value compared by `BinaryEquals` is not base64.
+    NotBase64,
+    /// A context value compared by `IpAddress`/`NotIpAddress` is not an IP address.
+    NotAnIpAddress,
+    /// A context value compared by an `Arn*` operator is not an ARN.
+    NotAnArn,
+    /// A policy variable names a key the request does not have, and has no default.
+    VariableWithoutValue,
+    /// A policy variable names a multivalued key, which cannot be substituted.
+    MultivaluedVariable,
+}
+
+impl ProblemKind {
+    /// Whether the evaluator could not judge the condition (as opposed to a variable
+    /// without a value, which AWS defines as matching nothing).
+    pub fn unjudged(self) -> bool {
+        !matches!(
+            self,
+            ProblemKind::VariableWithoutValue | ProblemKind::MultivaluedVariable
+        )
+    }
+}
+
+/// Something the evaluator met on the way: a value it could not read, or a variable
+/// without a value.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Problem<'a> {
+    pub(crate) statement: StatementRef<'a>,
+    pub(crate) kind: ProblemKind,
+    pub(crate) key: &'a str,
+    pub(crate) value: &'a str,
+}
+
+impl<'a> Problem<'a> {
+    /// The statement being evaluated.
+    pub fn statement(&self) -> StatementRef<'a> {
+        self.statement
+    }
+    /// What went wrong.
+    pub fn kind(&self) -> ProblemKind {
+        self.kind
+    }
+    /// The condition key (or the variable's key).
+    pub fn key(&self) -> &'a str {
+        self.key
+    }
+    /// The offending request value (empty for a variable without a value).
+    pub fn value(&self) -> &'a str {
+        self.value
+    }
+}
+
+impl fmt::Display for Problem<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let what = match self.kind {
+            ProblemKind::NotANumber => "is not a number",
+            ProblemKind::NotADate => "is not a date",
+            ProblemKind::NotABool => "is not `true` or `false`",
+            ProblemKind::NotBase64 => "is not base64",
+            ProblemKind::NotAnIpAddress => "is not an IP address",
+            ProblemKind::NotAnArn => "is not an ARN",
+            ProblemKind::VariableWithoutValue => {
+                return write!(
+                    f,
+                    "{}: the variable `${{{}}}` has no value in the request, so the value it is in matches nothing",
+                    self.statement, self.key
+                )
+            }
+            ProblemKind::MultivaluedVariable => {
+                return write!(
+                    f,
+                    "{}: `${{{}}}` names a multivalued key, which cannot be a policy variable; the value matches nothing",
+                    self.statement, self.key
+                )
+            }
+        };
+        write!(
+            f,
+            "{}: the value `{}` of `{}` {what}, so the condition is false",
+            self.statement, self.value, self.key
+        )
+    }
+}
+
+/// A fixed-capacity list kept inline, so building a response never allocates.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Inline<T: Copy, const N: usize> {
+    items: [Option<T>; N],
+    len: usize,
+    dropped: usize,
+}
+
+impl<T: Copy, const N: usize> Default for Inline<T, N> {
+    fn default() -> Self {
+        Inline {
+            items: [None; N],
+            len: 0,
+            dropped: 0,
+        }
+    }
+}
+
+impl<T: Copy, const N: usize> Inline<T, N> {
+    pub(crate) fn push(&mut self, item: T) {
+        match self.items.get_mut(self.len) {
+            Some(slot) => {
+                *slot = Some(item);
+                self.len += 1;
+            }
+            None => self.dropped += 1,
+        }
+    }
+    pub(crate) fn iter(&self) -> impl Iterator<Item = T> + '_ {
+        self.items.iter().take(self.len).filter_map(|x| *x)
+    }
+    pub(crate) fn dropped(&self) -> usize {
+        self.dropped
+    }
+    pub(crate) fn is_empty(&self) -> bool {
+        self.len == 0
+    }
+}
+
+/// The most deciding statements a [`Response`] lists; [`crate::PolicySet::explain`]
+/// gives all of them.
+pub const MAX_DETERMINING: usize = 8;
+/// The most problems a [`Response`] lists; the trace has all of them.
+pub const MAX_PROBLEMS: usize = 4;
+
+/// The answer to one request.
+#[derive(Debug, Clone, Copy)]
+pub struct Response<'a> {
+    pub(crate) decision: Decision,
+    pub(crate) reason: Reason,
+    pub(crate) determining: Inline<StatementRef<'a>, MAX_DETERMINING>,
+    pub(crate) problems: Inline<Problem<'a>, MAX_PROBLEMS>,
+}
+
+impl<'a> Response<'a> {
+    /// The decision.
+    pub fn decision(&self) -> Decision {
+        self.decision
+    }
+    /// Why.
+    pub fn reason(&self) -> Reason {
+        self.reason
+    }
+    /// The statements that decided: every `Deny` that applied for an explicit deny; the
+    /// `Allow` statements relied on for an allow; for an implicit deny, the statements
+    /// that allowed on one side when the other side was required. At most
+    /// [`MAX_DETERMINING`]; [`Response::determining_omitted`] counts the rest.
+    pub fn determining(&self) -> impl Iterator<Item = StatementRef<'a>> + '_ {
+        self.determining.iter()
+    }
+    /// How many deciding statements did not fit in the response.
+    pub fn determining_omitted(&self) -> usize {
+        self.determining.dropped()
+    }
+    /// Values the evaluator could not read, and variables without values. At most
+    /// [`MAX_PROBLEMS`]; [`Response::problems_omitted`] counts the rest.
+    pub fn problems(&self) -> impl Iterator<Item = Problem<'a>> + '_ {
+        self.problems.iter()
+    }
+    /// How many problems did not fit in the response.
+    pub fn problems_omitted(&self) -> usize {
+        self.problems.dropped()
+    }
+}
+
+impl fmt::Display for Response<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{} ({})", self.decision, self.reason)?;
+        if !self.determining.is_empty() {
+            f.write_str(" by ")?;
+            for (i, s) in self.determining().enumerate() {
+                if i > 0 {
+                    f.write_str(", ")?;
+                }
+                write!(f, "{s}")?;
+            }
+        }
+        Ok(())
+    }
+}
