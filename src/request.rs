@@ -372,9 +372,6 @@ impl Request {
     pub(crate) fn action_lower(&self) -> &str {
         &self.action_lower
     }
-    pub(crate) fn service_lower(&self) -> &str {
-        self.action_lower.get(..self.service_len).unwrap_or("")
-    }
     /// The resource ARN.
     pub fn resource(&self) -> &str {
         &self.resource

@@ -138,7 +138,8 @@ impl ArnPattern {
         })
     }
 
-    /// The pattern as written, for explanations.
+    /// The pattern as written.
+    #[cfg(test)]
     pub(crate) fn source(&self) -> &str {
         &self.source
     }

@@ -123,24 +123,6 @@ impl Template {
         }
         ok.then_some(out)
     }
-
-    pub(crate) fn source(&self) -> String {
-        self.parts
-            .iter()
-            .map(|p| match p {
-                TemplatePart::Text(t) => t.to_string(),
-                TemplatePart::Literal(l) => format!("${{{l}}}"),
-                TemplatePart::Var {
-                    key,
-                    default: Some(d),
-                    ..
-                } => format!("${{{key}, '{d}'}}"),
-                TemplatePart::Var {
-                    key, default: None, ..
-                } => format!("${{{key}}}"),
-            })
-            .collect()
-    }
 }
 
 #[derive(Debug, Clone)]
@@ -152,7 +134,7 @@ enum StrValue {
 #[derive(Debug, Clone)]
 enum ArnValue {
     Any,
-    Fixed(ArnPattern),
+    Fixed(Box<ArnPattern>),
     Template(Template),
 }
 
@@ -277,11 +259,11 @@ impl CompiledCondition {
                         match template {
                             Some(Ok(t)) if t.has_vars() => Ok(ArnValue::Template(t)),
                             Some(Ok(t)) => ArnPattern::from_parts(&t.static_parts())
-                                .map(ArnValue::Fixed)
+                                .map(|p| ArnValue::Fixed(Box::new(p)))
                                 .ok_or_else(|| bad(v, "not an ARN")),
                             Some(Err(e)) => Err(bad(v, &e.message)),
                             None => ArnPattern::new(text)
-                                .map(ArnValue::Fixed)
+                                .map(|p| ArnValue::Fixed(Box::new(p)))
                                 .ok_or_else(|| bad(v, "not an ARN")),
                         }
                     })
@@ -295,19 +277,6 @@ impl CompiledCondition {
             values: compiled,
             written: texts.map(str::to_string).collect(),
         })
-    }
-
-    /// The operator.
-    pub(crate) fn operator(&self) -> ConditionOperator {
-        self.op
-    }
-    /// The key as written.
-    pub(crate) fn key(&self) -> &str {
-        &self.key
-    }
-    /// The lowercase key.
-    pub(crate) fn key_lower(&self) -> &str {
-        &self.lower
     }
 
     /// Evaluates this key's condition against the request.
@@ -339,7 +308,7 @@ impl CompiledCondition {
             // https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_condition_operators.html#Conditions_Null
             let missing = value.is_none();
             return (
-                expect_missing.iter().any(|&m| m == missing),
+                expect_missing.contains(&missing),
                 Outcome::Presence { present: !missing },
             );
         }

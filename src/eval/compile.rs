@@ -238,7 +238,7 @@ impl PrincipalMatcher {
 }
 
 #[derive(Debug, Clone)]
-enum ResourcePattern {
+pub(crate) enum ResourcePattern {
     Fixed(Pattern),
     Template(Template),
 }
@@ -301,21 +301,6 @@ impl Resources {
             Resources::NotResource(list) => !any(list, obs),
         }
     }
-
-    /// The literal prefix every matching resource starts with (for the index), or `None`
-    /// when the statement can match resources without a common prefix.
-    pub(crate) fn fixed_patterns(&self) -> Option<Vec<&Pattern>> {
-        match self {
-            Resources::Resource(list) => list
-                .iter()
-                .map(|p| match p {
-                    ResourcePattern::Fixed(p) => Some(p),
-                    ResourcePattern::Template(_) => None,
-                })
-                .collect(),
-            Resources::Attached | Resources::NotResource(_) => None,
-        }
-    }
 }
 
 #[derive(Debug, Clone)]
@@ -343,13 +328,6 @@ impl Actions {
         match self {
             Actions::Action(list) => list.iter().any(|p| p.matches(action_lower)),
             Actions::NotAction(list) => !list.iter().any(|p| p.matches(action_lower)),
-        }
-    }
-
-    pub(crate) fn patterns(&self) -> Option<&[Pattern]> {
-        match self {
-            Actions::Action(list) => Some(list),
-            Actions::NotAction(_) => None,
         }
     }
 }

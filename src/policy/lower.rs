@@ -20,6 +20,41 @@ const STATEMENT_ELEMENTS: [&str; 9] = [
     "Condition",
 ];
 
+/// Parses a policy document from bytes, reporting invalid UTF-8 with its position.
+pub(crate) fn parse_bytes(bytes: &[u8], limits: &Limits) -> Result<Policy, ParseError> {
+    match std::str::from_utf8(bytes) {
+        Ok(src) => parse(src, limits),
+        Err(e) => {
+            let valid = bytes
+                .get(..e.valid_up_to())
+                .and_then(|b| std::str::from_utf8(b).ok())
+                .unwrap_or("");
+            let index = LineIndex::new(valid);
+            let mut lowerer = Lowerer {
+                src: valid,
+                index,
+                diags: Vec::new(),
+                limits,
+            };
+            let (offset, message, help) = match super::json::parse_bytes(bytes, limits.max_depth())
+            {
+                Err(se) => (se.offset.min(valid.len()), se.message, se.help),
+                Ok(_) => (valid.len(), "invalid UTF-8".to_string(), None),
+            };
+            lowerer.error(
+                Span {
+                    start: offset,
+                    end: offset,
+                },
+                "",
+                message,
+                help,
+            );
+            Err(lowerer.finish_err())
+        }
+    }
+}
+
 /// Parses a policy document from text.
 pub(crate) fn parse(src: &str, limits: &Limits) -> Result<Policy, ParseError> {
     let index = LineIndex::new(src);

@@ -33,6 +33,15 @@ impl Policy {
         lower::parse(src, &Limits::default())
     }
 
+    /// Parses a policy document from bytes (a file's contents); bytes that are not UTF-8
+    /// are reported with their line and column.
+    ///
+    /// # Errors
+    /// As [`Policy::parse`].
+    pub fn parse_bytes(src: &[u8], limits: &Limits) -> Result<Policy, ParseError> {
+        lower::parse_bytes(src, limits)
+    }
+
     /// Parses a policy document with the given limits.
     ///
     /// # Errors
