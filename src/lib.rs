@@ -9,9 +9,11 @@
         reason = "tests may panic on a broken expectation"
     )
 )]
+#![forbid(unsafe_code)]
 
 pub mod condition;
 mod eval;
+mod hash;
 mod limits;
 pub mod pattern;
 pub mod policy;

@@ -246,6 +246,7 @@ impl Pattern {
 
     /// Whether `input` matches the whole pattern. Never allocates.
     #[must_use]
+    #[inline]
     pub fn matches(&self, input: &str) -> bool {
         let case = self.case;
         match &self.matcher {
@@ -432,6 +433,7 @@ fn fold_for(c: char, case: Case) -> char {
 
 /// If `input` starts with `lit` (already folded when `case` is insensitive), the number of
 /// bytes of `input` it covers.
+#[inline]
 fn prefix_len(input: &str, lit: &str, case: Case) -> Option<usize> {
     match case {
         Case::Sensitive => input.starts_with(lit).then_some(lit.len()),
@@ -463,6 +465,7 @@ fn prefix_len(input: &str, lit: &str, case: Case) -> Option<usize> {
 
 /// If `input` ends with `lit` (already folded when `case` is insensitive), the byte offset
 /// where it starts.
+#[inline]
 fn suffix_start(input: &str, lit: &str, case: Case) -> Option<usize> {
     match case {
         Case::Sensitive => input.ends_with(lit).then(|| input.len() - lit.len()),

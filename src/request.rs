@@ -1,6 +1,7 @@
 //! Requests: who is calling, what they do to which resource, and the request context.
 
 use crate::condition::arn;
+use crate::hash::key_hash;
 use std::fmt;
 
 /// What kind of caller a [`Principal`] is.
@@ -253,6 +254,8 @@ impl From<&[&str]> for ContextValue {
 pub(crate) struct ContextEntry {
     /// INVARIANT: `key.to_lowercase()`; keys compare case-insensitively.
     pub(crate) lower: String,
+    /// INVARIANT: `key_hash(&lower)`.
+    pub(crate) hash: u64,
     pub(crate) key: String,
     pub(crate) value: ContextValue,
 }
@@ -278,6 +281,7 @@ impl Context {
             e.value = value;
         } else {
             self.entries.push(ContextEntry {
+                hash: key_hash(&lower),
                 lower,
                 key: key.to_string(),
                 value,
@@ -297,6 +301,7 @@ impl Context {
             e.value = ContextValue::Multi(values);
         } else {
             self.entries.push(ContextEntry {
+                hash: key_hash(&lower),
                 lower,
                 key: key.to_string(),
                 value: ContextValue::Multi(vec![value.to_string()]),
@@ -306,13 +311,14 @@ impl Context {
     /// The value of a key (case-insensitive).
     pub fn get(&self, key: &str) -> Option<&ContextValue> {
         let lower = key.to_lowercase();
-        self.get_lower(&lower)
+        self.get_lower(&lower, key_hash(&lower))
     }
-    /// Looks a key up by its lowercase form, without allocating.
-    pub(crate) fn get_lower(&self, lower: &str) -> Option<&ContextValue> {
+    /// Looks a key up by its lowercase form and its [`key_hash`], without allocating.
+    #[inline]
+    pub(crate) fn get_lower(&self, lower: &str, hash: u64) -> Option<&ContextValue> {
         self.entries
             .iter()
-            .find(|e| e.lower == lower)
+            .find(|e| e.hash == hash && e.lower == lower)
             .map(|e| &e.value)
     }
     /// Whether the key is set.
@@ -352,6 +358,11 @@ pub struct Request {
     /// INVARIANT: the byte length of the service prefix of `action_lower` (before `:`).
     service_len: usize,
     resource: String,
+    /// INVARIANT: the byte range of the account in `resource` when it is an ARN with an
+    /// account; computed once so evaluation does not split the ARN.
+    resource_arn_account: Option<(usize, usize)>,
+    /// Whether `resource` is a KMS ARN (key policies have their own rules).
+    resource_is_kms: bool,
     resource_account: Option<String>,
     context: Context,
 }
@@ -372,9 +383,21 @@ impl Request {
     pub(crate) fn action_lower(&self) -> &str {
         &self.action_lower
     }
+    /// The service prefix of the action, lowercase (`s3`).
+    pub(crate) fn service_lower(&self) -> &str {
+        self.action_lower.get(..self.service_len).unwrap_or("")
+    }
     /// The resource ARN.
     pub fn resource(&self) -> &str {
         &self.resource
+    }
+    /// The account in the resource ARN, if it has one.
+    pub(crate) fn resource_arn_account(&self) -> Option<&str> {
+        self.resource_arn_account
+            .and_then(|(a, b)| self.resource.get(a..b))
+    }
+    pub(crate) fn resource_is_kms(&self) -> bool {
+        self.resource_is_kms
     }
     /// The account that owns the resource, when set on the request.
     pub fn resource_account(&self) -> Option<&str> {
@@ -473,11 +496,21 @@ impl RequestBuilder {
         }
         let mut context = std::mem::take(&mut self.context);
         derive_keys(&principal, &mut context);
+        let resource = std::mem::take(&mut self.resource);
+        let parts = arn::split_arn(&resource);
+        let resource_is_kms = parts.is_some_and(|p| p.service == "kms");
+        // Kept as a byte range into `resource`, so the request holds no second copy.
+        let resource_arn_account = arn::account_of(&resource).and_then(|account| {
+            let start = (account.as_ptr() as usize).checked_sub(resource.as_ptr() as usize)?;
+            Some((start, start + account.len()))
+        });
         Ok(Request {
             action_lower: action.to_ascii_lowercase(),
             service_len,
             action,
-            resource: std::mem::take(&mut self.resource),
+            resource_arn_account,
+            resource_is_kms,
+            resource,
             resource_account: self.resource_account.take(),
             principal,
             context,

@@ -94,6 +94,18 @@ fn strings(values: &[&str]) -> Vec<String> {
     values.iter().map(|v| (*v).to_string()).collect()
 }
 
+/// How validation messages name a policy kind, with its article.
+fn kind_name(kind: PolicyKind) -> &'static str {
+    match kind {
+        PolicyKind::Identity => "an identity-based policy",
+        PolicyKind::Resource => "a resource-based policy",
+        PolicyKind::Scp => "an SCP",
+        PolicyKind::Rcp => "an RCP",
+        PolicyKind::Boundary => "a permissions boundary",
+        PolicyKind::Session => "a session policy",
+    }
+}
+
 fn only_statement(p: &Policy) -> &Statement {
     assert_eq!(p.statements().len(), 1);
     &p.statements()[0]
@@ -452,7 +464,8 @@ fn condition_values_of_every_json_type_single_and_list() {
     );
     let s = only_statement(&p);
     let blocks = s.condition();
-    let summary: Vec<(ConditionOperator, Vec<(&str, &[ConditionValue])>)> = blocks
+    type Block<'a> = (ConditionOperator, Vec<(&'a str, &'a [ConditionValue])>);
+    let summary: Vec<Block<'_>> = blocks
         .iter()
         .map(|b| {
             (
@@ -787,7 +800,7 @@ fn bad_condition_values_per_family() {
             r#"        "NumericLessThan": {"s3:max-keys": "ten"}"#,
             r#"Statement[0].Condition.NumericLessThan["s3:max-keys"]"#,
             44,
-            "`ten` is not a number (",
+            "`ten` is not a number",
             "`NumericLessThan` compares integers or decimals such as `10` or `10.5`",
         ),
         (
@@ -869,6 +882,14 @@ fn bad_condition_values_per_family() {
             },
         );
     }
+    // "not a number" is not repeated in parentheses; other reasons still are.
+    let src = condition_policy(r#"        "NumericLessThan": {"s3:max-keys": "ten"}"#);
+    assert_eq!(one_err(&src).message(), "`ten` is not a number");
+    let src = condition_policy(r#"        "NumericLessThan": {"s3:max-keys": "1e99999"}"#);
+    assert_eq!(
+        one_err(&src).message(),
+        "`1e99999` is not a number (exponent out of range (at most 10000 in magnitude))"
+    );
 }
 
 #[test]
@@ -998,6 +1019,38 @@ fn duplicate_condition_keys_differing_in_case() {
 }
 
 #[test]
+fn duplicate_condition_keys_differing_in_non_ascii_case() {
+    let src = r#"{
+  "Version": "2012-10-17",
+  "Statement": [
+    {
+      "Effect": "Allow",
+      "Action": "s3:GetObject",
+      "Resource": "*",
+      "Condition": {
+        "StringEquals": {
+          "aws:PrincipalTag/É": "red",
+          "aws:principaltag/é": "blue"
+        }
+      }
+    }
+  ]
+}"#;
+    let d = one_err(src);
+    check(
+        src,
+        &d,
+        &Want {
+            path: r#"Statement[0].Condition.StringEquals["aws:principaltag/é"]"#,
+            line: 11,
+            column: 11,
+            message: "duplicate condition key `aws:principaltag/é` (first at line 10, column 11; keys are not case-sensitive)",
+            help: Some("list every value of a key in one array"),
+        },
+    );
+}
+
+#[test]
 fn both_action_and_not_action() {
     let src = r#"{
   "Version": "2012-10-17",
@@ -1116,7 +1169,6 @@ fn missing_effect() {
 }
 
 #[test]
-#[ignore = "bug: a statement missing both `Effect` and `Action` reports only the missing `Effect`"]
 fn missing_effect_and_action_are_both_reported() {
     let src = r#"{
   "Version": "2012-10-17",
@@ -1210,7 +1262,6 @@ fn bad_action_in_a_list_points_at_the_item() {
 }
 
 #[test]
-#[ignore = "bug: an invalid action, resource or principal inside a list gets the path of the whole list, not `[i]`"]
 fn bad_item_in_a_list_has_an_indexed_path() {
     let src = r#"{
   "Version": "2012-10-17",
@@ -1229,6 +1280,32 @@ fn bad_item_in_a_list_has_an_indexed_path() {
     // A non-string item at the same place is reported as `Statement[0].Action[1]`, and so
     // is a bad condition value in a list.
     assert_eq!(d.path(), "Statement[0].Action[1]");
+
+    // Resources and principals in a list too; a single string keeps the element's path.
+    let src = r#"{
+  "Version": "2012-10-17",
+  "Statement": [
+    {
+      "Effect": "Allow",
+      "Principal": {"AWS": ["alice", "111122223333"], "Service": "s3.amazonaws.com"},
+      "Action": "s3:GetObject",
+      "Resource": ["arn:aws:s3:::a", "arn:aws:s3:::b", "bucket"]
+    }
+  ]
+}"#;
+    let diags = parse_err(src);
+    let got: Vec<(&str, usize, usize)> = diags
+        .iter()
+        .map(|d| (d.path(), d.line(), d.column()))
+        .collect();
+    assert_eq!(
+        got,
+        [
+            ("Statement[0].Principal.AWS[0]", 6, 29),
+            ("Statement[0].Resource[2]", 8, 56),
+        ],
+        "{diags:#?}"
+    );
 }
 
 #[test]
@@ -1398,7 +1475,7 @@ fn unterminated_variable_in_a_resource_depends_on_the_version() {
         &Want {
             path: "Statement[0].Resource",
             line: 7,
-            column: 19,
+            column: 40,
             message: "unterminated policy variable: `${` has no closing `}`",
             help: Some("write `${$}` for a literal `$`, or close the variable with `}`"),
         },
@@ -1438,18 +1515,41 @@ fn bad_variables_in_a_resource() {
 }}"#
         );
         let d = one_err(&src);
+        // Column 66 is the opening quote; the `${` is 15 characters into the string.
         check(
             &src,
             &d,
             &Want {
                 path: "Statement.Resource",
                 line: 3,
-                column: 66,
+                column: 82,
                 message,
                 help: None,
             },
         );
     }
+}
+
+#[test]
+fn bad_variable_after_an_escape_points_at_the_string() {
+    // With an escape sequence before the `${`, source and value offsets differ, so the
+    // diagnostic points at the opening quote.
+    let src = r#"{
+  "Version": "2012-10-17",
+  "Statement": {"Effect": "Allow", "Action": "s3:*", "Resource": "arn:aws:s3:::\u0062/${}"}
+}"#;
+    let d = one_err(src);
+    check(
+        src,
+        &d,
+        &Want {
+            path: "Statement.Resource",
+            line: 3,
+            column: 66,
+            message: "`${}` names no condition key",
+            help: None,
+        },
+    );
 }
 
 #[test]
@@ -1650,7 +1750,7 @@ fn several_errors_reported_in_source_order() {
         [
             ("Id", 3, 9),
             ("Statement[0].Effect", 6, 17),
-            ("Statement[0].Action", 7, 34),
+            ("Statement[0].Action[1]", 7, 34),
             ("Statement[0].Resource", 8, 19),
             (
                 r#"Statement[0].Condition.NumericEquals["s3:max-keys"]"#,
@@ -1698,6 +1798,20 @@ fn duplicate_sids() {
             help: None,
         },
     );
+}
+
+#[test]
+fn duplicate_sid_reported_alongside_other_errors() {
+    let src = r#"{
+  "Version": "2012-10-17",
+  "Statement": [
+    {"Sid": "A", "Effect": "Allow", "Action": "s3:*", "Resource": "*"},
+    {"Sid": "A", "Effect": "Deny", "Action": "s3", "Resource": "*"}
+  ]
+}"#;
+    let diags = parse_err(src);
+    let paths: Vec<&str> = diags.iter().map(Diagnostic::path).collect();
+    assert_eq!(paths, ["Statement[1].Sid", "Statement[1].Action"]);
 }
 
 #[test]
@@ -1756,11 +1870,17 @@ fn principal_required_for_resource_and_rcp() {
                 path: "Statement[0]",
                 line: 4,
                 column: 5,
-                message: "policy needs a `Principal` or `NotPrincipal` element",
+                message: "needs a `Principal` or `NotPrincipal` element",
                 help: None,
             },
         );
-        assert!(diags[0].message().contains(kind.as_str()), "{kind}");
+        assert_eq!(
+            diags[0].message(),
+            format!(
+                "a statement in {} needs a `Principal` or `NotPrincipal` element",
+                kind_name(kind)
+            )
+        );
         parse_ok(WITH_PRINCIPAL).validate(kind).unwrap();
     }
     let rcp = validate_err(WITHOUT_PRINCIPAL, PolicyKind::Rcp);
@@ -1787,9 +1907,13 @@ fn principal_forbidden_elsewhere() {
                 path: "Statement[0].Principal",
                 line: 6,
                 column: 7,
-                message: "policy cannot have a `Principal` element",
+                message: "cannot have a `Principal` element",
                 help: Some("the principal of an identity-based policy, SCP, boundary or session policy is the one it is attached to; remove the element"),
             },
+        );
+        assert_eq!(
+            diags[0].message(),
+            format!("{} cannot have a `Principal` element", kind_name(kind))
         );
         parse_ok(WITHOUT_PRINCIPAL).validate(kind).unwrap();
     }
@@ -1818,19 +1942,56 @@ fn not_principal_forbidden_in_identity_policies() {
             path: "Statement[1].NotPrincipal",
             line: 9,
             column: 9,
-            message: "policy cannot have a `NotPrincipal` element",
+            message: "an identity-based policy cannot have a `NotPrincipal` element",
             help: None,
         },
+    );
+    assert_eq!(
+        diags[0].message(),
+        "an identity-based policy cannot have a `NotPrincipal` element"
     );
 }
 
 #[test]
-#[ignore = "bug: kind messages read `a identity policy`, `a rcp policy` (article and kind name)"]
 fn kind_messages_use_the_right_article() {
     let diags = validate_err(WITH_PRINCIPAL, PolicyKind::Identity);
     assert_eq!(
         diags[0].message(),
-        "an identity policy cannot have a `Principal` element"
+        "an identity-based policy cannot have a `Principal` element"
+    );
+    let messages = |src: &str, kind| -> Vec<String> {
+        validate_err(src, kind)
+            .iter()
+            .map(|d| d.message().to_string())
+            .collect()
+    };
+    assert_eq!(
+        messages(WITH_PRINCIPAL, PolicyKind::Scp),
+        ["an SCP cannot have a `Principal` element"]
+    );
+    assert_eq!(
+        messages(WITH_PRINCIPAL, PolicyKind::Boundary),
+        ["a permissions boundary cannot have a `Principal` element"]
+    );
+    assert_eq!(
+        messages(WITH_PRINCIPAL, PolicyKind::Session),
+        ["a session policy cannot have a `Principal` element"]
+    );
+    assert_eq!(
+        messages(WITHOUT_PRINCIPAL, PolicyKind::Rcp),
+        ["a statement in an RCP needs a `Principal` or `NotPrincipal` element"]
+    );
+    assert_eq!(
+        messages(WITHOUT_PRINCIPAL, PolicyKind::Resource),
+        ["a statement in a resource-based policy needs a `Principal` or `NotPrincipal` element"]
+    );
+    let no_resource = r#"{
+  "Version": "2012-10-17",
+  "Statement": [{"Effect": "Allow", "Action": "s3:GetObject"}]
+}"#;
+    assert_eq!(
+        messages(no_resource, PolicyKind::Scp),
+        ["a statement in an SCP needs a `Resource` or `NotResource` element"]
     );
 }
 
@@ -1860,12 +2021,15 @@ fn rcp_principal_must_be_a_star() {
             help: Some("narrow the callers with conditions such as `aws:PrincipalOrgID`"),
         },
     );
+    assert_eq!(
+        diags[0].message(),
+        "a resource control policy must use `\"Principal\": \"*\"`, not a list of principals"
+    );
     // The same statement is fine as a bucket policy.
     parse_ok(src).validate(PolicyKind::Resource).unwrap();
 }
 
 #[test]
-#[ignore = "bug: an RCP statement with `NotPrincipal` is reported at path `…Principal`"]
 fn rcp_not_principal_is_reported_at_its_own_path() {
     let src = r#"{
   "Version": "2012-10-17",
@@ -1916,9 +2080,16 @@ fn resource_required_except_in_resource_policies() {
                 path: "Statement[0]",
                 line: 4,
                 column: 5,
-                message: "policy needs a `Resource` or `NotResource` element",
+                message: "needs a `Resource` or `NotResource` element",
                 help: Some("add `\"Resource\": \"*\"` or the ARNs the statement covers"),
             },
+        );
+        assert_eq!(
+            diags[0].message(),
+            format!(
+                "a statement in {} needs a `Resource` or `NotResource` element",
+                kind_name(kind)
+            )
         );
     }
     // An RCP without Principal and Resource gets both, in that order.
@@ -2061,6 +2232,18 @@ fn statement_count_limit() {
         },
     );
     Policy::parse_with_limits(src, &Limits::default().with_max_statements(3)).unwrap();
+}
+
+#[test]
+fn statement_count_limit_applies_to_a_single_object() {
+    let src = r#"{
+  "Statement": {"Effect": "Allow", "Action": "s3:GetObject", "Resource": "*"}
+}"#;
+    let diags = parse_err_with(src, &Limits::default().with_max_statements(0));
+    assert_eq!(
+        diags[0].message(),
+        "the policy has 1 statement, over the limit of 0"
+    );
 }
 
 #[test]

@@ -28,6 +28,7 @@ pub(crate) enum TemplatePart {
     /// A variable: the lowercase key, the key as written, and the default.
     Var {
         lower: Box<str>,
+        hash: u64,
         key: Box<str>,
         default: Option<Box<str>>,
     },
@@ -53,6 +54,7 @@ impl Template {
                 Segment::Text(t) => TemplatePart::Text(t.into()),
                 Segment::Literal(l) => TemplatePart::Literal(l),
                 Segment::Var { key, default } => TemplatePart::Var {
+                    hash: crate::hash::key_hash(&key.to_lowercase()),
                     lower: key.to_lowercase().into(),
                     key: key.into(),
                     default: default.map(Into::into),
@@ -101,9 +103,10 @@ impl Template {
                 TemplatePart::Literal(l) => out.push(Part::Literal(l)),
                 TemplatePart::Var {
                     lower,
+                    hash,
                     key,
                     default,
-                } => match request.context().get_lower(lower) {
+                } => match request.context().get_lower(lower, *hash) {
                     Some(ContextValue::Single(v)) => out.push(Part::Literal(v)),
                     // Multivalued keys cannot be policy variables; the value matches nothing.
                     // https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_condition-single-vs-multi-valued-context-keys.html
@@ -156,6 +159,8 @@ pub(crate) struct CompiledCondition {
     op: ConditionOperator,
     /// INVARIANT: `key.to_lowercase()`.
     lower: Box<str>,
+    /// INVARIANT: `key_hash(&lower)`.
+    hash: u64,
     key: Box<str>,
     values: Values,
     written: Vec<String>,
@@ -272,6 +277,7 @@ impl CompiledCondition {
         };
         Ok(CompiledCondition {
             op,
+            hash: crate::hash::key_hash(&key.to_lowercase()),
             lower: key.to_lowercase().into(),
             key: key.into(),
             values: compiled,
@@ -281,7 +287,7 @@ impl CompiledCondition {
 
     /// Evaluates this key's condition against the request.
     pub(crate) fn eval<'a, O: Observer<'a>>(&'a self, request: &'a Request, obs: &mut O) -> bool {
-        let value = request.context().get_lower(&self.lower);
+        let value = request.context().get_lower(&self.lower, self.hash);
         let (result, outcome) = self.eval_inner(value, request, obs);
         if O::TRACE {
             obs.condition(ConditionTrace {

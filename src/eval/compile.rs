@@ -186,6 +186,9 @@ impl Entry {
 #[derive(Debug, Clone)]
 pub(crate) struct PrincipalMatcher {
     negated: bool,
+    /// The element is exactly `"*"` or `{"AWS": "*"}`: every caller matches, with a
+    /// limited grant, decided without walking the entries.
+    everyone: bool,
     entries: Vec<Entry>,
 }
 
@@ -202,7 +205,12 @@ impl PrincipalMatcher {
                 .flat_map(|e| e.values().iter().map(move |v| Entry::compile(e.kind(), v)))
                 .collect(),
         };
-        PrincipalMatcher { negated, entries }
+        let everyone = matches!(entries.as_slice(), [Entry::Everyone]);
+        PrincipalMatcher {
+            negated,
+            everyone,
+            entries,
+        }
     }
 
     /// Whether the statement applies to the caller, and how it grants if it is an Allow.
@@ -228,6 +236,9 @@ impl PrincipalMatcher {
                 .flatten()
                 .all(|id| self.entries.iter().any(|e| e.lists(*id)));
             return (!all_listed).then_some(Grant::Limited);
+        }
+        if self.everyone {
+            return Some(Grant::Limited);
         }
         self.entries.iter().filter_map(|e| e.grant(p)).max()
     }
@@ -328,6 +339,14 @@ impl Actions {
         match self {
             Actions::Action(list) => list.iter().any(|p| p.matches(action_lower)),
             Actions::NotAction(list) => !list.iter().any(|p| p.matches(action_lower)),
+        }
+    }
+
+    /// The patterns of an `Action` element; `None` for `NotAction`.
+    pub(crate) fn patterns(&self) -> Option<&[Pattern]> {
+        match self {
+            Actions::Action(list) => Some(list),
+            Actions::NotAction(_) => None,
         }
     }
 }
@@ -431,9 +450,12 @@ mod tests {
             ("444455556666", "arn:aws:iam::111122223333:root", None),
         ];
         for (entry, caller, want) in rows {
+            let entries = vec![Entry::compile(PrincipalType::Aws, entry)];
+            let everyone = matches!(entries.as_slice(), [Entry::Everyone]);
             let m = PrincipalMatcher {
                 negated: false,
-                entries: vec![Entry::compile(PrincipalType::Aws, entry)],
+                everyone,
+                entries,
             };
             let p = Principal::parse(caller).unwrap();
             assert_eq!(
@@ -448,6 +470,7 @@ mod tests {
     fn not_principal_needs_every_identity_listed() {
         let m = PrincipalMatcher {
             negated: true,
+            everyone: false,
             entries: vec![
                 Entry::compile(PrincipalType::Aws, "arn:aws:iam::444455556666:user/carol"),
                 Entry::compile(PrincipalType::Aws, "444455556666"),

@@ -30,17 +30,17 @@
 //! - Several SCPs listed together are one level of the organization: one Allow suffices.
 
 mod compile;
+mod index;
 pub(crate) mod observe;
 pub(crate) mod response;
 pub(crate) mod trace;
 
-use crate::condition::arn;
 use crate::limits::Limits;
 use crate::policy::{Diagnostic, Effect, ParseError, Policy, PolicyKind};
 use crate::request::{PrincipalKind, Request};
 use compile::{CompiledStatement, Grant};
-use observe::Collector;
-use response::{Decision, Inline, Reason, Response, StatementRef};
+use observe::{Collector, Off, On, Record};
+use response::{Decision, Inline, Reason, Response, StatementRef, StmtId};
 use std::fmt;
 use trace::{ElementMatch, PolicyTrace, StatementTrace, Trace};
 
@@ -100,6 +100,9 @@ struct CompiledPolicy {
 pub struct PolicySet {
     policies: Vec<CompiledPolicy>,
     has: [bool; 6],
+    /// The resource owner given with a resource-based policy, if any.
+    owner: Option<Box<str>>,
+    index: index::ActionIndex,
 }
 
 /// Collects policies for a [`PolicySet`].
@@ -187,21 +190,68 @@ impl PolicySetBuilder {
                 statements,
             });
         }
-        Ok(PolicySet { policies, has })
+        let owner = policies.iter().find_map(|p| p.account.clone());
+        let index = index::ActionIndex::build(policies.iter().enumerate().flat_map(|(pi, p)| {
+            p.statements.iter().enumerate().map(move |(si, s)| {
+                (
+                    StmtId {
+                        policy: pi as u32,
+                        statement: si as u32,
+                    },
+                    &s.actions,
+                )
+            })
+        }));
+        Ok(PolicySet {
+            policies,
+            has,
+            owner,
+            index,
+        })
     }
 }
 
-/// What the scan of all statements found.
-struct Scan<'a> {
-    denies: Inline<StatementRef<'a>, { response::MAX_DETERMINING }>,
+/// What the scan of the statements found.
+#[derive(Default)]
+struct Scan {
+    denies: Inline<StmtId, { response::MAX_DETERMINING }>,
     unjudged_deny: bool,
-    identity: Option<StatementRef<'a>>,
-    boundary: Option<StatementRef<'a>>,
-    session: Option<StatementRef<'a>>,
-    scp: Option<StatementRef<'a>>,
-    direct: Option<StatementRef<'a>>,
-    limited: Option<StatementRef<'a>>,
-    account: Option<StatementRef<'a>>,
+    identity: Option<StmtId>,
+    boundary: Option<StmtId>,
+    session: Option<StmtId>,
+    scp: Option<StmtId>,
+    direct: Option<StmtId>,
+    limited: Option<StmtId>,
+    account: Option<StmtId>,
+    /// The first resource-based policy with an owner account whose statement covered
+    /// the action and resource.
+    owner: Option<u32>,
+}
+
+type Why = Inline<StmtId, { response::MAX_DETERMINING }>;
+
+/// Which policy kinds take part in a request, from the caller alone.
+#[derive(Clone, Copy)]
+struct Applicable {
+    iam: bool,
+    root: bool,
+    has_boundary: bool,
+    has_session: bool,
+}
+
+impl Applicable {
+    #[inline]
+    fn kind(self, kind: PolicyKind) -> bool {
+        match kind {
+            // SCPs apply to the IAM principals of member accounts, not to anonymous or
+            // service callers.
+            // https://docs.aws.amazon.com/organizations/latest/userguide/orgs_manage_policies_scps.html
+            PolicyKind::Identity | PolicyKind::Scp => self.iam,
+            PolicyKind::Boundary => self.has_boundary,
+            PolicyKind::Session => self.has_session,
+            PolicyKind::Resource | PolicyKind::Rcp => true,
+        }
+    }
 }
 
 impl PolicySet {
@@ -223,38 +273,91 @@ impl PolicySet {
         self.has.get(kind as usize).copied().unwrap_or(false)
     }
 
+    fn statement(&self, id: StmtId) -> Option<(&CompiledPolicy, &CompiledStatement)> {
+        let policy = self.policies.get(id.policy as usize)?;
+        Some((policy, policy.statements.get(id.statement as usize)?))
+    }
+
+    pub(crate) fn statement_ref(&self, id: StmtId) -> Option<StatementRef<'_>> {
+        let (policy, s) = self.statement(id)?;
+        Some(StatementRef {
+            policy_id: &policy.id,
+            policy_index: id.policy as usize,
+            kind: policy.kind,
+            index: s.index,
+            sid: s.sid.as_deref(),
+            effect: s.effect,
+        })
+    }
+
+    pub(crate) fn problem<'a>(
+        &'a self,
+        p: response::RawProblem<'a>,
+    ) -> Option<response::Problem<'a>> {
+        Some(response::Problem {
+            statement: self.statement_ref(p.statement)?,
+            kind: p.kind,
+            key: p.key,
+            value: p.value,
+        })
+    }
+
     /// The account taken to own the resource: the one given with a resource-based
     /// policy, else the ARN's, else the request's, else the caller's.
-    fn resource_account<'a>(&'a self, request: &'a Request) -> Option<&'a str> {
-        self.policies
-            .iter()
-            .find_map(|p| p.account.as_deref())
-            .or_else(|| arn::account_of(request.resource()))
+    ///
+    /// A resource-based policy's account counts when one of its statements covers the
+    /// request's action and resource (a file may hold a bucket policy and a key policy,
+    /// each with its owner); failing that, for a resource whose ARN and request name no
+    /// account, the account given with any resource-based policy.
+    fn resource_account<'a>(
+        &'a self,
+        request: &'a Request,
+        matched: Option<u32>,
+    ) -> Option<&'a str> {
+        matched
+            .and_then(|i| self.policies.get(i as usize))
+            .and_then(|p| p.account.as_deref())
+            .or_else(|| request.resource_arn_account())
             .or_else(|| request.resource_account())
+            .or_else(|| self.owner.as_deref())
             .or_else(|| request.principal().account())
     }
 
     /// Decides a request. Never fails and, for requests whose policies use no variables,
     /// never allocates.
     pub fn evaluate<'a>(&'a self, request: &'a Request) -> Response<'a> {
-        let mut collector = Collector::<false>::new();
+        let mut collector = Collector::<Off>::new();
         self.run(request, &mut collector, None)
     }
 
     /// Decides a request and explains the decision: every policy, statement and
-    /// condition. Runs the same code as [`PolicySet::evaluate`].
+    /// condition. Runs the same statement evaluation and decision code as
+    /// [`PolicySet::evaluate`]; only the action index is bypassed, so that every
+    /// statement appears in the trace.
     pub fn explain<'a>(&'a self, request: &'a Request) -> (Response<'a>, Trace) {
-        let mut collector = Collector::<true>::new();
+        let mut collector = Collector::<On>::new();
         let mut policies = Vec::new();
         let response = self.run(request, &mut collector, Some(&mut policies));
-        let owner = self.resource_account(request);
+        let owner = self.resource_account(request, response.owner_policy);
         let trace = Trace {
             decision: response.decision(),
             reason: Trace::reason_text(response.reason()),
-            determining: response.determining().map(|s| s.to_string()).collect(),
+            // The response keeps at most MAX_DETERMINING; the trace names every Deny.
+            determining: if response.decision() == Decision::ExplicitDeny {
+                policies
+                    .iter()
+                    .flat_map(|p| p.statements.iter())
+                    .filter(|s| s.applies && s.effect == "Deny")
+                    .map(|s| s.label.clone())
+                    .collect()
+            } else {
+                response.determining().map(|s| s.to_string()).collect()
+            },
             problems: collector
-                .all_problems
+                .record
+                .problems
                 .iter()
+                .filter_map(|p| self.problem(*p))
                 .map(|p| p.to_string())
                 .collect(),
             principal: request.principal().to_string(),
@@ -267,122 +370,176 @@ impl PolicySet {
         (response, trace)
     }
 
-    fn run<'a, const T: bool>(
+    fn run<'a, R: Record<'a>>(
         &'a self,
         request: &'a Request,
-        obs: &mut Collector<'a, T>,
-        mut trace: Option<&mut Vec<PolicyTrace>>,
+        obs: &mut Collector<'a, R>,
+        trace: Option<&mut Vec<PolicyTrace>>,
     ) -> Response<'a> {
         let p = request.principal();
         let iam = p.is_iam();
         let root = p.kind() == PrincipalKind::Root;
         // Root cannot have a permissions boundary or a session policy.
-        let has_boundary = iam && !root && self.has(PolicyKind::Boundary);
-        let has_session = iam && !root && self.has(PolicyKind::Session);
-        let mut scan = Scan {
-            denies: Inline::default(),
-            unjudged_deny: false,
-            identity: None,
-            boundary: None,
-            session: None,
-            scp: None,
-            direct: None,
-            limited: None,
-            account: None,
+        let applicable = Applicable {
+            iam,
+            root,
+            has_boundary: iam && !root && self.has(PolicyKind::Boundary),
+            // Session policies exist only for role and federated-user sessions.
+            // https://docs.aws.amazon.com/IAM/latest/UserGuide/access_policies.html#policies_session
+            has_session: matches!(
+                p.kind(),
+                PrincipalKind::AssumedRole | PrincipalKind::FederatedUser | PrincipalKind::Role
+            ) && self.has(PolicyKind::Session),
         };
-        for (pi, policy) in self.policies.iter().enumerate() {
-            let applies = match policy.kind {
-                // https://docs.aws.amazon.com/organizations/latest/userguide/orgs_manage_policies_scps.html
-                PolicyKind::Identity | PolicyKind::Scp => iam,
-                PolicyKind::Boundary => has_boundary,
-                PolicyKind::Session => has_session,
-                PolicyKind::Resource | PolicyKind::Rcp => true,
-            };
-            let mut statements = Vec::new();
-            if applies {
-                for s in &policy.statements {
-                    let sref = StatementRef {
-                        policy_id: &policy.id,
-                        policy_index: pi,
-                        kind: policy.kind,
-                        index: s.index,
-                        sid: s.sid.as_deref(),
-                        effect: s.effect,
-                    };
-                    let outcome = eval_statement(
-                        s,
-                        sref,
-                        request,
-                        has_boundary,
-                        obs,
-                        T.then_some(&mut statements),
-                    );
-                    let Some(grant) = outcome.applies else {
-                        if s.effect == Effect::Deny && outcome.unjudged {
-                            scan.unjudged_deny = true;
+        let mut scan = Scan::default();
+        match trace {
+            None => {
+                for c in self
+                    .index
+                    .candidates(request.action_lower(), request.service_lower())
+                {
+                    if let Some((policy, s)) = self.statement(c.id) {
+                        if applicable.kind(policy.kind) {
+                            self.visit(
+                                c.id,
+                                policy.kind,
+                                s,
+                                c.action_matched,
+                                request,
+                                applicable,
+                                &mut scan,
+                                obs,
+                                None,
+                            );
                         }
-                        continue;
-                    };
-                    if s.effect == Effect::Deny {
-                        scan.denies.push(sref);
-                        continue;
                     }
-                    let slot = match policy.kind {
-                        PolicyKind::Identity => &mut scan.identity,
-                        PolicyKind::Boundary => &mut scan.boundary,
-                        PolicyKind::Session => &mut scan.session,
-                        PolicyKind::Scp => &mut scan.scp,
-                        PolicyKind::Rcp => continue,
-                        PolicyKind::Resource => match grant {
-                            Grant::Direct => &mut scan.direct,
-                            Grant::Limited => &mut scan.limited,
-                            Grant::Account => &mut scan.account,
-                        },
-                    };
-                    slot.get_or_insert(sref);
                 }
             }
-            if let Some(t) = trace.as_deref_mut() {
-                t.push(PolicyTrace {
-                    id: policy.id.to_string(),
-                    kind: policy.kind.to_string(),
-                    applies,
-                    note: (!applies).then(|| not_applicable(policy.kind, p.kind())),
-                    statements,
-                });
+            Some(trace) => {
+                for (pi, policy) in self.policies.iter().enumerate() {
+                    let applies = applicable.kind(policy.kind);
+                    let mut statements = Vec::new();
+                    if applies {
+                        for (si, s) in policy.statements.iter().enumerate() {
+                            let id = StmtId {
+                                policy: pi as u32,
+                                statement: si as u32,
+                            };
+                            self.visit(
+                                id,
+                                policy.kind,
+                                s,
+                                false,
+                                request,
+                                applicable,
+                                &mut scan,
+                                obs,
+                                Some(&mut statements),
+                            );
+                        }
+                    }
+                    trace.push(PolicyTrace {
+                        id: policy.id.to_string(),
+                        kind: policy.kind.to_string(),
+                        applies,
+                        note: (!applies).then(|| not_applicable(policy.kind, p.kind())),
+                        statements,
+                    });
+                }
             }
         }
-        let (decision, reason, determining) =
-            self.decide(request, &scan, has_boundary, has_session);
+        let (decision, reason, determining) = self.decide(request, &scan, applicable);
         Response {
+            set: self,
             decision,
             reason,
             determining,
             problems: obs.problems,
+            owner_policy: scan.owner,
         }
     }
 
-    fn decide<'a>(
+    #[expect(
+        clippy::too_many_arguments,
+        reason = "the hot loop's state, passed rather than bundled"
+    )]
+    #[inline]
+    fn visit<'a, R: Record<'a>>(
         &'a self,
+        id: StmtId,
+        kind: PolicyKind,
+        s: &'a CompiledStatement,
+        action_matched: bool,
         request: &'a Request,
-        scan: &Scan<'a>,
-        has_boundary: bool,
-        has_session: bool,
-    ) -> (
-        Decision,
-        Reason,
-        Inline<StatementRef<'a>, { response::MAX_DETERMINING }>,
+        applicable: Applicable,
+        scan: &mut Scan,
+        obs: &mut Collector<'a, R>,
+        trace: Option<&mut Vec<StatementTrace>>,
     ) {
-        let mut why = Inline::default();
+        obs.current = id;
+        let outcome = eval_statement(
+            self,
+            id,
+            s,
+            action_matched,
+            request,
+            applicable.has_boundary,
+            obs,
+            trace,
+        );
+        if kind == PolicyKind::Resource && outcome.covers && scan.owner.is_none() {
+            if self
+                .policies
+                .get(id.policy as usize)
+                .is_some_and(|p| p.account.is_some())
+            {
+                scan.owner = Some(id.policy);
+            }
+        }
+        let Some(grant) = outcome.applies else {
+            if s.effect == Effect::Deny && outcome.unjudged {
+                scan.unjudged_deny = true;
+            }
+            return;
+        };
+        if s.effect == Effect::Deny {
+            scan.denies.push(id);
+            return;
+        }
+        let slot = match kind {
+            PolicyKind::Identity => &mut scan.identity,
+            PolicyKind::Boundary => &mut scan.boundary,
+            PolicyKind::Session => &mut scan.session,
+            PolicyKind::Scp => &mut scan.scp,
+            PolicyKind::Rcp => return,
+            PolicyKind::Resource => match grant {
+                Grant::Direct => &mut scan.direct,
+                Grant::Limited => &mut scan.limited,
+                Grant::Account => &mut scan.account,
+            },
+        };
+        slot.get_or_insert(id);
+    }
+
+    fn decide(
+        &self,
+        request: &Request,
+        scan: &Scan,
+        applicable: Applicable,
+    ) -> (Decision, Reason, Why) {
+        let mut why = Why::default();
         if !scan.denies.is_empty() {
             return (Decision::ExplicitDeny, Reason::ExplicitDeny, scan.denies);
         }
         let p = request.principal();
-        let iam = p.is_iam();
-        let root = p.kind() == PrincipalKind::Root;
-        let deny = |reason, why| (Decision::ImplicitDeny, reason, why);
+        let Applicable {
+            iam,
+            root,
+            has_boundary,
+            has_session,
+        } = applicable;
         if iam && self.has(PolicyKind::Scp) && scan.scp.is_none() {
-            return deny(Reason::ScpDoesNotAllow, why);
+            return (Decision::ImplicitDeny, Reason::ScpDoesNotAllow, why);
         }
         let boundary_ok = !has_boundary || scan.boundary.is_some();
         let session_ok = !has_session || scan.session.is_some();
@@ -391,11 +548,11 @@ impl PolicySet {
         let limited_ok = scan.limited.is_some() && boundary_ok && session_ok;
         let resource_direct = scan.direct.is_some() || limited_ok;
         let resource_any = scan.direct.or(scan.limited).or(scan.account);
-        let owner = self.resource_account(request);
+        let owner = self.resource_account(request, scan.owner);
         let cross = iam && owner.is_some_and(|o| Some(o) != p.account());
-        let kms = arn::split_arn(request.resource()).is_some_and(|a| a.service == "kms");
+        let kms = request.resource_is_kms();
 
-        let push_identity = |why: &mut Inline<StatementRef<'a>, { response::MAX_DETERMINING }>| {
+        let push_identity = |why: &mut Why| {
             for s in [scan.identity, scan.boundary, scan.session]
                 .into_iter()
                 .flatten()
@@ -403,7 +560,7 @@ impl PolicySet {
                 why.push(s);
             }
         };
-        let push_resource = |why: &mut Inline<StatementRef<'a>, { response::MAX_DETERMINING }>| {
+        let push_resource = |why: &mut Why| {
             if let Some(s) = scan
                 .direct
                 .or(if limited_ok { scan.limited } else { None })
@@ -420,22 +577,19 @@ impl PolicySet {
         let allowed: Option<Reason> = if !iam {
             // Anonymous and service callers have no identity policies: only a
             // resource-based policy can allow them.
-            (scan.direct.is_some() || scan.limited.is_some()).then(|| {
-                if let Some(s) = scan.direct.or(scan.limited) {
-                    why.push(s);
-                }
+            scan.direct.or(scan.limited).map(|s| {
+                why.push(s);
                 Reason::ResourceAllow
             })
         } else if cross || kms {
             // Cross-account: both sides. A KMS key: the key policy must allow, directly
             // or by naming the account (which enables the account's IAM policies).
-            let via_key_policy = kms && !cross && resource_direct;
-            if via_key_policy {
+            if kms && !cross && resource_direct {
                 push_resource(&mut why);
                 Some(Reason::ResourceAllow)
             } else if identity_ok && resource_any.is_some() {
                 push_identity(&mut why);
-                if let Some(s) = scan.direct.or(scan.limited).or(scan.account) {
+                if let Some(s) = resource_any {
                     why.push(s);
                 }
                 Some(Reason::IdentityAndResourceAllow)
@@ -456,13 +610,11 @@ impl PolicySet {
             None
         };
         if let Some(reason) = allowed {
-            if scan.scp.is_some() {
-                if let Some(s) = scan.scp {
-                    why.push(s);
-                }
-            }
             if scan.unjudged_deny {
-                return deny(Reason::UnjudgedDeny, Inline::default());
+                return (Decision::ImplicitDeny, Reason::UnjudgedDeny, Why::default());
+            }
+            if let Some(s) = scan.scp {
+                why.push(s);
             }
             return (Decision::Allow, reason, why);
         }
@@ -494,7 +646,7 @@ impl PolicySet {
         } else {
             Reason::NoAllow
         };
-        deny(reason, why)
+        (Decision::ImplicitDeny, reason, why)
     }
 }
 
@@ -510,28 +662,35 @@ fn not_applicable(kind: PolicyKind, caller: PrincipalKind) -> String {
 struct StatementOutcome {
     /// The grant, when the statement applies.
     applies: Option<Grant>,
+    /// Action and resource matched (whatever the principal and conditions).
+    covers: bool,
     /// A condition could not be judged.
     unjudged: bool,
 }
 
-fn eval_statement<'a, const T: bool>(
+#[expect(
+    clippy::too_many_arguments,
+    reason = "the hot loop's state, passed rather than bundled"
+)]
+fn eval_statement<'a, R: Record<'a>>(
+    set: &'a PolicySet,
+    id: StmtId,
     s: &'a CompiledStatement,
-    sref: StatementRef<'a>,
+    action_matched: bool,
     request: &'a Request,
     has_boundary: bool,
-    obs: &mut Collector<'a, T>,
+    obs: &mut Collector<'a, R>,
     trace: Option<&mut Vec<StatementTrace>>,
 ) -> StatementOutcome {
-    obs.current = Some(sref);
     obs.unjudged = false;
     let action;
     let mut resource = ElementMatch::Skipped;
     let mut principal = ElementMatch::Skipped;
     let mut grant = None;
     let mut applies = false;
-    let mut conditions_ok = false;
+    let mut unjudged_out = false;
     'eval: {
-        if !s.actions.matches(request.action_lower()) {
+        if !action_matched && !s.actions.matches(request.action_lower()) {
             action = ElementMatch::NotMatched;
             break 'eval;
         }
@@ -557,10 +716,29 @@ fn eval_statement<'a, const T: bool>(
                 }
             },
         }
-        conditions_ok = s.conditions.iter().all(|c| c.eval(request, obs));
-        applies = conditions_ok;
+        // ANDed. A condition that is false because a value could not be read does not
+        // end the statement: a later condition that is plainly false decides it (the
+        // statement does not apply, whatever the unreadable value), so the outcome does
+        // not depend on the order the keys were written in.
+        let mut unreadable = false;
+        let mut conditions_ok = true;
+        for c in &s.conditions {
+            obs.unjudged = false;
+            if c.eval(request, obs) {
+                continue;
+            }
+            if obs.unjudged {
+                unreadable = true;
+                continue;
+            }
+            conditions_ok = false;
+            unreadable = false;
+            break;
+        }
+        applies = conditions_ok && !unreadable;
+        unjudged_out = conditions_ok && unreadable;
     }
-    let unjudged = obs.unjudged && !conditions_ok;
+    let unjudged = unjudged_out;
     if let Some(t) = trace {
         let note = match (applies, s.principal.as_ref(), grant) {
             (true, Some(m), Some(g)) if s.effect == Effect::Allow => Some(
@@ -582,18 +760,22 @@ fn eval_statement<'a, const T: bool>(
             _ => None,
         };
         t.push(StatementTrace {
-            label: sref.to_string(),
+            label: set
+                .statement_ref(id)
+                .map(|r| r.to_string())
+                .unwrap_or_default(),
             effect: s.effect.as_str().to_string(),
             action,
             resource,
             principal,
-            conditions: std::mem::take(&mut obs.conditions),
+            conditions: obs.record.take_conditions(),
             applies,
             note,
         });
     }
     StatementOutcome {
         applies: if applies { grant } else { None },
+        covers: resource == ElementMatch::Matched,
         unjudged,
     }
 }

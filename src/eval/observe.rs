@@ -1,8 +1,8 @@
 //! The observer that evaluation reports to: problems always, the trace only when
-//! explaining. `evaluate` and `explain` run the same code with `TRACE` off and on, so
+//! explaining. `evaluate` and `explain` run the same code with recording off and on, so
 //! the trace cannot disagree with the decision.
 
-use super::response::{Inline, Problem, ProblemKind, StatementRef, MAX_PROBLEMS};
+use super::response::{Inline, ProblemKind, RawProblem, StmtId, MAX_PROBLEMS};
 use super::trace::ConditionTrace;
 
 /// Receives what evaluating one condition meets on the way.
@@ -15,53 +15,92 @@ pub(crate) trait Observer<'a> {
     fn condition(&mut self, trace: ConditionTrace);
 }
 
-/// What one evaluation collects. Allocates only when `TRACE` is on.
-pub(crate) struct Collector<'a, const TRACE: bool> {
-    pub(crate) problems: Inline<Problem<'a>, MAX_PROBLEMS>,
-    /// Every problem, for the trace.
-    pub(crate) all_problems: Vec<Problem<'a>>,
-    pub(crate) current: Option<StatementRef<'a>>,
-    /// Set when the current statement met a value it could not judge.
-    pub(crate) unjudged: bool,
+/// Where the trace goes: nowhere (a zero-sized type, so `evaluate` carries nothing) or
+/// into vectors.
+pub(crate) trait Record<'a>: Default {
+    const TRACE: bool;
+    fn problem(&mut self, p: RawProblem<'a>);
+    fn condition(&mut self, trace: ConditionTrace);
+    /// The conditions recorded since the last call.
+    fn take_conditions(&mut self) -> Vec<ConditionTrace>;
+}
+
+/// No trace.
+#[derive(Default)]
+pub(crate) struct Off;
+
+impl Record<'_> for Off {
+    const TRACE: bool = false;
+    #[inline(always)]
+    fn problem(&mut self, _p: RawProblem<'_>) {}
+    #[inline(always)]
+    fn condition(&mut self, _trace: ConditionTrace) {}
+    fn take_conditions(&mut self) -> Vec<ConditionTrace> {
+        Vec::new()
+    }
+}
+
+/// The trace of one evaluation.
+#[derive(Default)]
+pub(crate) struct On<'a> {
+    /// Every problem, not just those that fit in the response.
+    pub(crate) problems: Vec<RawProblem<'a>>,
+    /// The conditions of the statement being evaluated.
     pub(crate) conditions: Vec<ConditionTrace>,
 }
 
-impl<const TRACE: bool> Collector<'_, TRACE> {
+impl<'a> Record<'a> for On<'a> {
+    const TRACE: bool = true;
+    fn problem(&mut self, p: RawProblem<'a>) {
+        self.problems.push(p);
+    }
+    fn condition(&mut self, trace: ConditionTrace) {
+        self.conditions.push(trace);
+    }
+    fn take_conditions(&mut self) -> Vec<ConditionTrace> {
+        std::mem::take(&mut self.conditions)
+    }
+}
+
+/// What one evaluation collects. Allocates only when recording.
+pub(crate) struct Collector<'a, R: Record<'a>> {
+    pub(crate) problems: Inline<RawProblem<'a>, MAX_PROBLEMS>,
+    pub(crate) current: StmtId,
+    /// Set when the current statement met a value it could not judge.
+    pub(crate) unjudged: bool,
+    pub(crate) record: R,
+}
+
+impl<'a, R: Record<'a>> Collector<'a, R> {
+    #[inline]
     pub(crate) fn new() -> Self {
         Collector {
             problems: Inline::default(),
-            all_problems: Vec::new(),
-            current: None,
+            current: StmtId::default(),
             unjudged: false,
-            conditions: Vec::new(),
+            record: R::default(),
         }
     }
 }
 
-impl<'a, const T: bool> Observer<'a> for Collector<'a, T> {
-    const TRACE: bool = T;
+impl<'a, R: Record<'a>> Observer<'a> for Collector<'a, R> {
+    const TRACE: bool = R::TRACE;
     #[inline]
     fn problem(&mut self, kind: ProblemKind, key: &'a str, value: &'a str) {
         if kind.unjudged() {
             self.unjudged = true;
         }
-        if let Some(statement) = self.current {
-            let p = Problem {
-                statement,
-                kind,
-                key,
-                value,
-            };
-            self.problems.push(p);
-            if T {
-                self.all_problems.push(p);
-            }
-        }
+        let p = RawProblem {
+            statement: self.current,
+            kind,
+            key,
+            value,
+        };
+        self.problems.push(p);
+        self.record.problem(p);
     }
     #[inline]
     fn condition(&mut self, trace: ConditionTrace) {
-        if T {
-            self.conditions.push(trace);
-        }
+        self.record.condition(trace);
     }
 }

@@ -147,9 +147,10 @@ impl fmt::Display for StatementRef<'_> {
 }
 
 /// What went wrong with one value.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
 pub enum ProblemKind {
     /// A context value compared by a `Numeric*` operator is not a number.
+    #[default]
     NotANumber,
     /// A context value compared by a `Date*` operator is not a date.
     NotADate,
@@ -239,39 +240,56 @@ impl fmt::Display for Problem<'_> {
     }
 }
 
-/// A fixed-capacity list kept inline, so building a response never allocates.
-#[derive(Debug, Clone, Copy)]
-pub(crate) struct Inline<T: Copy, const N: usize> {
-    items: [Option<T>; N],
-    len: usize,
-    dropped: usize,
+/// A statement's place in a set: compact, so the hot path copies 8 bytes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub(crate) struct StmtId {
+    pub(crate) policy: u32,
+    pub(crate) statement: u32,
 }
 
-impl<T: Copy, const N: usize> Default for Inline<T, N> {
+/// A problem as recorded on the hot path; resolved into a [`Problem`] on access.
+#[derive(Debug, Clone, Copy, Default)]
+pub(crate) struct RawProblem<'a> {
+    pub(crate) statement: StmtId,
+    pub(crate) kind: ProblemKind,
+    pub(crate) key: &'a str,
+    pub(crate) value: &'a str,
+}
+
+/// A fixed-capacity list kept inline, so building a response never allocates.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Inline<T: Copy + Default, const N: usize> {
+    items: [T; N],
+    len: u16,
+    dropped: u32,
+}
+
+impl<T: Copy + Default, const N: usize> Default for Inline<T, N> {
     fn default() -> Self {
         Inline {
-            items: [None; N],
+            items: [T::default(); N],
             len: 0,
             dropped: 0,
         }
     }
 }
 
-impl<T: Copy, const N: usize> Inline<T, N> {
+impl<T: Copy + Default, const N: usize> Inline<T, N> {
+    #[inline]
     pub(crate) fn push(&mut self, item: T) {
-        match self.items.get_mut(self.len) {
+        match self.items.get_mut(usize::from(self.len)) {
             Some(slot) => {
-                *slot = Some(item);
+                *slot = item;
                 self.len += 1;
             }
-            None => self.dropped += 1,
+            None => self.dropped = self.dropped.saturating_add(1),
         }
     }
     pub(crate) fn iter(&self) -> impl Iterator<Item = T> + '_ {
-        self.items.iter().take(self.len).filter_map(|x| *x)
+        self.items.iter().take(usize::from(self.len)).copied()
     }
     pub(crate) fn dropped(&self) -> usize {
-        self.dropped
+        self.dropped as usize
     }
     pub(crate) fn is_empty(&self) -> bool {
         self.len == 0
@@ -287,10 +305,13 @@ pub const MAX_PROBLEMS: usize = 4;
 /// The answer to one request.
 #[derive(Debug, Clone, Copy)]
 pub struct Response<'a> {
+    pub(crate) set: &'a crate::PolicySet,
     pub(crate) decision: Decision,
     pub(crate) reason: Reason,
-    pub(crate) determining: Inline<StatementRef<'a>, MAX_DETERMINING>,
-    pub(crate) problems: Inline<Problem<'a>, MAX_PROBLEMS>,
+    pub(crate) determining: Inline<StmtId, MAX_DETERMINING>,
+    pub(crate) problems: Inline<RawProblem<'a>, MAX_PROBLEMS>,
+    /// The resource-based policy whose owner account was taken as the resource's.
+    pub(crate) owner_policy: Option<u32>,
 }
 
 impl<'a> Response<'a> {
@@ -307,7 +328,10 @@ impl<'a> Response<'a> {
     /// that allowed on one side when the other side was required. At most
     /// [`MAX_DETERMINING`]; [`Response::determining_omitted`] counts the rest.
     pub fn determining(&self) -> impl Iterator<Item = StatementRef<'a>> + '_ {
-        self.determining.iter()
+        let set = self.set;
+        self.determining
+            .iter()
+            .filter_map(move |id| set.statement_ref(id))
     }
     /// How many deciding statements did not fit in the response.
     pub fn determining_omitted(&self) -> usize {
@@ -316,7 +340,8 @@ impl<'a> Response<'a> {
     /// Values the evaluator could not read, and variables without values. At most
     /// [`MAX_PROBLEMS`]; [`Response::problems_omitted`] counts the rest.
     pub fn problems(&self) -> impl Iterator<Item = Problem<'a>> + '_ {
-        self.problems.iter()
+        let set = self.set;
+        self.problems.iter().filter_map(move |p| set.problem(p))
     }
     /// How many problems did not fit in the response.
     pub fn problems_omitted(&self) -> usize {

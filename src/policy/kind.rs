@@ -46,6 +46,18 @@ impl PolicyKind {
         }
     }
 
+    /// The kind's name with its article, for messages: `an identity-based policy`, `an SCP`.
+    pub(crate) fn with_article(self) -> &'static str {
+        match self {
+            PolicyKind::Identity => "an identity-based policy",
+            PolicyKind::Resource => "a resource-based policy",
+            PolicyKind::Scp => "an SCP",
+            PolicyKind::Rcp => "an RCP",
+            PolicyKind::Boundary => "a permissions boundary",
+            PolicyKind::Session => "a session policy",
+        }
+    }
+
     /// Whether statements of this kind name principals (resource-based policies and RCPs).
     pub fn takes_principal(self) -> bool {
         matches!(self, PolicyKind::Resource | PolicyKind::Rcp)
@@ -88,7 +100,7 @@ pub(super) fn validate(policy: &Policy, kind: PolicyKind) -> Result<(), ParseErr
         };
         match (&s.principal, kind.takes_principal()) {
             (None, true) => diagnostics.push(at_statement(
-                format!("a statement in a {kind} policy needs a `Principal` or `NotPrincipal` element"),
+                format!("a statement in {} needs a `Principal` or `NotPrincipal` element", kind.with_article()),
                 if kind == PolicyKind::Rcp {
                     "resource control policies name `\"Principal\": \"*\"` and narrow it with conditions"
                 } else {
@@ -105,7 +117,7 @@ pub(super) fn validate(policy: &Policy, kind: PolicyKind) -> Result<(), ParseErr
                     path: format!("{}.{name}", s.pos.path),
                     line: pos.line,
                     column: pos.column,
-                    message: format!("a {kind} policy cannot have a `{name}` element"),
+                    message: format!("{} cannot have a `{name}` element", kind.with_article()),
                     help: Some(
                         "the principal of an identity-based policy, SCP, boundary or session policy is the one it is attached to; remove the element".into(),
                     ),
@@ -120,11 +132,15 @@ pub(super) fn validate(policy: &Policy, kind: PolicyKind) -> Result<(), ParseErr
             if let Some(spec) = &s.principal {
                 if !matches!(spec, PrincipalSpec::Principal(Principals::Any)) {
                     let pos = s.pos.principal.unwrap_or(s.pos.statement);
+                    let name = match spec {
+                        PrincipalSpec::Principal(_) => "Principal",
+                        PrincipalSpec::NotPrincipal(_) => "NotPrincipal",
+                    };
                     diagnostics.push(Diagnostic {
-                        path: format!("{}.Principal", s.pos.path),
+                        path: format!("{}.{name}", s.pos.path),
                         line: pos.line,
                         column: pos.column,
-                        message: "a resource control policy must use `\"Principal\": \"*\"`".into(),
+                        message: "a resource control policy must use `\"Principal\": \"*\"`, not a list of principals".into(),
                         help: Some(
                             "narrow the callers with conditions such as `aws:PrincipalOrgID`"
                                 .into(),
@@ -140,7 +156,8 @@ pub(super) fn validate(policy: &Policy, kind: PolicyKind) -> Result<(), ParseErr
         if s.resource.is_none() && kind != PolicyKind::Resource {
             diagnostics.push(at_statement(
                 format!(
-                    "a statement in a {kind} policy needs a `Resource` or `NotResource` element"
+                    "a statement in {} needs a `Resource` or `NotResource` element",
+                    kind.with_article()
                 ),
                 "add `\"Resource\": \"*\"` or the ARNs the statement covers",
             ));

@@ -35,6 +35,7 @@ pub(crate) fn parse_bytes(bytes: &[u8], limits: &Limits) -> Result<Policy, Parse
                 index,
                 diags: Vec::new(),
                 limits,
+                sids: Vec::new(),
             };
             let (offset, message, help) = match super::json::parse_bytes(bytes, limits.max_depth())
             {
@@ -63,6 +64,7 @@ pub(crate) fn parse(src: &str, limits: &Limits) -> Result<Policy, ParseError> {
         index,
         diags: Vec::new(),
         limits,
+        sids: Vec::new(),
     };
     if src.len() > limits.max_policy_bytes() {
         lowerer.error(
@@ -104,6 +106,8 @@ struct Lowerer<'s, 'l> {
     index: LineIndex,
     diags: Vec<Diagnostic>,
     limits: &'l Limits,
+    /// Every Sid seen, with the statement's path, position and line, for duplicates.
+    sids: Vec<(String, String, SourcePos, String)>,
 }
 
 fn child(path: &str, name: &str) -> String {
@@ -257,6 +261,15 @@ impl Lowerer<'_, '_> {
         let variables = version == Some(Version::V2012_10_17);
         let mut statements = Vec::new();
         match &statement_json.kind {
+            JsonKind::Object(_) if self.limits.max_statements() == 0 => {
+                self.error(
+                    statement_json.span,
+                    "Statement",
+                    "the policy has 1 statement, over the limit of 0".into(),
+                    Some("the limit is configurable".into()),
+                );
+                return None;
+            }
             JsonKind::Object(_) => {
                 if let Some(s) = self.statement(statement_json, "Statement", variables) {
                     statements.push(s);
@@ -292,7 +305,7 @@ impl Lowerer<'_, '_> {
                 return None;
             }
         }
-        self.check_sids(&statements);
+        self.check_sids();
         ok.then_some(Policy {
             version,
             id,
@@ -300,26 +313,25 @@ impl Lowerer<'_, '_> {
         })
     }
 
-    fn check_sids(&mut self, statements: &[Statement]) {
-        let mut seen: Vec<(&str, &Statement)> = Vec::new();
-        for s in statements {
-            let Some(sid) = s.sid.as_deref() else {
-                continue;
-            };
-            if let Some((_, first)) = seen.iter().find(|(x, _)| *x == sid) {
+    fn check_sids(&mut self) {
+        let sids = std::mem::take(&mut self.sids);
+        for (n, (sid, path, pos, line_text)) in sids.iter().enumerate() {
+            let first = sids.iter().take(n).find(|(other, ..)| other == sid);
+            if let Some((_, first_path, first_pos, _)) = first {
                 self.diags.push(Diagnostic {
-                    path: child(&s.pos.path, "Sid"),
-                    line: s.pos.statement.line,
-                    column: s.pos.statement.column,
+                    path: child(path, "Sid"),
+                    line: pos.line,
+                    column: pos.column,
                     message: format!(
-                        "duplicate `Sid` `{sid}` (also at `{}`, line {})",
-                        first.pos.path, first.pos.statement.line
+                        "duplicate `Sid` `{sid}` (also at `{first_path}`, line {})",
+                        first_pos.line
                     ),
-                    help: Some("statement ids must be unique within a policy, so that a decision names one statement".into()),
-                    line_text: s.pos.line_text.clone(),
+                    help: Some(
+                        "statement ids must be unique within a policy, so that a decision names one statement"
+                            .into(),
+                    ),
+                    line_text: line_text.clone(),
                 });
-            } else {
-                seen.push((sid, s));
             }
         }
     }
@@ -387,10 +399,10 @@ impl Lowerer<'_, '_> {
                     let Some(values) = self.strings(&m.value, &p, "an action") else {
                         continue;
                     };
-                    for (v, span) in &values {
-                        self.check_action(v, *span, &p);
+                    for (v, span, vp) in &values {
+                        self.check_action(v, *span, vp);
                     }
-                    let values = values.into_iter().map(|(v, _)| v).collect();
+                    let values = values.into_iter().map(|(v, _, _)| v).collect();
                     let spec = if m.key == "Action" {
                         ActionSpec::Action(values)
                     } else {
@@ -406,10 +418,10 @@ impl Lowerer<'_, '_> {
                     let Some(values) = self.strings(&m.value, &p, "a resource ARN") else {
                         continue;
                     };
-                    for (v, span) in &values {
-                        self.check_resource(v, *span, &p, variables);
+                    for (v, span, vp) in &values {
+                        self.check_resource(v, *span, vp, variables);
                     }
-                    let values = values.into_iter().map(|(v, _)| v).collect();
+                    let values = values.into_iter().map(|(v, _, _)| v).collect();
                     let spec = if m.key == "Resource" {
                         ResourceSpec::Resource(values)
                     } else {
@@ -424,26 +436,31 @@ impl Lowerer<'_, '_> {
                 _ => condition = self.condition(&m.value, &p, variables),
             }
         }
-        let Some(effect) = effect else {
-            if !members_has(json, "Effect") {
-                self.error(
-                    json.span,
-                    path,
-                    "a statement needs an `Effect` element".into(),
-                    Some("add `\"Effect\": \"Allow\"` or `\"Effect\": \"Deny\"`".into()),
-                );
-            }
-            return None;
-        };
-        let Some((_, action)) = action else {
-            if !members_has(json, "Action") && !members_has(json, "NotAction") {
-                self.error(
-                    json.span,
-                    path,
-                    "a statement needs an `Action` or a `NotAction` element".into(),
-                    Some("add `\"Action\": \"service:ActionName\"`".into()),
-                );
-            }
+        if effect.is_none() && !members_has(json, "Effect") {
+            self.error(
+                json.span,
+                path,
+                "a statement needs an `Effect` element".into(),
+                Some("add `\"Effect\": \"Allow\"` or `\"Effect\": \"Deny\"`".into()),
+            );
+        }
+        if action.is_none() && !members_has(json, "Action") && !members_has(json, "NotAction") {
+            self.error(
+                json.span,
+                path,
+                "a statement needs an `Action` or a `NotAction` element".into(),
+                Some("add `\"Action\": \"service:ActionName\"`".into()),
+            );
+        }
+        if let Some(sid) = &sid {
+            self.sids.push((
+                sid.clone(),
+                path.to_string(),
+                pos.statement,
+                pos.line_text.clone(),
+            ));
+        }
+        let (Some(effect), Some((_, action))) = (effect, action) else {
             return None;
         };
         if self.diags.len() > errors_before {
@@ -492,10 +509,15 @@ impl Lowerer<'_, '_> {
     }
 
     /// A string or a non-empty array of strings.
-    fn strings(&mut self, json: &Json, path: &str, what: &str) -> Option<Vec<(String, Span)>> {
+    fn strings(
+        &mut self,
+        json: &Json,
+        path: &str,
+        what: &str,
+    ) -> Option<Vec<(String, Span, String)>> {
         let mut out = Vec::new();
         match &json.kind {
-            JsonKind::String(s) => out.push((s.clone(), json.span)),
+            JsonKind::String(s) => out.push((s.clone(), json.span, path.to_string())),
             JsonKind::Array(items) => {
                 if items.is_empty() {
                     self.error(
@@ -513,7 +535,9 @@ impl Lowerer<'_, '_> {
                 let mut ok = true;
                 for (i, item) in items.iter().enumerate() {
                     match &item.kind {
-                        JsonKind::String(s) => out.push((s.clone(), item.span)),
+                        JsonKind::String(s) => {
+                            out.push((s.clone(), item.span, format!("{path}[{i}]")))
+                        }
                         other => {
                             self.error(
                                 item.span,
@@ -543,11 +567,11 @@ impl Lowerer<'_, '_> {
                 return None;
             }
         }
-        for (s, span) in &out {
+        for (s, span, item_path) in &out {
             if s.len() > self.limits.max_pattern_len() {
                 self.error(
                     *span,
-                    path,
+                    item_path,
                     format!(
                         "a value of {} bytes is over the limit of {}",
                         s.len(),
@@ -604,7 +628,14 @@ impl Lowerer<'_, '_> {
     fn check_resource(&mut self, resource: &str, span: Span, path: &str, variables: bool) {
         if variables {
             if let Err(e) = template::parse(resource) {
-                self.error(span, path, e.message, Some(e.help));
+                // Point at the `${` itself when the string has no escapes to shift it.
+                let raw = self.src.get(span.start + 1..span.end.saturating_sub(1));
+                let at = if raw == Some(resource) {
+                    span.start + 1 + e.offset
+                } else {
+                    span.start
+                };
+                self.error(Span { start: at, end: at }, path, e.message, Some(e.help));
                 return;
             }
         }
@@ -648,12 +679,12 @@ impl Lowerer<'_, '_> {
                     let Some(values) = self.strings(&m.value, &p, "a principal") else {
                         continue;
                     };
-                    for (v, span) in &values {
-                        self.check_principal(kind, v, *span, &p);
+                    for (v, span, vp) in &values {
+                        self.check_principal(kind, v, *span, vp);
                     }
                     entries.push(PrincipalEntry {
                         kind,
-                        values: values.into_iter().map(|(v, _)| v).collect(),
+                        values: values.into_iter().map(|(v, _, _)| v).collect(),
                     });
                 }
                 Some(Principals::Map(entries))
@@ -793,7 +824,7 @@ impl Lowerer<'_, '_> {
                 let kp = quoted_child(&p, &k.key);
                 if let Some(first) = key_members
                     .iter()
-                    .find(|o| o.key.eq_ignore_ascii_case(&k.key))
+                    .find(|o| o.key.to_lowercase() == k.key.to_lowercase())
                 {
                     let (first_pos, _) = self.pos(first.key_span.start);
                     self.error(
@@ -923,7 +954,11 @@ pub(crate) fn check_value(
             )),
             _ => numeric::parse(text).map(|_| ()).map_err(|why| {
                 (
-                    format!("`{text}` is not a number ({why})"),
+                    if why == "not a number" {
+                        format!("`{text}` is not a number")
+                    } else {
+                        format!("`{text}` is not a number ({why})")
+                    },
                     format!("`{name}` compares integers or decimals such as `10` or `10.5`"),
                 )
             }),
