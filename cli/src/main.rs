@@ -1,2 +1,68 @@
-//! The `iam-eval` command.
-fn main() {}
+//! The `iam-eval` command: runs policy test files, decides single requests and checks
+//! policy files. Each subcommand lives in its own module; this file only parses the
+//! arguments and turns a command's outcome into the exit status.
+
+mod check;
+mod eval;
+mod style;
+mod test;
+
+use clap::{Parser, Subcommand};
+use std::process::ExitCode;
+
+/// Decide AWS access requests offline, exactly as AWS does.
+#[derive(Debug, Parser)]
+#[command(name = "iam-eval", version, about, long_about = None)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Run policy test files (`*.json` files with a `cases` array) and report failures.
+    ///
+    /// Exit status: 0 when every case passes, 1 when any fails, 2 when a file cannot be
+    /// read or parsed.
+    Test(test::Args),
+    /// Decide one request against the given policies.
+    ///
+    /// Exit status: 0 for allow, 1 for an explicit or implicit deny, 2 for bad input.
+    Eval(Box<eval::Args>),
+    /// Check that policy files parse (and, with --kind, are valid as that kind).
+    ///
+    /// Exit status: 0 when every file is valid, 1 when any is invalid, 2 when a file
+    /// cannot be read.
+    Check(check::Args),
+}
+
+/// How a command ended, mapped to the exit status every command shares.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Status {
+    /// Everything passed / allowed / valid.
+    Ok,
+    /// A case failed, the request was denied, or a policy is invalid.
+    Failed,
+    /// Input could not be read or understood.
+    BadInput,
+}
+
+impl Status {
+    fn code(self) -> u8 {
+        match self {
+            Status::Ok => 0,
+            Status::Failed => 1,
+            Status::BadInput => 2,
+        }
+    }
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let status = match cli.command {
+        Command::Test(args) => test::run(&args),
+        Command::Eval(args) => eval::run(&args),
+        Command::Check(args) => check::run(&args),
+    };
+    ExitCode::from(status.code())
+}

@@ -1,0 +1,82 @@
+//! `iam-eval check`: validates policy files and prints every problem with its position.
+
+use crate::Status;
+use iam_eval::{Limits, Policy, PolicyKind};
+use std::path::PathBuf;
+
+/// Arguments of `iam-eval check`.
+#[derive(Debug, clap::Args)]
+pub(crate) struct Args {
+    /// Policy files.
+    #[arg(required = true, value_name = "FILE")]
+    files: Vec<PathBuf>,
+    /// Also check the rules of this kind of policy (`Principal` required in resource
+    /// policies and RCPs and forbidden elsewhere, `Resource` required except in resource
+    /// policies).
+    #[arg(long, value_enum)]
+    kind: Option<Kind>,
+    /// The largest policy accepted, in bytes.
+    #[arg(long, value_name = "N")]
+    max_bytes: Option<usize>,
+}
+
+/// The policy kinds, as the test-file format names them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+enum Kind {
+    Identity,
+    Resource,
+    Scp,
+    Rcp,
+    Boundary,
+    Session,
+}
+
+impl From<Kind> for PolicyKind {
+    fn from(k: Kind) -> Self {
+        match k {
+            Kind::Identity => PolicyKind::Identity,
+            Kind::Resource => PolicyKind::Resource,
+            Kind::Scp => PolicyKind::Scp,
+            Kind::Rcp => PolicyKind::Rcp,
+            Kind::Boundary => PolicyKind::Boundary,
+            Kind::Session => PolicyKind::Session,
+        }
+    }
+}
+
+pub(crate) fn run(args: &Args) -> Status {
+    let mut limits = Limits::default();
+    if let Some(n) = args.max_bytes {
+        limits = limits.with_max_policy_bytes(n);
+    }
+    let (mut unreadable, mut invalid) = (false, false);
+    for file in &args.files {
+        let name = file.display().to_string();
+        let bytes = match std::fs::read(file) {
+            Ok(b) => b,
+            Err(e) => {
+                eprintln!("{name}: error: cannot read the file: {e}");
+                unreadable = true;
+                continue;
+            }
+        };
+        let checked = Policy::parse_bytes(&bytes, &limits).and_then(|policy| match args.kind {
+            Some(kind) => policy.validate(kind.into()),
+            None => Ok(()),
+        });
+        match checked {
+            Ok(()) => println!("{name}: ok"),
+            Err(e) => {
+                eprintln!("{}", e.render(&name));
+                invalid = true;
+            }
+        }
+    }
+    if unreadable {
+        Status::BadInput
+    } else if invalid {
+        Status::Failed
+    } else {
+        Status::Ok
+    }
+}

@@ -1,0 +1,315 @@
+//! `iam-eval test`: runs policy test files and reports every failing case.
+
+use crate::Status;
+use iam_eval::testfile::{self, CaseResult, TestFile, TestFileError, TestReport};
+use std::fmt::Write as _;
+use std::path::PathBuf;
+
+/// Arguments of `iam-eval test`.
+#[derive(Debug, clap::Args)]
+pub(crate) struct Args {
+    /// Test files, or folders searched recursively for test files.
+    #[arg(required = true, value_name = "PATH")]
+    paths: Vec<PathBuf>,
+    /// Run only the cases whose name contains TEXT.
+    #[arg(long, value_name = "TEXT")]
+    filter: Option<String>,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = Format::Text)]
+    format: Format,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+enum Format {
+    /// Failing cases and a summary line, for people.
+    Text,
+    /// JUnit XML, for CI systems.
+    Junit,
+    /// JSON, one entry per case.
+    Json,
+}
+
+/// What one test file gave: its results, or why it could not be loaded.
+enum FileOutcome {
+    Ran { file: String, report: TestReport },
+    Broken(TestFileError),
+}
+
+pub(crate) fn run(args: &Args) -> Status {
+    let filter = args.filter.as_deref();
+    let mut outcomes = Vec::new();
+    let mut any_file = false;
+    // Each path is discovered on its own so one missing path does not stop the others.
+    for path in &args.paths {
+        match testfile::discover(std::slice::from_ref(path)) {
+            Ok(files) => {
+                if files.is_empty() {
+                    eprintln!(
+                        "warning: no test files (JSON files with a `cases` array) under `{}`",
+                        path.display()
+                    );
+                }
+                for file in files {
+                    any_file = true;
+                    let outcome = match TestFile::load(&file) {
+                        Ok(loaded) => FileOutcome::Ran {
+                            file: loaded.name().to_string(),
+                            report: loaded.run_filtered(filter),
+                        },
+                        Err(e) => FileOutcome::Broken(e),
+                    };
+                    report(&outcome, args.format);
+                    outcomes.push(outcome);
+                }
+            }
+            Err(e) => {
+                let outcome = FileOutcome::Broken(e);
+                report(&outcome, args.format);
+                outcomes.push(outcome);
+            }
+        }
+    }
+
+    let mut total = TestReport::default();
+    let mut broken = 0usize;
+    for o in &outcomes {
+        match o {
+            FileOutcome::Ran { report, .. } => total.extend(report.clone()),
+            FileOutcome::Broken(_) => broken += 1,
+        }
+    }
+    if let (Some(f), true) = (filter, any_file && total.results.is_empty()) {
+        eprintln!("warning: no case name contains `{f}`");
+    }
+    match args.format {
+        Format::Text => {
+            if broken > 0 {
+                eprintln!(
+                    "error: {broken} {} could not be loaded",
+                    if broken == 1 { "file" } else { "files" }
+                );
+            }
+            println!("{}", total.summary());
+        }
+        Format::Junit => {
+            print!("{}", junit(&outcomes));
+            eprintln!("{}", total.summary());
+        }
+        Format::Json => {
+            println!("{}", json(&outcomes, &total));
+            eprintln!("{}", total.summary());
+        }
+    }
+    if broken > 0 {
+        Status::BadInput
+    } else if total.failed() > 0 {
+        Status::Failed
+    } else {
+        Status::Ok
+    }
+}
+
+/// Prints a file's failures (text format only) and load errors (always, on stderr, so
+/// they reach CI logs whatever the format) as soon as the file has run.
+fn report(outcome: &FileOutcome, format: Format) {
+    match outcome {
+        FileOutcome::Ran { .. } if format != Format::Text => {}
+        FileOutcome::Ran { report, .. } => {
+            for failure in report.failures() {
+                // CaseResult's Display ends with a newline; the extra one separates blocks.
+                println!("{failure}");
+            }
+        }
+        FileOutcome::Broken(e) => eprintln!("{e}\n"),
+    }
+}
+
+// ---------------------------------------------------------------------------------------
+// JUnit XML
+
+/// Escapes text for XML content and attribute values. Characters XML 1.0 cannot hold
+/// at all (most control characters) become U+FFFD.
+fn xml_escape(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&apos;"),
+            '\t' => out.push_str("&#9;"),
+            '\n' => out.push_str("&#10;"),
+            '\r' => out.push_str("&#13;"),
+            c if (c as u32) < 0x20 || c == '\u{FFFE}' || c == '\u{FFFF}' => out.push('\u{FFFD}'),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+fn failure_message(r: &CaseResult) -> String {
+    if r.expected != r.actual {
+        format!("expected {}, got {}", r.expected, r.actual)
+    } else {
+        format!(
+            "{} as expected, but not decided by {}",
+            r.actual,
+            r.missing_determining.join(", ")
+        )
+    }
+}
+
+fn junit(outcomes: &[FileOutcome]) -> String {
+    let (mut tests, mut failures, mut errors) = (0usize, 0usize, 0usize);
+    let mut suites = String::new();
+    for o in outcomes {
+        match o {
+            FileOutcome::Ran { file, report } => {
+                let (t, f) = (report.results.len(), report.failed());
+                tests += t;
+                failures += f;
+                let name = xml_escape(file);
+                let _ = writeln!(
+                    suites,
+                    "  <testsuite name=\"{name}\" tests=\"{t}\" failures=\"{f}\" errors=\"0\" skipped=\"0\">"
+                );
+                for r in &report.results {
+                    let case = xml_escape(&r.name);
+                    if r.passed() {
+                        let _ = writeln!(
+                            suites,
+                            "    <testcase name=\"{case}\" classname=\"{name}\"/>"
+                        );
+                    } else {
+                        let _ = writeln!(
+                            suites,
+                            "    <testcase name=\"{case}\" classname=\"{name}\">\n      <failure message=\"{}\" type=\"{}\">{}</failure>\n    </testcase>",
+                            xml_escape(&failure_message(r)),
+                            if r.expected == r.actual { "determining" } else { "decision" },
+                            xml_escape(&r.to_string()),
+                        );
+                    }
+                }
+                suites.push_str("  </testsuite>\n");
+            }
+            FileOutcome::Broken(e) => {
+                tests += 1;
+                errors += 1;
+                let name = xml_escape(e.file());
+                let _ = writeln!(
+                    suites,
+                    "  <testsuite name=\"{name}\" tests=\"1\" failures=\"0\" errors=\"1\" skipped=\"0\">\n    <testcase name=\"load\" classname=\"{name}\">\n      <error message=\"{}\" type=\"load\">{}</error>\n    </testcase>\n  </testsuite>",
+                    xml_escape(e.message()),
+                    xml_escape(&e.to_string()),
+                );
+            }
+        }
+    }
+    format!(
+        "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<testsuites name=\"iam-eval\" tests=\"{tests}\" failures=\"{failures}\" errors=\"{errors}\">\n{suites}</testsuites>\n"
+    )
+}
+
+// ---------------------------------------------------------------------------------------
+// JSON
+
+/// One case in the `--format json` document.
+#[derive(serde::Serialize)]
+struct CaseJson<'r> {
+    file: &'r str,
+    name: &'r str,
+    expected: &'static str,
+    actual: &'static str,
+    passed: bool,
+    determining: &'r [String],
+    missing_determining: &'r [String],
+    why: Option<&'r str>,
+    reason: &'r str,
+    problems: &'r [String],
+}
+
+impl<'r> From<&'r CaseResult> for CaseJson<'r> {
+    fn from(r: &'r CaseResult) -> Self {
+        CaseJson {
+            file: &r.file,
+            name: &r.name,
+            expected: r.expected.as_str(),
+            actual: r.actual.as_str(),
+            passed: r.passed(),
+            determining: &r.determining,
+            missing_determining: &r.missing_determining,
+            why: r.why.as_deref(),
+            reason: &r.reason,
+            problems: &r.problems,
+        }
+    }
+}
+
+/// A file that could not be loaded, in the `--format json` document.
+#[derive(serde::Serialize)]
+struct ErrorJson<'e> {
+    file: &'e str,
+    /// `None` when the file could not be read at all.
+    line: Option<usize>,
+    column: Option<usize>,
+    message: &'e str,
+    detail: Option<&'e str>,
+    /// The error as the text output prints it.
+    rendered: String,
+}
+
+impl<'e> From<&'e TestFileError> for ErrorJson<'e> {
+    fn from(e: &'e TestFileError) -> Self {
+        let position = |n: usize| (n > 0).then_some(n);
+        ErrorJson {
+            file: e.file(),
+            line: position(e.line()),
+            column: position(e.column()),
+            message: e.message(),
+            detail: e.detail(),
+            rendered: e.to_string(),
+        }
+    }
+}
+
+/// The `--format json` document.
+#[derive(serde::Serialize)]
+struct ReportJson<'a> {
+    passed: usize,
+    failed: usize,
+    errors: Vec<ErrorJson<'a>>,
+    results: Vec<CaseJson<'a>>,
+}
+
+fn json(outcomes: &[FileOutcome], total: &TestReport) -> String {
+    let mut doc = ReportJson {
+        passed: total.passed(),
+        failed: total.failed(),
+        errors: Vec::new(),
+        results: Vec::new(),
+    };
+    for o in outcomes {
+        match o {
+            FileOutcome::Ran { report, .. } => {
+                doc.results
+                    .extend(report.results.iter().map(CaseJson::from));
+            }
+            FileOutcome::Broken(e) => doc.errors.push(ErrorJson::from(e)),
+        }
+    }
+    serde_json::to_string_pretty(&doc).unwrap_or_default()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn escapes_xml() {
+        assert_eq!(
+            xml_escape("a<b>&\"c\"'\n\u{1}"),
+            "a&lt;b&gt;&amp;&quot;c&quot;&apos;&#10;\u{FFFD}"
+        );
+    }
+}

@@ -1,0 +1,817 @@
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing,
+    reason = "tests"
+)]
+//! Runs the built `iam-eval` binary and checks what it prints and its exit status.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+const ALICE: &str = "arn:aws:iam::111122223333:user/alice";
+const OBJECT: &str = "arn:aws:s3:::example-bucket/report.csv";
+const SSE: &str = "s3:x-amz-server-side-encryption";
+
+/// A fresh folder under the system temp dir, removed when dropped.
+struct TempDir(PathBuf);
+
+impl TempDir {
+    fn new() -> TempDir {
+        static COUNTER: AtomicUsize = AtomicUsize::new(0);
+        let nanos = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .unwrap()
+            .as_nanos();
+        let dir = std::env::temp_dir().join(format!(
+            "iam-eval-cli-{}-{}-{nanos}",
+            std::process::id(),
+            COUNTER.fetch_add(1, Ordering::SeqCst)
+        ));
+        std::fs::create_dir_all(&dir).unwrap();
+        TempDir(dir)
+    }
+    fn write(&self, name: &str, text: &str) -> PathBuf {
+        let path = self.0.join(name);
+        std::fs::write(&path, text).unwrap();
+        path
+    }
+    fn path(&self) -> &Path {
+        &self.0
+    }
+}
+
+impl Drop for TempDir {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}
+
+struct Run {
+    code: i32,
+    stdout: String,
+    stderr: String,
+}
+
+fn iam_eval<I, S>(args: I) -> Run
+where
+    I: IntoIterator<Item = S>,
+    S: AsRef<std::ffi::OsStr>,
+{
+    let out: Output = Command::new(env!("CARGO_BIN_EXE_iam-eval"))
+        .args(args)
+        .env_remove("NO_COLOR")
+        .output()
+        .unwrap();
+    Run {
+        code: out.status.code().unwrap(),
+        stdout: String::from_utf8(out.stdout).unwrap(),
+        stderr: String::from_utf8(out.stderr).unwrap(),
+    }
+}
+
+fn repo_policies() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("..")
+        .join("policies")
+}
+
+fn sse_kms(file: &str) -> String {
+    repo_policies()
+        .join("sse-kms")
+        .join(file)
+        .display()
+        .to_string()
+}
+
+const BUCKET_POLICY: &str = r#"{
+  "Version": "2012-10-17",
+  "Statement": [
+    {
+      "Sid": "DenyUploadIfNotSSEKMSEncrypted",
+      "Effect": "Deny",
+      "Principal": "*",
+      "Action": "s3:PutObject",
+      "Resource": "arn:aws:s3:::example-bucket/*",
+      "Condition": {"StringNotEquals": {"s3:x-amz-server-side-encryption": "aws:kms"}}
+    }
+  ]
+}
+"#;
+
+const IDENTITY_POLICY: &str = r#"{
+  "Version": "2012-10-17",
+  "Statement": [
+    {"Sid": "AllowPut", "Effect": "Allow", "Action": ["s3:PutObject", "s3:GetObject"], "Resource": "*"}
+  ]
+}
+"#;
+
+/// A test file using policy files beside it; `cases` is the JSON array text.
+fn test_file(cases: &str) -> String {
+    format!(
+        r#"{{
+  "source": "https://docs.aws.amazon.com/AmazonS3/latest/userguide/UsingKMSEncryption.html",
+  "policies": [
+    {{"kind": "identity", "file": "identity.json"}},
+    {{"kind": "resource", "file": "bucket.json"}}
+  ],
+  "cases": {cases}
+}}
+"#
+    )
+}
+
+fn case(name: &str, context: &str, expect: &str) -> String {
+    format!(
+        r#"{{"name": "{name}", "why": "pins {name}", "expect": "{expect}",
+      "request": {{"principal": "{ALICE}", "action": "s3:PutObject", "resource": "{OBJECT}", "context": {context}}}}}"#
+    )
+}
+
+/// A folder with the policies and one passing and one failing case file.
+fn fixture() -> TempDir {
+    let dir = TempDir::new();
+    dir.write("identity.json", IDENTITY_POLICY);
+    dir.write("bucket.json", BUCKET_POLICY);
+    let pass = format!(
+        "[{}, {}]",
+        case("kms upload", &format!(r#"{{"{SSE}": "aws:kms"}}"#), "allow"),
+        case("no header", "{}", "explicit_deny")
+    );
+    dir.write("pass.test.json", &test_file(&pass));
+    dir
+}
+
+fn last_line(s: &str) -> &str {
+    s.trim_end().lines().last().unwrap_or("")
+}
+
+// ---------------------------------------------------------------------------------------
+// iam-eval test
+
+#[test]
+fn test_passing_file() {
+    let dir = fixture();
+    let run = iam_eval([
+        "test".as_ref(),
+        dir.path().join("pass.test.json").as_os_str(),
+    ]);
+    assert_eq!(run.code, 0, "{}{}", run.stdout, run.stderr);
+    assert_eq!(last_line(&run.stdout), "2 passed, 0 failed");
+    assert!(!run.stdout.contains("FAIL"), "{}", run.stdout);
+}
+
+#[test]
+fn test_failing_case_is_reported() {
+    let dir = fixture();
+    let cases = format!(
+        "[{}, {}]",
+        case("aes upload", &format!(r#"{{"{SSE}": "AES256"}}"#), "allow"),
+        case("kms upload", &format!(r#"{{"{SSE}": "aws:kms"}}"#), "allow")
+    );
+    let file = dir.write("fail.test.json", &test_file(&cases));
+    let run = iam_eval(["test".as_ref(), file.as_os_str()]);
+    assert_eq!(run.code, 1, "{}{}", run.stdout, run.stderr);
+    let out = &run.stdout;
+    assert!(
+        out.contains(&format!("FAIL {}: aes upload", file.display())),
+        "{out}"
+    );
+    assert!(out.contains("why:      pins aes upload"), "{out}");
+    assert!(out.contains("expected: allow"), "{out}");
+    assert!(out.contains("actual:   explicit_deny"), "{out}");
+    assert!(
+        out.contains("decided by: 1#DenyUploadIfNotSSEKMSEncrypted"),
+        "{out}"
+    );
+    assert!(
+        !out.contains("kms upload"),
+        "passing cases are not listed: {out}"
+    );
+    assert_eq!(last_line(out), "1 passed, 1 failed");
+}
+
+#[test]
+fn test_missing_determining_statement_fails() {
+    let dir = fixture();
+    let cases = r#"[{"name": "no header", "expect": "explicit_deny", "determining": ["SomeOtherSid"],
+      "request": {"principal": "arn:aws:iam::111122223333:user/alice", "action": "s3:PutObject",
+                  "resource": "arn:aws:s3:::example-bucket/report.csv"}}]"#;
+    let file = dir.write("det.test.json", &test_file(cases));
+    let run = iam_eval(["test".as_ref(), file.as_os_str()]);
+    assert_eq!(run.code, 1);
+    assert!(
+        run.stdout
+            .contains("expected among the deciding statements: SomeOtherSid"),
+        "{}",
+        run.stdout
+    );
+}
+
+#[test]
+fn test_malformed_file_gives_position_and_others_still_run() {
+    let dir = fixture();
+    // `alow` is on line 3.
+    let broken = dir.write(
+        "broken.test.json",
+        "{\n  \"policies\": [],\n  \"cases\": [{\"name\": \"x\", \"expect\": \"alow\", \"request\": {}}]\n}\n",
+    );
+    let run = iam_eval(["test".as_ref(), dir.path().as_os_str()]);
+    assert_eq!(run.code, 2, "{}{}", run.stdout, run.stderr);
+    let position = format!("{}:3:", broken.display());
+    assert!(run.stderr.contains(&position), "{}", run.stderr);
+    assert!(run.stderr.contains("alow"), "{}", run.stderr);
+    assert!(
+        run.stderr.contains("1 file could not be loaded"),
+        "{}",
+        run.stderr
+    );
+    // The good file beside it still ran.
+    assert_eq!(last_line(&run.stdout), "2 passed, 0 failed");
+}
+
+#[test]
+fn test_malformed_json_exact_position() {
+    let dir = fixture();
+    let file = dir.write(
+        "syntax.test.json",
+        "{\n  \"policies\": [],\n  \"cases\": [\n    {\"name\": \"x\" \"expect\": \"allow\"}\n  ]\n}\n",
+    );
+    let run = iam_eval(["test".as_ref(), file.as_os_str()]);
+    assert_eq!(run.code, 2);
+    assert!(
+        run.stderr
+            .contains(&format!("{}:4:18: error:", file.display())),
+        "{}",
+        run.stderr
+    );
+}
+
+#[test]
+fn test_invalid_policy_in_test_file_gives_policy_position() {
+    let dir = fixture();
+    dir.write(
+        "typo.json",
+        "{\n  \"Version\": \"2012-10-17\",\n  \"Statement\": [{\"Efect\": \"Allow\", \"Action\": \"s3:*\", \"Resource\": \"*\"}]\n}\n",
+    );
+    let file = dir.write(
+        "typo.test.json",
+        r#"{"policies": [{"kind": "identity", "file": "typo.json"}], "cases": []}"#,
+    );
+    let run = iam_eval(["test".as_ref(), file.as_os_str()]);
+    assert_eq!(run.code, 2);
+    assert!(run.stderr.contains("typo.json:3:"), "{}", run.stderr);
+    assert!(
+        run.stderr.contains("did you mean `Effect`?"),
+        "{}",
+        run.stderr
+    );
+}
+
+#[test]
+fn test_missing_path_does_not_stop_the_others() {
+    let dir = fixture();
+    let run = iam_eval([
+        "test".as_ref(),
+        dir.path().join("nope.test.json").as_os_str(),
+        dir.path().join("pass.test.json").as_os_str(),
+    ]);
+    assert_eq!(run.code, 2);
+    assert!(run.stderr.contains("nope.test.json"), "{}", run.stderr);
+    assert_eq!(last_line(&run.stdout), "2 passed, 0 failed");
+}
+
+#[test]
+fn test_filter_runs_matching_cases_only() {
+    let dir = fixture();
+    let file = dir.path().join("pass.test.json");
+    let run = iam_eval([
+        "test".as_ref(),
+        file.as_os_str(),
+        "--filter".as_ref(),
+        "header".as_ref(),
+    ]);
+    assert_eq!(run.code, 0);
+    assert_eq!(last_line(&run.stdout), "1 passed, 0 failed");
+    let run = iam_eval([
+        "test".as_ref(),
+        file.as_os_str(),
+        "--filter".as_ref(),
+        "nothing like this".as_ref(),
+    ]);
+    assert_eq!(run.code, 0);
+    assert_eq!(last_line(&run.stdout), "0 passed, 0 failed");
+    assert!(
+        run.stderr.contains("no case name contains"),
+        "{}",
+        run.stderr
+    );
+}
+
+#[test]
+fn test_junit_is_well_formed_with_counts() {
+    let dir = fixture();
+    let cases = format!(
+        "[{}, {}]",
+        case(
+            "aes <upload> & \\\"quotes\\\"",
+            &format!(r#"{{"{SSE}": "AES256"}}"#),
+            "allow"
+        ),
+        case("kms upload", &format!(r#"{{"{SSE}": "aws:kms"}}"#), "allow")
+    );
+    dir.write("fail.test.json", &test_file(&cases));
+    dir.write("broken.test.json", "{\"cases\": [}");
+    let run = iam_eval([
+        "test".as_ref(),
+        dir.path().as_os_str(),
+        "--format".as_ref(),
+        "junit".as_ref(),
+    ]);
+    assert_eq!(run.code, 2, "{}", run.stderr);
+    let doc = roxmltree::Document::parse(&run.stdout).unwrap();
+    let root = doc.root_element();
+    assert_eq!(root.tag_name().name(), "testsuites");
+    assert_eq!(root.attribute("tests"), Some("5"));
+    assert_eq!(root.attribute("failures"), Some("1"));
+    assert_eq!(root.attribute("errors"), Some("1"));
+    let suites: Vec<_> = root.children().filter(|n| n.is_element()).collect();
+    assert_eq!(suites.len(), 3);
+    let cases: Vec<_> = doc
+        .descendants()
+        .filter(|n| n.has_tag_name("testcase"))
+        .collect();
+    assert_eq!(cases.len(), 5);
+    let failed = cases
+        .iter()
+        .find(|c| c.attribute("name") == Some("aes <upload> & \"quotes\""))
+        .unwrap();
+    let failure = failed
+        .children()
+        .find(|n| n.has_tag_name("failure"))
+        .unwrap();
+    assert_eq!(
+        failure.attribute("message"),
+        Some("expected allow, got explicit_deny")
+    );
+    assert!(failure
+        .text()
+        .unwrap()
+        .contains("DenyUploadIfNotSSEKMSEncrypted"));
+    assert_eq!(
+        doc.descendants()
+            .filter(|n| n.has_tag_name("error"))
+            .count(),
+        1
+    );
+    assert!(run.stderr.contains("3 passed, 1 failed"), "{}", run.stderr);
+    // Load errors also reach stderr, so they show in CI logs.
+    assert!(run.stderr.contains("broken.test.json:1:"), "{}", run.stderr);
+}
+
+#[test]
+fn test_json_output_parses() {
+    let dir = fixture();
+    let cases = format!(
+        "[{}]",
+        case("aes upload", &format!(r#"{{"{SSE}": "AES256"}}"#), "allow")
+    );
+    dir.write("fail.test.json", &test_file(&cases));
+    let run = iam_eval([
+        "test".as_ref(),
+        dir.path().as_os_str(),
+        "--format".as_ref(),
+        "json".as_ref(),
+    ]);
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    let v: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();
+    assert_eq!(v["passed"], 2);
+    assert_eq!(v["failed"], 1);
+    let results = v["results"].as_array().unwrap();
+    assert_eq!(results.len(), 3);
+    let failed = results.iter().find(|r| r["passed"] == false).unwrap();
+    assert_eq!(failed["name"], "aes upload");
+    assert_eq!(failed["expected"], "allow");
+    assert_eq!(failed["actual"], "explicit_deny");
+    assert_eq!(failed["why"], "pins aes upload");
+    assert_eq!(failed["reason"], "an explicit Deny statement applies");
+    assert_eq!(failed["determining"][0], "1#DenyUploadIfNotSSEKMSEncrypted");
+    assert!(failed["file"].as_str().unwrap().ends_with("fail.test.json"));
+    assert_eq!(v["errors"].as_array().unwrap().len(), 0);
+}
+
+#[test]
+fn test_json_reports_load_errors_with_position() {
+    let dir = TempDir::new();
+    let file = dir.write("broken.test.json", "{\n  \"cases\": [\n    }\n");
+    let run = iam_eval([
+        "test".as_ref(),
+        file.as_os_str(),
+        "--format".as_ref(),
+        "json".as_ref(),
+    ]);
+    assert_eq!(run.code, 2);
+    let v: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();
+    let e = &v["errors"][0];
+    assert_eq!(e["line"], 3);
+    assert_eq!(e["column"], 5);
+}
+
+#[test]
+fn test_the_repository_examples_pass() {
+    let run = iam_eval(["test".as_ref(), repo_policies().as_os_str()]);
+    assert_eq!(run.code, 0, "{}{}", run.stdout, run.stderr);
+    assert!(last_line(&run.stdout).ends_with(" passed, 0 failed"));
+}
+
+// ---------------------------------------------------------------------------------------
+// iam-eval eval
+
+fn sse_eval(extra: &[&str]) -> Run {
+    let identity = sse_kms("uploader-identity.json");
+    let bucket = sse_kms("bucket-policy.json");
+    let mut args = vec![
+        "eval",
+        "--identity",
+        &identity,
+        "--resource",
+        &bucket,
+        "--principal",
+        ALICE,
+        "--action",
+        "s3:PutObject",
+        "--resource-arn",
+        OBJECT,
+    ];
+    args.extend_from_slice(extra);
+    iam_eval(args)
+}
+
+#[test]
+fn eval_denies_upload_without_header() {
+    let run = sse_eval(&[]);
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    assert!(
+        run.stdout.contains("decision: explicit_deny"),
+        "{}",
+        run.stdout
+    );
+    assert!(
+        run.stdout
+            .contains("bucket-policy.json#DenyUploadIfNotSSEKMSEncrypted"),
+        "{}",
+        run.stdout
+    );
+    assert!(!run.stdout.contains('\x1b'), "no colour when piped");
+}
+
+#[test]
+fn eval_allows_upload_with_kms() {
+    let run = sse_eval(&["--context", "s3:x-amz-server-side-encryption=aws:kms"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert!(run.stdout.contains("decision: allow"), "{}", run.stdout);
+    assert!(
+        run.stdout
+            .contains("uploader-identity.json#AllowObjectReadWrite"),
+        "{}",
+        run.stdout
+    );
+}
+
+#[test]
+fn eval_explain_shows_conditions() {
+    let run = sse_eval(&["--explain"]);
+    assert_eq!(run.code, 1);
+    let out = &run.stdout;
+    assert!(out.contains("decision: explicit_deny"), "{out}");
+    assert!(
+        out.contains("StringNotEquals s3:x-amz-server-side-encryption: request missing"),
+        "{out}"
+    );
+    assert!(out.contains("matched because the key is missing"), "{out}");
+    assert!(
+        out.contains("DenyUploadIfNotSSEKMSEncrypted APPLIES"),
+        "{out}"
+    );
+    assert!(!out.contains('\x1b'), "no colour when piped: {out}");
+}
+
+#[test]
+fn eval_json() {
+    let run = sse_eval(&["--format", "json"]);
+    assert_eq!(run.code, 1);
+    let v: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();
+    assert_eq!(v["decision"], "explicit_deny");
+    assert_eq!(v["reason"], "an explicit Deny statement applies");
+    assert!(v["determining"][0]
+        .as_str()
+        .unwrap()
+        .ends_with("bucket-policy.json#DenyUploadIfNotSSEKMSEncrypted"));
+    assert_eq!(v["problems"].as_array().unwrap().len(), 0);
+    assert!(v.get("trace").is_none());
+
+    let run = sse_eval(&[
+        "--format",
+        "json",
+        "--explain",
+        "--context",
+        "s3:x-amz-server-side-encryption=aws:kms",
+    ]);
+    assert_eq!(run.code, 0);
+    let v: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();
+    assert_eq!(v["decision"], "allow");
+    let policies = v["trace"]["policies"].as_array().unwrap();
+    assert_eq!(policies.len(), 2);
+    let condition = &policies[1]["statements"][0]["conditions"][0];
+    assert_eq!(condition["operator"], "StringNotEquals");
+    assert_eq!(condition["request_values"][0], "aws:kms");
+    assert_eq!(condition["matched"], false);
+}
+
+#[test]
+fn eval_request_file() {
+    let dir = TempDir::new();
+    let request = dir.write(
+        "request.json",
+        &format!(
+            r#"{{"principal": "{ALICE}", "action": "s3:PutObject", "resource": "{OBJECT}",
+                "context": {{"{SSE}": "AES256"}}}}"#
+        ),
+    );
+    let identity = sse_kms("uploader-identity.json");
+    let bucket = sse_kms("bucket-policy.json");
+    let run = iam_eval([
+        "eval".as_ref(),
+        "--identity".as_ref(),
+        identity.as_ref(),
+        "--resource".as_ref(),
+        bucket.as_ref(),
+        "--request".as_ref(),
+        request.as_os_str(),
+    ]);
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    assert!(run.stdout.contains("explicit_deny"), "{}", run.stdout);
+
+    let bad = dir.write("bad.json", "{\"principal\": \"x\",\n \"action\": 3}");
+    let run = iam_eval([
+        "eval".as_ref(),
+        "--identity".as_ref(),
+        identity.as_ref(),
+        "--request".as_ref(),
+        bad.as_os_str(),
+    ]);
+    assert_eq!(run.code, 2);
+    assert!(
+        run.stderr.contains(&format!("{}:2:", bad.display())),
+        "{}",
+        run.stderr
+    );
+}
+
+#[test]
+fn eval_multivalued_context() {
+    let dir = TempDir::new();
+    let policy = dir.write(
+        "tags.json",
+        r#"{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "ec2:CreateTags",
+            "Resource": "*", "Condition": {"ForAllValues:StringEquals": {"aws:TagKeys": ["env", "team"]}}}]}"#,
+    );
+    let run_with = |keys: &[&str]| {
+        let mut args: Vec<String> = [
+            "eval",
+            "--identity",
+            policy.to_str().unwrap(),
+            "--principal",
+            ALICE,
+            "--action",
+            "ec2:CreateTags",
+            "--resource-arn",
+            "arn:aws:ec2:us-east-1:111122223333:instance/i-1",
+        ]
+        .iter()
+        .map(|s| s.to_string())
+        .collect();
+        for k in keys {
+            args.push("--context".into());
+            args.push(format!("aws:TagKeys={k}"));
+        }
+        iam_eval(args)
+    };
+    assert_eq!(run_with(&["env", "team"]).code, 0);
+    let denied = run_with(&["env", "owner"]);
+    assert_eq!(denied.code, 1);
+    assert!(denied.stdout.contains("implicit_deny"), "{}", denied.stdout);
+}
+
+#[test]
+fn eval_service_principal() {
+    let dir = TempDir::new();
+    let bucket = dir.write(
+        "bucket.json",
+        r#"{"Version": "2012-10-17", "Statement": [{"Sid": "CloudTrailWrite", "Effect": "Allow",
+            "Principal": {"Service": "cloudtrail.amazonaws.com"}, "Action": "s3:PutObject",
+            "Resource": "arn:aws:s3:::trail-bucket/*"}]}"#,
+    );
+    let run = iam_eval([
+        "eval",
+        "--resource",
+        bucket.to_str().unwrap(),
+        "--principal",
+        "service:cloudtrail.amazonaws.com",
+        "--action",
+        "s3:PutObject",
+        "--resource-arn",
+        "arn:aws:s3:::trail-bucket/log.gz",
+    ]);
+    assert_eq!(run.code, 0, "{}{}", run.stdout, run.stderr);
+    assert!(run.stdout.contains("#CloudTrailWrite"), "{}", run.stdout);
+}
+
+#[test]
+fn eval_bad_input_exits_2() {
+    let dir = TempDir::new();
+    let typo = dir.write(
+        "typo.json",
+        "{\n  \"Version\": \"2012-10-17\",\n  \"Statement\": [{\"Efect\": \"Allow\", \"Action\": \"s3:*\", \"Resource\": \"*\"}]\n}\n",
+    );
+    let run = iam_eval([
+        "eval",
+        "--identity",
+        typo.to_str().unwrap(),
+        "--principal",
+        ALICE,
+        "--action",
+        "s3:GetObject",
+        "--resource-arn",
+        OBJECT,
+    ]);
+    assert_eq!(run.code, 2);
+    assert!(
+        run.stderr.contains(&format!("{}:3:", typo.display())),
+        "{}",
+        run.stderr
+    );
+    assert!(
+        run.stderr.contains("did you mean `Effect`?"),
+        "{}",
+        run.stderr
+    );
+
+    let identity = sse_kms("uploader-identity.json");
+    let run = iam_eval([
+        "eval",
+        "--identity",
+        &identity,
+        "--principal",
+        "alice",
+        "--action",
+        "s3:GetObject",
+        "--resource-arn",
+        OBJECT,
+    ]);
+    assert_eq!(run.code, 2);
+    assert!(
+        run.stderr.contains("`alice` is not a principal ARN"),
+        "{}",
+        run.stderr
+    );
+
+    let run = iam_eval([
+        "eval",
+        "--identity",
+        "/nonexistent/policy.json",
+        "--principal",
+        ALICE,
+        "--action",
+        "s3:GetObject",
+        "--resource-arn",
+        OBJECT,
+    ]);
+    assert_eq!(run.code, 2);
+    assert!(run.stderr.contains("cannot read"), "{}", run.stderr);
+
+    // A resource policy without a Principal is not a valid resource policy.
+    let run = iam_eval([
+        "eval",
+        "--resource",
+        &identity,
+        "--principal",
+        ALICE,
+        "--action",
+        "s3:GetObject",
+        "--resource-arn",
+        OBJECT,
+    ]);
+    assert_eq!(run.code, 2, "{}", run.stderr);
+    assert!(
+        run.stderr.contains("uploader-identity.json:"),
+        "{}",
+        run.stderr
+    );
+}
+
+#[test]
+fn eval_resource_owner_makes_it_cross_account() {
+    let run = sse_eval(&[
+        "--resource-owner",
+        "444455556666",
+        "--context",
+        "s3:x-amz-server-side-encryption=aws:kms",
+    ]);
+    assert_eq!(run.code, 1, "{}", run.stdout);
+    assert!(run.stdout.contains("implicit_deny"), "{}", run.stdout);
+    assert!(run.stdout.contains("cross-account"), "{}", run.stdout);
+}
+
+// ---------------------------------------------------------------------------------------
+// iam-eval check
+
+#[test]
+fn check_valid_file() {
+    let file = sse_kms("bucket-policy.json");
+    let run = iam_eval(["check", &file]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert_eq!(run.stdout.trim_end(), format!("{file}: ok"));
+    let run = iam_eval(["check", "--kind", "resource", &file]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+}
+
+#[test]
+fn check_typo_names_position_and_suggestion() {
+    let dir = TempDir::new();
+    let file = dir.write(
+        "typo.json",
+        "{\n  \"Version\": \"2012-10-17\",\n  \"Statement\": [\n    {\n      \"Efect\": \"Allow\",\n      \"Action\": \"s3:GetObject\",\n      \"Resource\": \"*\"\n    }\n  ]\n}\n",
+    );
+    let run = iam_eval(["check", file.to_str().unwrap()]);
+    assert_eq!(run.code, 1);
+    let err = &run.stderr;
+    assert!(
+        err.contains(&format!(
+            "{}:5:7: error: unknown element `Efect`",
+            file.display()
+        )),
+        "{err}"
+    );
+    assert!(err.contains("= help: did you mean `Effect`?"), "{err}");
+    assert!(err.contains("= at: Statement[0].Efect"), "{err}");
+    assert!(err.contains("      \"Efect\": \"Allow\","), "{err}");
+}
+
+#[test]
+fn check_non_json_gives_syntax_error_position() {
+    let dir = TempDir::new();
+    let file = dir.write(
+        "broken.json",
+        "{\n  \"Version\": \"2012-10-17\",\n  \"Statement\": [\n    {\"Effect\": \"Allow\" \"Action\": \"s3:*\"}\n  ]\n}\n",
+    );
+    let run = iam_eval(["check", file.to_str().unwrap()]);
+    assert_eq!(run.code, 1);
+    assert!(
+        run.stderr
+            .contains(&format!("{}:4:24: error:", file.display())),
+        "{}",
+        run.stderr
+    );
+}
+
+#[test]
+fn check_kind_rules() {
+    let file = sse_kms("bucket-policy.json");
+    let run = iam_eval(["check", "--kind", "identity", &file]);
+    assert_eq!(run.code, 1);
+    assert!(run.stderr.contains("`Principal`"), "{}", run.stderr);
+}
+
+#[test]
+fn check_missing_file_exits_2_and_checks_the_rest() {
+    let file = sse_kms("bucket-policy.json");
+    let run = iam_eval(["check", "/nonexistent/policy.json", &file]);
+    assert_eq!(run.code, 2);
+    assert!(
+        run.stderr
+            .contains("/nonexistent/policy.json: error: cannot read"),
+        "{}",
+        run.stderr
+    );
+    assert!(
+        run.stdout.contains(&format!("{file}: ok")),
+        "{}",
+        run.stdout
+    );
+}
+
+#[test]
+fn check_max_bytes() {
+    let file = sse_kms("bucket-policy.json");
+    let run = iam_eval(["check", "--max-bytes", "100", &file]);
+    assert_eq!(run.code, 1);
+    assert!(
+        run.stderr.contains("over the limit of 100 bytes"),
+        "{}",
+        run.stderr
+    );
+}
