@@ -1,4 +1,4 @@
-//! iam-eval: decide AWS access requests offline, exactly as AWS does.
+#![doc = include_str!("../README.md")]
 #![cfg_attr(
     test,
     allow(

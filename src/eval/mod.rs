@@ -319,7 +319,7 @@ impl PolicySet {
             .and_then(|p| p.account.as_deref())
             .or_else(|| request.resource_arn_account())
             .or_else(|| request.resource_account())
-            .or_else(|| self.owner.as_deref())
+            .or(self.owner.as_deref())
             .or_else(|| request.principal().account())
     }
 
@@ -487,14 +487,15 @@ impl PolicySet {
             obs,
             trace,
         );
-        if kind == PolicyKind::Resource && outcome.covers && scan.owner.is_none() {
-            if self
+        if kind == PolicyKind::Resource
+            && outcome.covers
+            && scan.owner.is_none()
+            && self
                 .policies
                 .get(id.policy as usize)
                 .is_some_and(|p| p.account.is_some())
-            {
-                scan.owner = Some(id.policy);
-            }
+        {
+            scan.owner = Some(id.policy);
         }
         let Some(grant) = outcome.applies else {
             if s.effect == Effect::Deny && outcome.unjudged {
@@ -653,9 +654,19 @@ impl PolicySet {
 fn not_applicable(kind: PolicyKind, caller: PrincipalKind) -> String {
     match kind {
         PolicyKind::Boundary | PolicyKind::Session if caller == PrincipalKind::Root => {
-            format!("a {kind} policy cannot apply to the account root user")
+            format!(
+                "{} cannot apply to the account root user",
+                kind.with_article()
+            )
         }
-        _ => format!("a {kind} policy applies only to IAM principals, not to this caller"),
+        PolicyKind::Session => format!(
+            "{} applies only to role and federated-user sessions",
+            kind.with_article()
+        ),
+        _ => format!(
+            "{} applies only to IAM principals, not to this caller",
+            kind.with_article()
+        ),
     }
 }
 

@@ -47,7 +47,7 @@ impl PolicyKind {
     }
 
     /// The kind's name with its article, for messages: `an identity-based policy`, `an SCP`.
-    pub(crate) fn with_article(self) -> &'static str {
+    pub fn with_article(self) -> &'static str {
         match self {
             PolicyKind::Identity => "an identity-based policy",
             PolicyKind::Resource => "a resource-based policy",
