@@ -1,0 +1,143 @@
+//! Parse and build benches: `parse/big100` (the big100 bucket policy's text, pretty-printed
+//! as in the test file, to a [`Policy`]), `parse/big100_minified` (the same policy on one
+//! line, as `jsonencode` and the AWS CLI write it), `build/big100` (the parsed big100 policies compiled into a set) and
+//! `request/build/seed` (the seed's `i_put_kms` request, with a reused builder).
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing,
+    reason = "benches fail loudly on a broken scenario"
+)]
+
+use criterion::{black_box, BatchSize, Criterion};
+use iam_eval::testfile::TestFile;
+use iam_eval::{Policy, PolicyKind, PolicySet, Request};
+use serde_json::Value;
+use std::path::PathBuf;
+use std::time::Duration;
+
+/// Short enough that the whole suite runs in a few minutes on two cores.
+fn config() -> Criterion {
+    Criterion::default()
+        .warm_up_time(Duration::from_secs(1))
+        .measurement_time(Duration::from_millis(2500))
+        .sample_size(40)
+}
+
+fn data(name: &str) -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("benches")
+        .join("data")
+        .join(format!("{name}.json"))
+}
+
+/// The file as JSON, to take the policy texts and request fields from.
+fn raw(name: &str) -> Value {
+    serde_json::from_str(&std::fs::read_to_string(data(name)).unwrap()).unwrap()
+}
+
+fn parse(c: &mut Criterion) {
+    let big100 = raw("big100");
+    let policies: Vec<(PolicyKind, String)> = big100["policies"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| {
+            let kind: PolicyKind = p["kind"].as_str().unwrap().parse().unwrap();
+            (kind, serde_json::to_string_pretty(&p["document"]).unwrap())
+        })
+        .collect();
+    let resource = &policies
+        .iter()
+        .find(|(kind, _)| *kind == PolicyKind::Resource)
+        .expect("big100 has a resource policy")
+        .1;
+    let minified = serde_json::from_str::<Value>(resource).unwrap().to_string();
+    assert_eq!(Policy::parse(resource).unwrap().statements().len(), 100);
+    assert_eq!(Policy::parse(&minified).unwrap().statements().len(), 100);
+    let mut g = c.benchmark_group("parse");
+    g.bench_function("big100", |b| {
+        b.iter(|| Policy::parse(black_box(resource)).unwrap());
+    });
+    g.bench_function("big100_minified", |b| {
+        b.iter(|| Policy::parse(black_box(&minified)).unwrap());
+    });
+    g.finish();
+
+    let parsed: Vec<(PolicyKind, Policy)> = policies
+        .iter()
+        .map(|(kind, text)| (*kind, Policy::parse(text).unwrap()))
+        .collect();
+    c.benchmark_group("build").bench_function("big100", |b| {
+        b.iter_batched(
+            || parsed.clone(),
+            |parsed| {
+                let mut builder = PolicySet::builder();
+                for (i, (kind, policy)) in parsed.into_iter().enumerate() {
+                    builder.add(kind, i.to_string(), policy);
+                }
+                builder.build().unwrap()
+            },
+            BatchSize::SmallInput,
+        );
+    });
+}
+
+fn request(c: &mut Criterion) {
+    let seed = raw("seed");
+    let case = seed["cases"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["name"] == "i_put_kms")
+        .expect("seed has i_put_kms");
+    let r = &case["request"];
+    let field = |name: &str| r[name].as_str().unwrap();
+    let (principal, action, resource, account) = (
+        field("principal"),
+        field("action"),
+        field("resource"),
+        field("resource_account"),
+    );
+    let context: Vec<(&str, &str)> = r["context"]
+        .as_object()
+        .unwrap()
+        .iter()
+        .map(|(k, v)| (k.as_str(), v.as_str().unwrap()))
+        .collect();
+
+    let mut builder = Request::builder();
+    let mut build = move || {
+        builder
+            .principal(black_box(principal))
+            .action(black_box(action))
+            .resource(black_box(resource))
+            .resource_account(black_box(account));
+        for &(k, v) in &context {
+            builder.context(black_box(k), black_box(v));
+        }
+        builder.build().unwrap()
+    };
+    // The bench builds the very request the test-file loader builds.
+    let file = TestFile::load(&data("seed")).unwrap();
+    let expected = file
+        .cases()
+        .iter()
+        .find(|c| c.name() == "i_put_kms")
+        .unwrap()
+        .request();
+    assert_eq!(&build(), expected);
+    c.benchmark_group("request")
+        .bench_function("build/seed", |b| {
+            b.iter(&mut build);
+        });
+}
+
+// `criterion_group!` makes an undocumented `pub fn`, which `missing_docs` rejects.
+fn main() {
+    let mut c = config().configure_from_args();
+    parse(&mut c);
+    request(&mut c);
+    c.final_summary();
+}
