@@ -357,6 +357,10 @@ pub struct Request {
     action_lower: String,
     /// INVARIANT: the byte length of the service prefix of `action_lower` (before `:`).
     service_len: usize,
+    /// INVARIANT: `index::action_bit(&action_lower)`, for the statement index's filter.
+    action_bit: u64,
+    /// INVARIANT: `index::account_bit` of the caller's account, likewise.
+    account_bit: u64,
     resource: String,
     /// INVARIANT: the byte range of the account in `resource` when it is an ARN with an
     /// account; computed once so evaluation does not split the ARN.
@@ -382,6 +386,12 @@ impl Request {
     }
     pub(crate) fn action_lower(&self) -> &str {
         &self.action_lower
+    }
+    pub(crate) fn action_bit(&self) -> u64 {
+        self.action_bit
+    }
+    pub(crate) fn account_bit(&self) -> u64 {
+        self.account_bit
     }
     /// The service prefix of the action, lowercase (`s3`).
     pub(crate) fn service_lower(&self) -> &str {
@@ -504,8 +514,11 @@ impl RequestBuilder {
             let start = (account.as_ptr() as usize).checked_sub(resource.as_ptr() as usize)?;
             Some((start, start + account.len()))
         });
+        let action_lower = action.to_ascii_lowercase();
         Ok(Request {
-            action_lower: action.to_ascii_lowercase(),
+            action_bit: crate::eval::action_bit(&action_lower),
+            account_bit: crate::eval::account_bit(principal.account().unwrap_or("")),
+            action_lower,
             service_len,
             action,
             resource_arn_account,

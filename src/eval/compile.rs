@@ -3,7 +3,7 @@
 
 use crate::condition::compiled::{CompiledCondition, Template};
 use crate::condition::{arn, ConditionOperator};
-use crate::pattern::{Case, Pattern};
+use crate::pattern::{Case, Pattern, PatternKind};
 use crate::policy::{
     ActionSpec, Effect, PrincipalSpec, PrincipalType, Principals, ResourceSpec, Statement,
 };
@@ -246,12 +246,48 @@ impl PrincipalMatcher {
     pub(crate) fn is_negated(&self) -> bool {
         self.negated
     }
+
+    /// For the statement index: the bits ([`crate::eval::account_bit`]) of the accounts
+    /// whose callers the element can name, or `u64::MAX` when it can name callers of any
+    /// account (`"*"`, services, providers, `NotPrincipal`). A caller whose account bit
+    /// is not set cannot match.
+    pub(crate) fn account_filter(&self) -> u64 {
+        if self.negated {
+            return u64::MAX;
+        }
+        let mut bits = 0;
+        for e in &self.entries {
+            let account = match e {
+                Entry::Account(a) | Entry::Role { account: a, .. } => &**a,
+                Entry::User(arn) | Entry::Session(arn) | Entry::FederatedUser(arn) => {
+                    arn::split_arn(arn).map_or("", |p| p.account)
+                }
+                Entry::Unmatched => continue,
+                Entry::Everyone | Entry::Service(_) | Entry::Provider(_) | Entry::Canonical(_) => {
+                    return u64::MAX
+                }
+            };
+            bits |= crate::eval::account_bit(account);
+        }
+        bits
+    }
 }
 
 #[derive(Debug, Clone)]
 pub(crate) enum ResourcePattern {
     Fixed(Pattern),
     Template(Template),
+}
+
+/// What reaching a literal prefix in the resource trie proves about a pattern.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Proof {
+    /// `prefix*`: the resource matches.
+    Prefix,
+    /// No wildcard: the resource matches if it ends where the prefix does.
+    Exact,
+    /// Wildcards further on: the pattern must still be checked.
+    None,
 }
 
 #[derive(Debug, Clone)]
@@ -287,6 +323,29 @@ impl Resources {
             Some(ResourceSpec::Resource(list)) => Resources::Resource(compile_list(list)?),
             Some(ResourceSpec::NotResource(list)) => Resources::NotResource(compile_list(list)?),
         })
+    }
+
+    /// The literal prefixes of a `Resource` element whose every pattern starts with
+    /// one, each with how far reaching it in the resource trie proves the match; `None`
+    /// when some pattern can match a resource without a literal prefix (`*`, a leading
+    /// wildcard, a variable, `NotResource`, or no `Resource` at all).
+    pub(crate) fn prefixes(&self) -> Option<Vec<(&str, Proof)>> {
+        let Resources::Resource(list) = self else {
+            return None;
+        };
+        list.iter()
+            .map(|p| match p {
+                ResourcePattern::Fixed(p) if !p.literal_prefix().is_empty() => Some((
+                    p.literal_prefix(),
+                    match p.kind() {
+                        PatternKind::Prefix => Proof::Prefix,
+                        PatternKind::Exact => Proof::Exact,
+                        _ => Proof::None,
+                    },
+                )),
+                _ => None,
+            })
+            .collect()
     }
 
     pub(crate) fn matches<'a, O: Observer<'a>>(

@@ -1,15 +1,22 @@
-//! The action index: which statements can match a request's action, found with one
-//! hash lookup, so the cost of a decision does not grow with statements that cannot
+//! The statement index: which statements can match a request, found without looking
+//! at the others, so the cost of a decision does not grow with statements that cannot
 //! match.
 //!
-//! Built once per set. For every action named exactly somewhere in the set, the
-//! candidates are precomputed in evaluation order: the statements whose `Action`
-//! matches it, plus those that can match any action (`NotAction`, `*`, a wildcard in the
-//! service prefix). An action the set never names exactly falls back to its service's
-//! wildcard statements plus the match-anything ones. Candidates are still fully
-//! evaluated: the index only skips statements whose action cannot match.
+//! Built once per set, in two parts:
+//! - a **resource trie** of the literal prefixes of `Resource` patterns
+//!   (`arn:aws:s3:::bucket/` for `arn:aws:s3:::bucket/*`): walking the request's
+//!   resource down the trie finds the statements whose resource can match. Reaching a
+//!   `prefix*` pattern's node proves the match.
+//! - an **action index** for the statements the trie cannot hold (`Resource: "*"`, a
+//!   leading wildcard, a variable, `NotResource`): for every action named exactly in the
+//!   set, its candidates in evaluation order; an action the set never names exactly falls
+//!   back to its service's wildcard statements plus those that match any action.
+//!
+//! Candidates are still fully evaluated; the index only skips statements that cannot
+//! match. Evaluation keeps the smallest statement id per outcome, so the order in which
+//! candidates are found does not change the response.
 
-use super::compile::Actions;
+use super::compile::{Actions, CompiledStatement, Proof};
 use super::response::StmtId;
 use crate::hash::FxHasher;
 use crate::pattern::PatternKind;
@@ -25,6 +32,8 @@ pub(crate) struct Candidate {
     /// The index already proved the statement's `Action` matches (the action is one of
     /// its exact names, or one of its wildcards matched it at build time).
     pub(crate) action_matched: bool,
+    /// The resource trie already proved the statement's `Resource` matches.
+    pub(crate) resource_matched: bool,
 }
 
 #[derive(Debug, Clone, Default)]
@@ -100,6 +109,7 @@ impl ActionIndex {
         let unchecked = |id: StmtId| Candidate {
             id,
             action_matched: false,
+            resource_matched: false,
         };
         let always: Box<[Candidate]> = statements
             .iter()
@@ -116,6 +126,7 @@ impl ActionIndex {
                     (matches!(r, Reach::Anything) || action_matched).then_some(Candidate {
                         id: *id,
                         action_matched,
+                        resource_matched: false,
                     })
                 })
                 .collect();
@@ -151,6 +162,249 @@ impl ActionIndex {
         match self.by_service.get(service) {
             Some(list) => list,
             None => &self.always,
+        }
+    }
+}
+
+/// One statement's pattern ending at a trie node.
+#[derive(Debug, Clone, Copy)]
+struct Leaf {
+    id: StmtId,
+    proof: Proof,
+    /// One bit per exact action name of the statement ([`action_bit`]); a request whose
+    /// action's bit is not set cannot match, so the leaf is skipped with one `and`.
+    /// All ones for a wildcard action or `NotAction`.
+    actions: u64,
+    /// Likewise for the caller's account ([`account_bit`]); all ones when the statement
+    /// can name callers of any account.
+    accounts: u64,
+}
+
+/// The filter bit of an account id (zero for callers without an account).
+#[inline]
+pub(crate) fn account_bit(account: &str) -> u64 {
+    if account.is_empty() {
+        return 0;
+    }
+    1u64 << (crate::hash::key_hash(account) & 63)
+}
+
+/// The filter bit of a lowercase action name.
+#[inline]
+pub(crate) fn action_bit(action_lower: &str) -> u64 {
+    1u64 << (crate::hash::key_hash(action_lower) & 63)
+}
+
+fn action_filter(actions: &Actions) -> u64 {
+    let Some(patterns) = actions.patterns() else {
+        return u64::MAX;
+    };
+    let mut bits = 0;
+    for p in patterns {
+        if p.kind() != PatternKind::Exact {
+            return u64::MAX;
+        }
+        bits |= action_bit(p.source());
+    }
+    bits
+}
+
+#[derive(Debug, Clone, Default)]
+struct Node {
+    /// The bytes on the edge from the parent.
+    label: Box<[u8]>,
+    /// Children by the first byte of their label, sorted.
+    children: Vec<(u8, u32)>,
+    leaves: Vec<Leaf>,
+}
+
+/// A radix trie of resource literal prefixes.
+#[derive(Debug, Clone)]
+struct Trie {
+    nodes: Vec<Node>,
+}
+
+impl Default for Trie {
+    fn default() -> Self {
+        Trie {
+            nodes: vec![Node::default()],
+        }
+    }
+}
+
+impl Trie {
+    fn insert(&mut self, key: &[u8], leaf: Leaf) {
+        let mut node = 0usize;
+        let mut rest = key;
+        loop {
+            let Some(&first) = rest.first() else {
+                if let Some(n) = self.nodes.get_mut(node) {
+                    n.leaves.push(leaf);
+                }
+                return;
+            };
+            let child = self.nodes.get(node).and_then(|n| {
+                n.children
+                    .iter()
+                    .find(|(b, _)| *b == first)
+                    .map(|(_, c)| *c as usize)
+            });
+            let Some(child) = child else {
+                let new = self.nodes.len();
+                self.nodes.push(Node {
+                    label: rest.into(),
+                    children: Vec::new(),
+                    leaves: vec![leaf],
+                });
+                if let Some(n) = self.nodes.get_mut(node) {
+                    let at = n.children.partition_point(|(b, _)| *b < first);
+                    n.children.insert(at, (first, new as u32));
+                }
+                return;
+            };
+            let label = self
+                .nodes
+                .get(child)
+                .map(|n| n.label.clone())
+                .unwrap_or_default();
+            let common = label.iter().zip(rest).take_while(|(a, b)| a == b).count();
+            if common < label.len() {
+                // Split the edge: a new node takes the common part.
+                let mid = self.nodes.len();
+                let (head, tail) = label.split_at(common);
+                self.nodes.push(Node {
+                    label: head.into(),
+                    children: tail
+                        .first()
+                        .map(|&b| vec![(b, child as u32)])
+                        .unwrap_or_default(),
+                    leaves: Vec::new(),
+                });
+                if let Some(c) = self.nodes.get_mut(child) {
+                    c.label = tail.into();
+                }
+                if let Some(n) = self.nodes.get_mut(node) {
+                    if let Some(slot) = n.children.iter_mut().find(|(b, _)| *b == first) {
+                        slot.1 = mid as u32;
+                    }
+                }
+                node = mid;
+            } else {
+                node = child;
+            }
+            rest = rest.get(common..).unwrap_or_default();
+        }
+    }
+}
+
+/// The index of a policy set.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct Index {
+    actions: ActionIndex,
+    has_unfiltered: bool,
+    trie: Trie,
+}
+
+impl Index {
+    /// `statements` in evaluation order.
+    pub(crate) fn build<'s>(
+        statements: impl Iterator<Item = (StmtId, &'s CompiledStatement)>,
+    ) -> Index {
+        let mut trie = Trie::default();
+        let mut unfiltered = Vec::new();
+        for (id, s) in statements {
+            let Some(mut prefixes) = s.resources.prefixes() else {
+                unfiltered.push((id, &s.actions));
+                continue;
+            };
+            // INVARIANT: no kept prefix of a statement is a prefix of another, so a walk
+            // reaches each statement at most once. Dropping the longer one loses only its
+            // proof; the statement is then checked in full.
+            prefixes.sort_by_key(|(p, _)| p.len());
+            let mut kept: Vec<(&str, Proof)> = Vec::new();
+            for (p, proof) in prefixes {
+                if !kept.iter().any(|(k, _)| p.starts_with(k)) {
+                    kept.push((p, proof));
+                }
+            }
+            let actions = action_filter(&s.actions);
+            let accounts = s
+                .principal
+                .as_ref()
+                .map_or(u64::MAX, |p| p.account_filter());
+            for (prefix, proof) in kept {
+                trie.insert(
+                    prefix.as_bytes(),
+                    Leaf {
+                        id,
+                        proof,
+                        actions,
+                        accounts,
+                    },
+                );
+            }
+        }
+        let has_unfiltered = !unfiltered.is_empty();
+        Index {
+            actions: ActionIndex::build(unfiltered.into_iter()),
+            has_unfiltered,
+            trie,
+        }
+    }
+
+    /// The candidates whose resource cannot be filtered, from the action index.
+    #[inline]
+    pub(crate) fn by_action(&self, action: &str, service: &str) -> &[Candidate] {
+        if self.has_unfiltered {
+            self.actions.candidates(action, service)
+        } else {
+            &[]
+        }
+    }
+
+    /// Calls `found` for each statement whose resource literal prefix `resource` starts
+    /// with and whose action filter admits the action's bit; each statement at most once.
+    #[inline]
+    pub(crate) fn by_resource(
+        &self,
+        resource: &str,
+        action_bit: u64,
+        account_bit: u64,
+        mut found: impl FnMut(Candidate),
+    ) {
+        let input = resource.as_bytes();
+        let mut node = 0usize;
+        let mut pos = 0usize;
+        while let Some(n) = self.trie.nodes.get(node) {
+            for leaf in &n.leaves {
+                if leaf.actions & action_bit != 0
+                    && (leaf.accounts == u64::MAX || leaf.accounts & account_bit != 0)
+                {
+                    let resource_matched = match leaf.proof {
+                        Proof::Prefix => true,
+                        Proof::Exact => pos == input.len(),
+                        Proof::None => false,
+                    };
+                    found(Candidate {
+                        id: leaf.id,
+                        action_matched: false,
+                        resource_matched,
+                    });
+                }
+            }
+            let Some(next) = input.get(pos) else { return };
+            let Some(&(_, child)) = n.children.iter().find(|(b, _)| b == next) else {
+                return;
+            };
+            let Some(c) = self.trie.nodes.get(child as usize) else {
+                return;
+            };
+            let end = pos + c.label.len();
+            if input.get(pos..end) != Some(&*c.label) {
+                return;
+            }
+            pos = end;
+            node = child as usize;
         }
     }
 }

@@ -31,6 +31,7 @@
 
 mod compile;
 mod index;
+pub(crate) use index::{account_bit, action_bit};
 pub(crate) mod observe;
 pub(crate) mod response;
 pub(crate) mod trace;
@@ -102,7 +103,7 @@ pub struct PolicySet {
     has: [bool; 6],
     /// The resource owner given with a resource-based policy, if any.
     owner: Option<Box<str>>,
-    index: index::ActionIndex,
+    index: index::Index,
 }
 
 /// Collects policies for a [`PolicySet`].
@@ -191,14 +192,14 @@ impl PolicySetBuilder {
             });
         }
         let owner = policies.iter().find_map(|p| p.account.clone());
-        let index = index::ActionIndex::build(policies.iter().enumerate().flat_map(|(pi, p)| {
+        let index = index::Index::build(policies.iter().enumerate().flat_map(|(pi, p)| {
             p.statements.iter().enumerate().map(move |(si, s)| {
                 (
                     StmtId {
                         policy: pi as u32,
                         statement: si as u32,
                     },
-                    &s.actions,
+                    s,
                 )
             })
         }));
@@ -394,26 +395,39 @@ impl PolicySet {
         let mut scan = Scan::default();
         match trace {
             None => {
-                for c in self
-                    .index
-                    .candidates(request.action_lower(), request.service_lower())
-                {
+                let visit = |c: index::Candidate, scan: &mut Scan, obs: &mut Collector<'a, R>| {
                     if let Some((policy, s)) = self.statement(c.id) {
                         if applicable.kind(policy.kind) {
+                            let known = Known {
+                                action: c.action_matched,
+                                resource: c.resource_matched,
+                            };
                             self.visit(
                                 c.id,
                                 policy.kind,
                                 s,
-                                c.action_matched,
+                                known,
                                 request,
                                 applicable,
-                                &mut scan,
+                                scan,
                                 obs,
                                 None,
                             );
                         }
                     }
+                };
+                for c in self
+                    .index
+                    .by_action(request.action_lower(), request.service_lower())
+                {
+                    visit(*c, &mut scan, obs);
                 }
+                self.index.by_resource(
+                    request.resource(),
+                    request.action_bit(),
+                    request.account_bit(),
+                    |c| visit(c, &mut scan, obs),
+                );
             }
             Some(trace) => {
                 for (pi, policy) in self.policies.iter().enumerate() {
@@ -429,7 +443,7 @@ impl PolicySet {
                                 id,
                                 policy.kind,
                                 s,
-                                false,
+                                Known::NOTHING,
                                 request,
                                 applicable,
                                 &mut scan,
@@ -469,7 +483,7 @@ impl PolicySet {
         id: StmtId,
         kind: PolicyKind,
         s: &'a CompiledStatement,
-        action_matched: bool,
+        known: Known,
         request: &'a Request,
         applicable: Applicable,
         scan: &mut Scan,
@@ -481,7 +495,7 @@ impl PolicySet {
             self,
             id,
             s,
-            action_matched,
+            known,
             request,
             applicable.has_boundary,
             obs,
@@ -504,7 +518,7 @@ impl PolicySet {
             return;
         };
         if s.effect == Effect::Deny {
-            scan.denies.push(id);
+            scan.denies.insert_sorted(id, |x| *x);
             return;
         }
         let slot = match kind {
@@ -519,7 +533,8 @@ impl PolicySet {
                 Grant::Account => &mut scan.account,
             },
         };
-        slot.get_or_insert(id);
+        // The smallest id, whatever order candidates arrive in.
+        *slot = Some(slot.map_or(id, |old| old.min(id)));
     }
 
     fn decide(
@@ -670,6 +685,20 @@ fn not_applicable(kind: PolicyKind, caller: PrincipalKind) -> String {
     }
 }
 
+/// What the index already proved about a candidate.
+#[derive(Clone, Copy)]
+struct Known {
+    action: bool,
+    resource: bool,
+}
+
+impl Known {
+    const NOTHING: Known = Known {
+        action: false,
+        resource: false,
+    };
+}
+
 struct StatementOutcome {
     /// The grant, when the statement applies.
     applies: Option<Grant>,
@@ -687,7 +716,7 @@ fn eval_statement<'a, R: Record<'a>>(
     set: &'a PolicySet,
     id: StmtId,
     s: &'a CompiledStatement,
-    action_matched: bool,
+    known: Known,
     request: &'a Request,
     has_boundary: bool,
     obs: &mut Collector<'a, R>,
@@ -701,12 +730,12 @@ fn eval_statement<'a, R: Record<'a>>(
     let mut applies = false;
     let mut unjudged_out = false;
     'eval: {
-        if !action_matched && !s.actions.matches(request.action_lower()) {
+        if !known.action && !s.actions.matches(request.action_lower()) {
             action = ElementMatch::NotMatched;
             break 'eval;
         }
         action = ElementMatch::Matched;
-        if !s.resources.matches(request, obs) {
+        if !known.resource && !s.resources.matches(request, obs) {
             resource = ElementMatch::NotMatched;
             break 'eval;
         }

@@ -96,7 +96,7 @@ impl<'a, R: Record<'a>> Observer<'a> for Collector<'a, R> {
             key,
             value,
         };
-        self.problems.push(p);
+        self.problems.insert_sorted(p, |x| x.statement);
         self.record.problem(p);
     }
     #[inline]

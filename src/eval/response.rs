@@ -240,8 +240,9 @@ impl fmt::Display for Problem<'_> {
     }
 }
 
-/// A statement's place in a set: compact, so the hot path copies 8 bytes.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+/// A statement's place in a set: compact, so the hot path copies 8 bytes. Ordered by
+/// policy, then statement: evaluation order.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Default)]
 pub(crate) struct StmtId {
     pub(crate) policy: u32,
     pub(crate) statement: u32,
@@ -283,6 +284,35 @@ impl<T: Copy + Default, const N: usize> Inline<T, N> {
                 self.len += 1;
             }
             None => self.dropped = self.dropped.saturating_add(1),
+        }
+    }
+    /// Inserts keeping the items sorted by `key` (after equal keys) and, when full, the
+    /// smallest: so the result does not depend on the order items arrive in.
+    #[inline]
+    pub(crate) fn insert_sorted<K: Ord>(&mut self, item: T, key: impl Fn(&T) -> K) {
+        let len = usize::from(self.len);
+        let k = key(&item);
+        let at = self
+            .items
+            .iter()
+            .take(len)
+            .position(|x| key(x) > k)
+            .unwrap_or(len);
+        if at >= N {
+            self.dropped = self.dropped.saturating_add(1);
+            return;
+        }
+        if len == N {
+            self.dropped = self.dropped.saturating_add(1);
+        } else {
+            self.len += 1;
+        }
+        let end = usize::from(self.len);
+        if let Some(tail) = self.items.get_mut(at..end) {
+            tail.rotate_right(1);
+            if let Some(first) = tail.first_mut() {
+                *first = item;
+            }
         }
     }
     pub(crate) fn iter(&self) -> impl Iterator<Item = T> + '_ {
