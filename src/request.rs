@@ -1,8 +1,9 @@
 //! Requests: who is calling, what they do to which resource, and the request context.
 
-use crate::condition::arn;
+use crate::condition::{arn, date, ip, numeric};
 use crate::hash::key_hash;
 use std::fmt;
+use std::net::IpAddr;
 
 /// What kind of caller a [`Principal`] is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -250,12 +251,46 @@ impl From<&[&str]> for ContextValue {
     }
 }
 
+/// A single context value read as each operator family's type, where it can be.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub(crate) struct Typed {
+    pub(crate) ip: Option<IpAddr>,
+    pub(crate) date: Option<date::Instant>,
+    pub(crate) number: Option<numeric::Number>,
+}
+
+impl Typed {
+    fn read(value: &ContextValue) -> Typed {
+        let ContextValue::Single(v) = value else {
+            return Typed::default();
+        };
+        let first = v.bytes().next().unwrap_or(b' ');
+        let plausible = first.is_ascii_digit() || first == b'-';
+        Typed {
+            ip: if first.is_ascii_hexdigit() || first == b':' {
+                ip::parse_addr(v)
+            } else {
+                None
+            },
+            date: if plausible { date::parse(v).ok() } else { None },
+            number: if plausible {
+                numeric::parse(v).ok()
+            } else {
+                None
+            },
+        }
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) struct ContextEntry {
     /// INVARIANT: `key.to_lowercase()`; keys compare case-insensitively.
     pub(crate) lower: String,
     /// INVARIANT: `key_hash(&lower)`.
     pub(crate) hash: u64,
+    /// INVARIANT: the typed readings of a single value (`Typed::read(value)`), made
+    /// once when the key is set so conditions on it do not parse it again.
+    pub(crate) typed: Typed,
     pub(crate) key: String,
     pub(crate) value: ContextValue,
 }
@@ -276,11 +311,14 @@ impl Context {
     pub fn insert(&mut self, key: &str, value: impl Into<ContextValue>) {
         let lower = key.to_lowercase();
         let value = value.into();
+        let typed = Typed::read(&value);
         if let Some(e) = self.entries.iter_mut().find(|e| e.lower == lower) {
             e.key = key.to_string();
             e.value = value;
+            e.typed = typed;
         } else {
             self.entries.push(ContextEntry {
+                typed,
                 hash: key_hash(&lower),
                 lower,
                 key: key.to_string(),
@@ -299,8 +337,10 @@ impl Context {
             };
             values.push(value.to_string());
             e.value = ContextValue::Multi(values);
+            e.typed = Typed::default();
         } else {
             self.entries.push(ContextEntry {
+                typed: Typed::default(),
                 hash: key_hash(&lower),
                 lower,
                 key: key.to_string(),
@@ -311,15 +351,14 @@ impl Context {
     /// The value of a key (case-insensitive).
     pub fn get(&self, key: &str) -> Option<&ContextValue> {
         let lower = key.to_lowercase();
-        self.get_lower(&lower, key_hash(&lower))
+        self.get_lower(&lower, key_hash(&lower)).map(|e| &e.value)
     }
     /// Looks a key up by its lowercase form and its [`key_hash`], without allocating.
     #[inline]
-    pub(crate) fn get_lower(&self, lower: &str, hash: u64) -> Option<&ContextValue> {
+    pub(crate) fn get_lower(&self, lower: &str, hash: u64) -> Option<&ContextEntry> {
         self.entries
             .iter()
             .find(|e| e.hash == hash && e.lower == lower)
-            .map(|e| &e.value)
     }
     /// Whether the key is set.
     pub fn contains(&self, key: &str) -> bool {

@@ -25,10 +25,19 @@ pub fn load_checked(name: &str) -> TestFile {
 }
 
 /// One generated statement. `i` picks the service, the condition operators and the
-/// resource prefix; every statement is false for the generated requests, either by action,
-/// by resource or (for those on `shared-bucket`, which the requests touch) by a condition,
-/// so evaluation has to look at all of them.
+/// resource prefix; every statement is false for the generated requests, by action, by
+/// resource or, for the few that cover the requests' action and resource (two in 256:
+/// statement's `shared-bucket/*` and `s3:*` grants), by a condition. A policy of a
+/// thousand statements mostly covers other actions and resources; those are what the
+/// index must skip, and the few that can match are what evaluation must look at.
 fn statement(i: usize, resource_policy: bool) -> Value {
+    let shared = |i: usize| {
+        if i % 256 < 8 {
+            "arn:aws:s3:::shared-bucket/*".to_string()
+        } else {
+            format!("arn:aws:s3:::shared-bucket/prefix-{i}/*")
+        }
+    };
     let mut s = match i % 8 {
         0 => json!({
             "Effect": "Allow",
@@ -48,11 +57,12 @@ fn statement(i: usize, resource_policy: bool) -> Value {
             "Resource": format!("arn:aws:kms:us-east-1:111122223333:key/{i:08}-0000-4000-8000-000000000000"),
             "Condition": {"StringLike": {"kms:ViaService": "s3.*.amazonaws.com"}},
         }),
-        // Action and resource match the generated requests; the conditions do not.
+        // Action and, every 64th statement, resource match the generated requests; the
+        // conditions do not.
         3 => json!({
             "Effect": "Allow",
             "Action": "s3:GetObject",
-            "Resource": "arn:aws:s3:::shared-bucket/*",
+            "Resource": shared(i),
             "Condition": {
                 "IpAddress": {"aws:SourceIp": [format!("10.{}.0.0/16", i % 256), "172.16.0.0/12"]},
                 "DateLessThan": {"aws:CurrentTime": "2020-01-01T00:00:00Z"},
@@ -63,7 +73,7 @@ fn statement(i: usize, resource_policy: bool) -> Value {
         4 => json!({
             "Effect": "Deny",
             "Action": "s3:*",
-            "Resource": "arn:aws:s3:::shared-bucket/*",
+            "Resource": shared(i),
             "Condition": {"StringNotEquals": {"aws:PrincipalAccount": "111122223333"}},
         }),
         5 => json!({

@@ -13,10 +13,16 @@ use super::{
 use crate::eval::observe::Observer;
 use crate::eval::response::ProblemKind;
 use crate::eval::trace::{ConditionTrace, Outcome};
-use crate::pattern::{Case, Part, Pattern};
+use crate::hash::FxHasher;
+use crate::pattern::{Case, Part, Pattern, PatternKind};
+use std::collections::HashSet;
+use std::hash::BuildHasherDefault;
+
+/// Above this many values, `StringEquals` looks a value up in a hash set.
+const SET_THRESHOLD: usize = 6;
 use crate::policy::template::{self, Segment};
 use crate::policy::ConditionValue;
-use crate::request::{ContextValue, Request};
+use crate::request::{ContextValue, Request, Typed};
 
 /// A piece of a template, owned.
 #[derive(Debug, Clone)]
@@ -106,7 +112,7 @@ impl Template {
                     hash,
                     key,
                     default,
-                } => match request.context().get_lower(lower, *hash) {
+                } => match request.context().get_lower(lower, *hash).map(|e| &e.value) {
                     Some(ContextValue::Single(v)) => out.push(Part::Literal(v)),
                     // Multivalued keys cannot be policy variables; the value matches nothing.
                     // https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_condition-single-vs-multi-valued-context-keys.html
@@ -144,6 +150,9 @@ enum ArnValue {
 #[derive(Debug, Clone)]
 enum Values {
     Str(Vec<StrValue>),
+    /// `StringEquals` over many fixed values: one hash lookup instead of a comparison
+    /// per value.
+    StrSet(HashSet<Box<str>, BuildHasherDefault<FxHasher>>),
     Num(Vec<numeric::Number>),
     Date(Vec<date::Instant>),
     Bool(Vec<bool>),
@@ -187,8 +196,8 @@ impl CompiledCondition {
         };
         let texts = values.iter().map(ConditionValue::as_text);
         let compiled = match op.op.family() {
-            Family::String => Values::Str(
-                values
+            Family::String => {
+                let list: Vec<StrValue> = values
                     .iter()
                     .map(|v| {
                         let text = v.as_text();
@@ -211,8 +220,22 @@ impl CompiledCondition {
                             None => Ok(StrValue::Fixed(make(&[Part::Wild(text)]))),
                         }
                     })
-                    .collect::<Result<_, _>>()?,
-            ),
+                    .collect::<Result<_, _>>()?;
+                fn exact(v: &StrValue) -> Option<&str> {
+                    match v {
+                        StrValue::Fixed(p) if p.kind() == PatternKind::Exact => Some(p.source()),
+                        _ => None,
+                    }
+                }
+                let set: Option<HashSet<Box<str>, _>> = (op.op.comparison() == Comparison::Equals
+                    && list.len() > SET_THRESHOLD)
+                    .then(|| list.iter().map(|v| exact(v).map(Box::from)).collect())
+                    .flatten();
+                match set {
+                    Some(set) => Values::StrSet(set),
+                    None => Values::Str(list),
+                }
+            }
             Family::Numeric => Values::Num(
                 values
                     .iter()
@@ -287,8 +310,9 @@ impl CompiledCondition {
 
     /// Evaluates this key's condition against the request.
     pub(crate) fn eval<'a, O: Observer<'a>>(&'a self, request: &'a Request, obs: &mut O) -> bool {
-        let value = request.context().get_lower(&self.lower, self.hash);
-        let (result, outcome) = self.eval_inner(value, request, obs);
+        let entry = request.context().get_lower(&self.lower, self.hash);
+        let value = entry.map(|e| &e.value);
+        let (result, outcome) = self.eval_inner(value, entry.map(|e| &e.typed), request, obs);
         if O::TRACE {
             obs.condition(ConditionTrace {
                 operator: self.op.to_string(),
@@ -305,6 +329,7 @@ impl CompiledCondition {
     fn eval_inner<'a, O: Observer<'a>>(
         &'a self,
         value: Option<&'a ContextValue>,
+        typed: Option<&Typed>,
         request: &'a Request,
         obs: &mut O,
     ) -> (bool, Outcome) {
@@ -338,7 +363,7 @@ impl CompiledCondition {
         let mut any_matched = false;
         let mut any_unmatched = false;
         for v in values {
-            match self.matches_any(v, request, obs) {
+            match self.matches_any(v, typed, request, obs) {
                 Some(true) => any_matched = true,
                 Some(false) => any_unmatched = true,
                 None => return (false, Outcome::Unjudged),
@@ -366,12 +391,16 @@ impl CompiledCondition {
     fn matches_any<'a, O: Observer<'a>>(
         &'a self,
         v: &'a str,
+        typed: Option<&Typed>,
         request: &'a Request,
         obs: &mut O,
     ) -> Option<bool> {
+        // The reading made when the request was built, if there is one; otherwise read
+        // the value now (a multivalued key, or a value that did not read as this type).
         let cmp = self.op.op.comparison();
         let key: &'a str = &self.key;
         match &self.values {
+            Values::StrSet(set) => Some(set.contains(v)),
             Values::Str(list) => Some(list.iter().any(|p| match p {
                 StrValue::Fixed(p) => p.matches(v),
                 StrValue::Template(t) => match t.resolve(request, obs) {
@@ -391,14 +420,17 @@ impl CompiledCondition {
                 },
             })),
             Values::Num(list) => {
-                let Ok(n) = numeric::parse(v) else {
+                let Some(n) = typed
+                    .and_then(|t| t.number)
+                    .or_else(|| numeric::parse(v).ok())
+                else {
                     obs.problem(ProblemKind::NotANumber, key, v);
                     return None;
                 };
                 Some(list.iter().any(|p| ordered(cmp, n.cmp(p))))
             }
             Values::Date(list) => {
-                let Ok(d) = date::parse(v) else {
+                let Some(d) = typed.and_then(|t| t.date).or_else(|| date::parse(v).ok()) else {
                     obs.problem(ProblemKind::NotADate, key, v);
                     return None;
                 };
@@ -425,7 +457,7 @@ impl CompiledCondition {
                 Some(any)
             }
             Values::Ip(list) => {
-                let Some(addr) = ip::parse_addr(v) else {
+                let Some(addr) = typed.and_then(|t| t.ip).or_else(|| ip::parse_addr(v)) else {
                     obs.problem(ProblemKind::NotAnIpAddress, key, v);
                     return None;
                 };
