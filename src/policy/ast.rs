@@ -71,6 +71,42 @@ pub struct Policy {
     pub(crate) version: Option<Version>,
     pub(crate) id: Option<String>,
     pub(crate) statements: Vec<Statement>,
+    pub(crate) source: SourceText,
+}
+
+/// The text a policy was parsed from, kept (shared, not copied) so that errors found
+/// after parsing can show the offending line. Not part of the policy's meaning: always
+/// equal.
+#[derive(Clone, Default)]
+pub(crate) struct SourceText(pub(crate) Option<std::sync::Arc<str>>);
+
+impl SourceText {
+    /// The text of 1-based `line`, without its terminator; empty if unknown.
+    pub(crate) fn line(&self, line: usize) -> String {
+        let Some(src) = &self.0 else {
+            return String::new();
+        };
+        src.split('\n')
+            .nth(line.saturating_sub(1))
+            .map(|l| l.strip_suffix('\r').unwrap_or(l).to_string())
+            .unwrap_or_default()
+    }
+}
+
+impl PartialEq for SourceText {
+    fn eq(&self, _other: &Self) -> bool {
+        true
+    }
+}
+
+impl std::fmt::Debug for SourceText {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(if self.0.is_some() {
+            "SourceText(..)"
+        } else {
+            "SourceText(None)"
+        })
+    }
 }
 
 impl Policy {
@@ -114,8 +150,6 @@ pub(crate) struct StatementPositions {
     pub(crate) path: String,
     pub(crate) statement: SourcePos,
     pub(crate) principal: Option<SourcePos>,
-    pub(crate) line_text: String,
-    pub(crate) principal_line_text: String,
 }
 
 impl PartialEq for StatementPositions {

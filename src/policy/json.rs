@@ -744,6 +744,12 @@ fn snippet(text: &str) -> String {
 pub(crate) struct LineIndex {
     /// Byte offset where each line starts; never empty.
     starts: Vec<usize>,
+    /// Whether each line is ASCII, so its columns are byte offsets.
+    ascii: Vec<bool>,
+    /// The last (line start, offset, column) counted on a non-ASCII line: lowering asks
+    /// for positions in increasing order, so counting resumes there and a policy on one
+    /// long line costs one pass, not one pass per element.
+    last: std::cell::Cell<(usize, usize, usize)>,
 }
 
 impl LineIndex {
@@ -756,13 +762,23 @@ impl LineIndex {
         };
         let bytes = src.as_bytes();
         let mut starts = vec![first];
-        for (i, &byte) in bytes.iter().enumerate() {
+        let mut ascii = Vec::new();
+        let mut line_ascii = true;
+        for (i, &byte) in bytes.iter().enumerate().skip(first) {
+            line_ascii &= byte.is_ascii();
             let ends_line = byte == b'\n' || (byte == b'\r' && bytes.get(i + 1) != Some(&b'\n'));
             if ends_line {
                 starts.push(i + 1);
+                ascii.push(line_ascii);
+                line_ascii = true;
             }
         }
-        LineIndex { starts }
+        ascii.push(line_ascii);
+        LineIndex {
+            starts,
+            ascii,
+            last: std::cell::Cell::new((usize::MAX, 0, 0)),
+        }
     }
 
     /// The line and column of `offset` in `src`, the text this index was built from.
@@ -780,9 +796,22 @@ impl LineIndex {
             .get(line.saturating_sub(1))
             .copied()
             .unwrap_or(0);
-        let column = src
-            .get(start..offset)
-            .map_or(0, |text| text.chars().count());
+        if self
+            .ascii
+            .get(line.saturating_sub(1))
+            .copied()
+            .unwrap_or(false)
+        {
+            return (line, offset.saturating_sub(start) + 1);
+        }
+        let (last_start, last_offset, last_column) = self.last.get();
+        let (from, base) = if last_start == start && last_offset <= offset {
+            (last_offset, last_column)
+        } else {
+            (start, 0)
+        };
+        let column = base + src.get(from..offset).map_or(0, |text| text.chars().count());
+        self.last.set((start, offset, column));
         (line, column + 1)
     }
 

@@ -96,7 +96,7 @@ pub(super) fn validate(policy: &Policy, kind: PolicyKind) -> Result<(), ParseErr
             column: s.pos.statement.column,
             message,
             help: Some(help.to_string()),
-            line_text: s.pos.line_text.clone(),
+            line_text: policy.source.line(s.pos.statement.line),
         };
         match (&s.principal, kind.takes_principal()) {
             (None, true) => diagnostics.push(at_statement(
@@ -121,7 +121,7 @@ pub(super) fn validate(policy: &Policy, kind: PolicyKind) -> Result<(), ParseErr
                     help: Some(
                         "the principal of an identity-based policy, SCP, boundary or session policy is the one it is attached to; remove the element".into(),
                     ),
-                    line_text: s.pos.principal_line_text.clone(),
+                    line_text: policy.source.line(pos.line),
                 });
             }
             (Some(_), true) | (None, false) => {}
@@ -145,7 +145,7 @@ pub(super) fn validate(policy: &Policy, kind: PolicyKind) -> Result<(), ParseErr
                             "narrow the callers with conditions such as `aws:PrincipalOrgID`"
                                 .into(),
                         ),
-                        line_text: s.pos.principal_line_text.clone(),
+                        line_text: policy.source.line(pos.line),
                     });
                 }
             }

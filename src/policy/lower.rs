@@ -107,7 +107,7 @@ struct Lowerer<'s, 'l> {
     diags: Vec<Diagnostic>,
     limits: &'l Limits,
     /// Every Sid seen, with the statement's path, position and line, for duplicates.
-    sids: Vec<(String, String, SourcePos, String)>,
+    sids: Vec<(String, String, SourcePos)>,
 }
 
 fn child(path: &str, name: &str) -> String {
@@ -123,16 +123,14 @@ fn quoted_child(path: &str, key: &str) -> String {
 }
 
 impl Lowerer<'_, '_> {
-    fn pos(&self, offset: usize) -> (SourcePos, String) {
+    fn pos(&self, offset: usize) -> SourcePos {
         let (line, column) = self.index.line_col(self.src, offset);
-        (
-            SourcePos { line, column },
-            self.index.line_text(self.src, line).to_string(),
-        )
+        SourcePos { line, column }
     }
 
     fn error(&mut self, span: Span, path: &str, message: String, help: Option<String>) {
-        let (pos, line_text) = self.pos(span.start);
+        let pos = self.pos(span.start);
+        let line_text = self.index.line_text(self.src, pos.line).to_string();
         self.diags.push(Diagnostic {
             path: path.to_string(),
             line: pos.line,
@@ -162,7 +160,7 @@ impl Lowerer<'_, '_> {
         let mut out: Vec<&Member> = Vec::new();
         for m in members {
             if let Some(first) = out.iter().find(|o| o.key == m.key) {
-                let (first_pos, _) = self.pos(first.key_span.start);
+                let first_pos = self.pos(first.key_span.start);
                 self.error(
                     m.key_span,
                     &child(path, &m.key),
@@ -310,14 +308,15 @@ impl Lowerer<'_, '_> {
             version,
             id,
             statements,
+            source: SourceText(Some(std::sync::Arc::from(self.src))),
         })
     }
 
     fn check_sids(&mut self) {
         let sids = std::mem::take(&mut self.sids);
-        for (n, (sid, path, pos, line_text)) in sids.iter().enumerate() {
+        for (n, (sid, path, pos)) in sids.iter().enumerate() {
             let first = sids.iter().take(n).find(|(other, ..)| other == sid);
-            if let Some((_, first_path, first_pos, _)) = first {
+            if let Some((_, first_path, first_pos)) = first {
                 self.diags.push(Diagnostic {
                     path: child(path, "Sid"),
                     line: pos.line,
@@ -330,7 +329,7 @@ impl Lowerer<'_, '_> {
                         "statement ids must be unique within a policy, so that a decision names one statement"
                             .into(),
                     ),
-                    line_text: line_text.clone(),
+                    line_text: self.index.line_text(self.src, pos.line).to_string(),
                 });
             }
         }
@@ -356,11 +355,9 @@ impl Lowerer<'_, '_> {
         };
         let errors_before = self.diags.len();
         let members = self.members(members, path, &STATEMENT_ELEMENTS, "a statement");
-        let (statement_pos, line_text) = self.pos(json.span.start);
         let mut pos = StatementPositions {
             path: path.to_string(),
-            statement: statement_pos,
-            line_text,
+            statement: self.pos(json.span.start),
             ..StatementPositions::default()
         };
         let mut sid = None;
@@ -389,9 +386,7 @@ impl Lowerer<'_, '_> {
                     if let Some((first, _)) = principal {
                         self.exclusive(m, first, &p);
                     } else {
-                        let (ppos, ptext) = self.pos(m.key_span.start);
-                        pos.principal = Some(ppos);
-                        pos.principal_line_text = ptext;
+                        pos.principal = Some(self.pos(m.key_span.start));
                         principal = Some((m, spec));
                     }
                 }
@@ -453,12 +448,8 @@ impl Lowerer<'_, '_> {
             );
         }
         if let Some(sid) = &sid {
-            self.sids.push((
-                sid.clone(),
-                path.to_string(),
-                pos.statement,
-                pos.line_text.clone(),
-            ));
+            self.sids
+                .push((sid.clone(), path.to_string(), pos.statement));
         }
         let (Some(effect), Some((_, action))) = (effect, action) else {
             return None;
@@ -773,7 +764,7 @@ impl Lowerer<'_, '_> {
         for m in members {
             let p = child(path, &m.key);
             if let Some(first) = seen.iter().find(|o| o.key == m.key) {
-                let (first_pos, _) = self.pos(first.key_span.start);
+                let first_pos = self.pos(first.key_span.start);
                 self.error(
                     m.key_span,
                     &p,
@@ -826,7 +817,7 @@ impl Lowerer<'_, '_> {
                     .iter()
                     .find(|o| o.key.to_lowercase() == k.key.to_lowercase())
                 {
-                    let (first_pos, _) = self.pos(first.key_span.start);
+                    let first_pos = self.pos(first.key_span.start);
                     self.error(
                         k.key_span,
                         &kp,
