@@ -28,5 +28,5 @@ pub use eval::{BuildError, PolicySet, PolicySetBuilder};
 pub use limits::Limits;
 pub use policy::{Policy, PolicyKind};
 pub use request::{
-    Context, ContextValue, Principal, PrincipalKind, Request, RequestBuilder, RequestError,
+    Context, ContextInput, Principal, PrincipalKind, Request, RequestBuilder, RequestError, Values,
 };

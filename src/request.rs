@@ -32,13 +32,41 @@ pub enum PrincipalKind {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Principal {
     kind: PrincipalKind,
-    /// The ARN for IAM principals; the name for services, providers and canonical users.
-    id: String,
-    account: String,
+    /// The id (the ARN for IAM principals; the name for services, providers and
+    /// canonical users), followed by the role ARN of a role session. One buffer, so a
+    /// principal costs one allocation.
+    text: String,
+    /// INVARIANT: these ranges index `text`.
+    id: Range,
+    account: Range,
     /// User, role, federated-user name; the role name for a role session.
-    name: String,
-    /// For a role session: the role's ARN (`arn:PARTITION:iam::ACCOUNT:role/NAME`).
-    role_arn: String,
+    name: Range,
+    /// A role session's role ARN (`arn:PARTITION:iam::ACCOUNT:role/NAME`); a role's own ARN.
+    role_arn: Range,
+}
+
+/// A byte range into a buffer.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+struct Range {
+    start: usize,
+    end: usize,
+}
+
+impl Range {
+    fn of(text: &str, part: &str) -> Range {
+        // `part` is a slice of `text`; its offset is the pointers' distance.
+        let start = (part.as_ptr() as usize).saturating_sub(text.as_ptr() as usize);
+        Range {
+            start,
+            end: start + part.len(),
+        }
+    }
+    fn get(self, text: &str) -> &str {
+        text.get(self.start..self.end).unwrap_or("")
+    }
+    fn is_empty(self) -> bool {
+        self.start == self.end
+    }
 }
 
 /// A request could not be built.
@@ -73,8 +101,23 @@ impl Principal {
     /// # Errors
     /// A [`RequestError`] when the text is not one of those ARN shapes.
     pub fn parse(text: &str) -> Result<Principal, RequestError> {
+        Principal::parse_with(text, String::new())
+    }
+
+    /// As [`Principal::parse`], writing into `buf` (cleared first) so a caller that
+    /// parses many principals reuses one allocation.
+    fn parse_with(text: &str, mut buf: String) -> Result<Principal, RequestError> {
+        buf.clear();
         if text == "*" {
-            return Ok(Principal::anonymous());
+            buf.push('*');
+            return Ok(Principal {
+                kind: PrincipalKind::Anonymous,
+                text: buf,
+                id: Range { start: 0, end: 1 },
+                account: Range::default(),
+                name: Range::default(),
+                role_arn: Range::default(),
+            });
         }
         let help = "a caller is `arn:aws:iam::ACCOUNT:user/NAME`, `arn:aws:iam::ACCOUNT:role/NAME`, `arn:aws:sts::ACCOUNT:assumed-role/ROLE/SESSION`, `arn:aws:sts::ACCOUNT:federated-user/NAME`, `arn:aws:iam::ACCOUNT:root` or `*`";
         let bad = || RequestError::new(format!("`{text}` is not a principal ARN"), help);
@@ -86,33 +129,32 @@ impl Principal {
         {
             return Err(bad());
         }
-        let last = |path: &str| path.rsplit('/').next().unwrap_or("").to_string();
-        let p = |kind, name: String, role_arn: String| Principal {
-            kind,
-            id: text.to_string(),
-            account: account.to_string(),
-            name,
-            role_arn,
+        let name_of = |path: &str| -> Option<(usize, usize)> {
+            let name = path.rsplit('/').next().unwrap_or("");
+            (!name.is_empty()).then(|| {
+                let r = Range::of(text, name);
+                (r.start, r.end)
+            })
         };
         let resource = parts.resource;
-        match parts.service {
+        let account = Range::of(text, account);
+        let (kind, name, role) = match parts.service {
+            "iam" if resource == "root" => (PrincipalKind::Root, None, None),
             "iam" => {
-                if resource == "root" {
-                    Ok(p(PrincipalKind::Root, String::new(), String::new()))
-                } else if let Some(path) = resource.strip_prefix("user/") {
-                    let name = last(path);
-                    if name.is_empty() {
-                        return Err(bad());
-                    }
-                    Ok(p(PrincipalKind::User, name, String::new()))
+                if let Some(path) = resource.strip_prefix("user/") {
+                    (
+                        PrincipalKind::User,
+                        Some(name_of(path).ok_or_else(bad)?),
+                        None,
+                    )
                 } else if let Some(path) = resource.strip_prefix("role/") {
-                    let name = last(path);
-                    if name.is_empty() {
-                        return Err(bad());
-                    }
-                    Ok(p(PrincipalKind::Role, name, text.to_string()))
+                    (
+                        PrincipalKind::Role,
+                        Some(name_of(path).ok_or_else(bad)?),
+                        None,
+                    )
                 } else {
-                    Err(bad())
+                    return Err(bad());
                 }
             }
             "sts" => {
@@ -121,32 +163,70 @@ impl Principal {
                     if role.is_empty() || session.is_empty() || session.contains('/') {
                         return Err(bad());
                     }
-                    let role_arn = format!("arn:{}:iam::{account}:role/{role}", parts.partition);
-                    Ok(p(PrincipalKind::AssumedRole, role.to_string(), role_arn))
+                    let r = Range::of(text, role);
+                    (
+                        PrincipalKind::AssumedRole,
+                        Some((r.start, r.end)),
+                        Some(parts.partition),
+                    )
                 } else if let Some(name) = resource.strip_prefix("federated-user/") {
                     if name.is_empty() || name.contains('/') {
                         return Err(bad());
                     }
-                    Ok(p(
-                        PrincipalKind::FederatedUser,
-                        name.to_string(),
-                        String::new(),
-                    ))
+                    let r = Range::of(text, name);
+                    (PrincipalKind::FederatedUser, Some((r.start, r.end)), None)
                 } else {
-                    Err(bad())
+                    return Err(bad());
                 }
             }
-            _ => Err(bad()),
-        }
+            _ => return Err(bad()),
+        };
+        let name = name.map_or(Range::default(), |(start, end)| Range { start, end });
+        buf.push_str(text);
+        let role_arn = match (kind, role) {
+            (PrincipalKind::AssumedRole, Some(partition)) => {
+                let start = buf.len();
+                buf.push_str("arn:");
+                buf.push_str(partition);
+                buf.push_str(":iam::");
+                buf.push_str(account.get(text));
+                buf.push_str(":role/");
+                buf.push_str(name.get(text));
+                Range {
+                    start,
+                    end: buf.len(),
+                }
+            }
+            (PrincipalKind::Role, _) => Range {
+                start: 0,
+                end: text.len(),
+            },
+            _ => Range::default(),
+        };
+        Ok(Principal {
+            kind,
+            text: buf,
+            id: Range {
+                start: 0,
+                end: text.len(),
+            },
+            account,
+            name,
+            role_arn,
+        })
     }
 
     fn named(kind: PrincipalKind, id: &str) -> Principal {
         Principal {
             kind,
-            id: id.to_string(),
-            account: String::new(),
-            name: String::new(),
-            role_arn: String::new(),
+            text: id.to_string(),
+            id: Range {
+                start: 0,
+                end: id.len(),
+            },
+            account: Range::default(),
+            name: Range::default(),
+            role_arn: Range::default(),
         }
     }
 
@@ -174,19 +254,19 @@ impl Principal {
     /// The ARN of an IAM principal; the name of a service, provider or canonical user;
     /// `*` for the anonymous caller.
     pub fn id(&self) -> &str {
-        &self.id
+        self.id.get(&self.text)
     }
     /// The caller's account, for IAM principals.
     pub fn account(&self) -> Option<&str> {
-        (!self.account.is_empty()).then_some(self.account.as_str())
+        (!self.account.is_empty()).then(|| self.account.get(&self.text))
     }
     /// The role ARN of a role session (or of a role acting as itself).
     pub fn role_arn(&self) -> Option<&str> {
-        (!self.role_arn.is_empty()).then_some(self.role_arn.as_str())
+        (!self.role_arn.is_empty()).then(|| self.role_arn.get(&self.text))
     }
     /// The user, role or federated-user name.
     pub fn name(&self) -> Option<&str> {
-        (!self.name.is_empty()).then_some(self.name.as_str())
+        (!self.name.is_empty()).then(|| self.name.get(&self.text))
     }
     /// Whether the caller is an IAM principal of an account (user, role, session, root).
     pub fn is_iam(&self) -> bool {
@@ -197,57 +277,12 @@ impl Principal {
 impl fmt::Display for Principal {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self.kind {
-            PrincipalKind::Service => write!(f, "service {}", self.id),
-            PrincipalKind::WebIdentity => write!(f, "federated {}", self.id),
-            PrincipalKind::CanonicalUser => write!(f, "canonical user {}", self.id),
+            PrincipalKind::Service => write!(f, "service {}", self.id()),
+            PrincipalKind::WebIdentity => write!(f, "federated {}", self.id()),
+            PrincipalKind::CanonicalUser => write!(f, "canonical user {}", self.id()),
             PrincipalKind::Anonymous => f.write_str("anonymous"),
-            _ => f.write_str(&self.id),
+            _ => f.write_str(self.id()),
         }
-    }
-}
-
-/// A request context value: one string, or a set of strings for a multivalued key.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum ContextValue {
-    /// A single-valued key.
-    Single(String),
-    /// A multivalued key (possibly empty, which differs from a missing key).
-    Multi(Vec<String>),
-}
-
-impl ContextValue {
-    /// The values as a slice: one for a single-valued key.
-    pub fn values(&self) -> &[String] {
-        match self {
-            ContextValue::Single(s) => std::slice::from_ref(s),
-            ContextValue::Multi(v) => v,
-        }
-    }
-}
-
-impl From<&str> for ContextValue {
-    fn from(s: &str) -> Self {
-        ContextValue::Single(s.to_string())
-    }
-}
-impl From<String> for ContextValue {
-    fn from(s: String) -> Self {
-        ContextValue::Single(s)
-    }
-}
-impl From<bool> for ContextValue {
-    fn from(b: bool) -> Self {
-        ContextValue::Single(b.to_string())
-    }
-}
-impl From<Vec<String>> for ContextValue {
-    fn from(v: Vec<String>) -> Self {
-        ContextValue::Multi(v)
-    }
-}
-impl From<&[&str]> for ContextValue {
-    fn from(v: &[&str]) -> Self {
-        ContextValue::Multi(v.iter().map(|s| s.to_string()).collect())
     }
 }
 
@@ -260,10 +295,7 @@ pub(crate) struct Typed {
 }
 
 impl Typed {
-    fn read(value: &ContextValue) -> Typed {
-        let ContextValue::Single(v) = value else {
-            return Typed::default();
-        };
+    fn read(v: &str) -> Typed {
         let first = v.bytes().next().unwrap_or(b' ');
         let plausible = first.is_ascii_digit() || first == b'-';
         Typed {
@@ -282,24 +314,128 @@ impl Typed {
     }
 }
 
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Value {
+    /// One value.
+    Single(Range),
+    /// A multivalued key: `len` ranges in `lists` from `first`.
+    Multi { first: usize, len: usize },
+}
+
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) struct ContextEntry {
-    /// INVARIANT: `key.to_lowercase()`; keys compare case-insensitively.
-    pub(crate) lower: String,
-    /// INVARIANT: `key_hash(&lower)`.
-    pub(crate) hash: u64,
-    /// INVARIANT: the typed readings of a single value (`Typed::read(value)`), made
-    /// once when the key is set so conditions on it do not parse it again.
+    key: Range,
+    /// INVARIANT: the lowercase form of `key`; keys compare case-insensitively.
+    lower: Range,
+    /// INVARIANT: `key_hash` of the lowercase key.
+    hash: u64,
+    value: Value,
+    /// INVARIANT: the typed readings of a single value, made once when the key is set so
+    /// conditions on it do not parse it again; empty for a multivalued key.
     pub(crate) typed: Typed,
-    pub(crate) key: String,
-    pub(crate) value: ContextValue,
 }
 
 /// The request context: condition keys and their values. Keys are case-insensitive; the
 /// last value set for a key wins.
+///
+/// Keys and values live in one text buffer, so setting a key copies bytes rather than
+/// allocating, and a context cleared for the next request keeps its capacity.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Context {
+    text: String,
     entries: Vec<ContextEntry>,
+    lists: Vec<Range>,
+}
+
+/// The values of one context key.
+#[derive(Debug, Clone, Copy)]
+pub struct Values<'a> {
+    context: &'a Context,
+    value: Value,
+}
+
+impl<'a> Values<'a> {
+    /// The values, in order.
+    pub fn iter(&self) -> impl Iterator<Item = &'a str> + 'a {
+        let ctx = self.context;
+        let ranges: &'a [Range] = match self.value {
+            Value::Single(_) => &[],
+            Value::Multi { first, len } => ctx.lists.get(first..first + len).unwrap_or_default(),
+        };
+        let single = match self.value {
+            Value::Single(r) => Some(r.get(&ctx.text)),
+            Value::Multi { .. } => None,
+        };
+        single
+            .into_iter()
+            .chain(ranges.iter().map(move |r| r.get(&ctx.text)))
+    }
+    /// How many values there are (1 for a single-valued key; possibly 0 for a
+    /// multivalued one, which differs from a missing key).
+    pub fn len(&self) -> usize {
+        match self.value {
+            Value::Single(_) => 1,
+            Value::Multi { len, .. } => len,
+        }
+    }
+    /// Whether a multivalued key has no values.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+    /// Whether the key was set as multivalued (a list), even of one value.
+    pub fn is_multivalued(&self) -> bool {
+        matches!(self.value, Value::Multi { .. })
+    }
+    /// The value of a single-valued key.
+    pub fn single(&self) -> Option<&'a str> {
+        match self.value {
+            Value::Single(r) => Some(r.get(&self.context.text)),
+            Value::Multi { .. } => None,
+        }
+    }
+}
+
+/// What a context key can be set to: a string (or boolean) for a single-valued key, a
+/// list for a multivalued one.
+pub trait ContextInput {
+    /// Sets `key` in `context` to this value.
+    fn set(self, context: &mut Context, key: &str);
+}
+
+impl ContextInput for &str {
+    fn set(self, context: &mut Context, key: &str) {
+        context.set_single(key, self);
+    }
+}
+impl ContextInput for &String {
+    fn set(self, context: &mut Context, key: &str) {
+        context.set_single(key, self);
+    }
+}
+impl ContextInput for String {
+    fn set(self, context: &mut Context, key: &str) {
+        context.set_single(key, &self);
+    }
+}
+impl ContextInput for bool {
+    fn set(self, context: &mut Context, key: &str) {
+        context.set_single(key, if self { "true" } else { "false" });
+    }
+}
+impl<S: AsRef<str>> ContextInput for &[S] {
+    fn set(self, context: &mut Context, key: &str) {
+        context.set_multi(key, self.iter().map(AsRef::as_ref));
+    }
+}
+impl<S: AsRef<str>> ContextInput for Vec<S> {
+    fn set(self, context: &mut Context, key: &str) {
+        context.set_multi(key, self.iter().map(AsRef::as_ref));
+    }
+}
+impl<S: AsRef<str>, const N: usize> ContextInput for [S; N] {
+    fn set(self, context: &mut Context, key: &str) {
+        context.set_multi(key, self.iter().map(AsRef::as_ref));
+    }
 }
 
 impl Context {
@@ -307,66 +443,174 @@ impl Context {
     pub fn new() -> Self {
         Context::default()
     }
-    /// Sets a key, replacing any value it had.
-    pub fn insert(&mut self, key: &str, value: impl Into<ContextValue>) {
-        let lower = key.to_lowercase();
-        let value = value.into();
-        let typed = Typed::read(&value);
-        if let Some(e) = self.entries.iter_mut().find(|e| e.lower == lower) {
-            e.key = key.to_string();
-            e.value = value;
-            e.typed = typed;
-        } else {
-            self.entries.push(ContextEntry {
-                typed,
-                hash: key_hash(&lower),
-                lower,
-                key: key.to_string(),
-                value,
-            });
+
+    fn push_text(&mut self, s: &str) -> Range {
+        let start = self.text.len();
+        self.text.push_str(s);
+        Range {
+            start,
+            end: self.text.len(),
         }
     }
+
+    /// The entry for a key, created if missing, with its key written.
+    fn entry_for(&mut self, key: &str) -> usize {
+        // The key and, if it differs, its lowercase form are written to the buffer first
+        // (no allocation) and taken back if the key is already set.
+        let mark = self.text.len();
+        let key_range = self.push_text(key);
+        let lower_range = if key.chars().any(char::is_uppercase) {
+            let start = self.text.len();
+            for c in key.chars() {
+                self.text.extend(c.to_lowercase());
+            }
+            Range {
+                start,
+                end: self.text.len(),
+            }
+        } else {
+            key_range
+        };
+        let hash = key_hash(lower_range.get(&self.text));
+        if let Some(i) = self.find(lower_range.get(&self.text), hash) {
+            self.text.truncate(mark);
+            return i;
+        }
+        self.entries.push(ContextEntry {
+            key: key_range,
+            lower: lower_range,
+            hash,
+            value: Value::Multi { first: 0, len: 0 },
+            typed: Typed::default(),
+        });
+        self.entries.len() - 1
+    }
+
+    fn set_single(&mut self, key: &str, value: &str) {
+        let i = self.entry_for(key);
+        let range = self.push_text(value);
+        if let Some(e) = self.entries.get_mut(i) {
+            e.value = Value::Single(range);
+            e.typed = Typed::read(value);
+        }
+    }
+
+    fn set_multi<'v>(&mut self, key: &str, values: impl Iterator<Item = &'v str>) {
+        let i = self.entry_for(key);
+        let first = self.lists.len();
+        for v in values {
+            let r = self.push_text(v);
+            self.lists.push(r);
+        }
+        let len = self.lists.len() - first;
+        if let Some(e) = self.entries.get_mut(i) {
+            e.value = Value::Multi { first, len };
+            e.typed = Typed::default();
+        }
+    }
+
+    /// Sets a key, replacing any value it had.
+    pub fn insert(&mut self, key: &str, value: impl ContextInput) {
+        value.set(self, key);
+    }
+
     /// Adds a value to a key, making it multivalued.
     pub fn push(&mut self, key: &str, value: &str) {
-        let lower = key.to_lowercase();
-        if let Some(e) = self.entries.iter_mut().find(|e| e.lower == lower) {
-            let old = std::mem::replace(&mut e.value, ContextValue::Multi(Vec::new()));
-            let mut values = match old {
-                ContextValue::Single(s) => vec![s],
-                ContextValue::Multi(v) => v,
-            };
-            values.push(value.to_string());
-            e.value = ContextValue::Multi(values);
+        let i = self.entry_for(key);
+        let old = self.entries.get(i).map(|e| e.value);
+        // The entry's values move to the end of `lists` (they are usually there already),
+        // so they stay contiguous.
+        let first = self.lists.len();
+        match old {
+            Some(Value::Single(r)) => self.lists.push(r),
+            Some(Value::Multi { first: f, len }) if f + len == first && len > 0 => {
+                let r = self.push_text(value);
+                self.lists.push(r);
+                if let Some(e) = self.entries.get_mut(i) {
+                    e.value = Value::Multi {
+                        first: f,
+                        len: len + 1,
+                    };
+                }
+                return;
+            }
+            Some(Value::Multi { first: f, len }) => {
+                for j in f..f + len {
+                    if let Some(&r) = self.lists.get(j) {
+                        self.lists.push(r);
+                    }
+                }
+            }
+            None => {}
+        }
+        let r = self.push_text(value);
+        self.lists.push(r);
+        let len = self.lists.len() - first;
+        if let Some(e) = self.entries.get_mut(i) {
+            e.value = Value::Multi { first, len };
             e.typed = Typed::default();
-        } else {
-            self.entries.push(ContextEntry {
-                typed: Typed::default(),
-                hash: key_hash(&lower),
-                lower,
-                key: key.to_string(),
-                value: ContextValue::Multi(vec![value.to_string()]),
-            });
         }
     }
-    /// The value of a key (case-insensitive).
-    pub fn get(&self, key: &str) -> Option<&ContextValue> {
-        let lower = key.to_lowercase();
-        self.get_lower(&lower, key_hash(&lower)).map(|e| &e.value)
-    }
-    /// Looks a key up by its lowercase form and its [`key_hash`], without allocating.
-    #[inline]
-    pub(crate) fn get_lower(&self, lower: &str, hash: u64) -> Option<&ContextEntry> {
+
+    fn find(&self, lower: &str, hash: u64) -> Option<usize> {
         self.entries
             .iter()
-            .find(|e| e.hash == hash && e.lower == lower)
+            .position(|e| e.hash == hash && e.lower.get(&self.text) == lower)
     }
+
+    /// The values of a key (case-insensitive).
+    pub fn get(&self, key: &str) -> Option<Values<'_>> {
+        let lower = key.to_lowercase();
+        self.get_lower(&lower, key_hash(&lower)).map(|(v, _)| v)
+    }
+
+    /// Looks a key up by its lowercase form and its [`key_hash`], without allocating.
+    #[inline]
+    pub(crate) fn get_lower(&self, lower: &str, hash: u64) -> Option<(Values<'_>, &Typed)> {
+        self.entries
+            .iter()
+            .find(|e| e.hash == hash && e.lower.get(&self.text) == lower)
+            .map(|e| {
+                (
+                    Values {
+                        context: self,
+                        value: e.value,
+                    },
+                    &e.typed,
+                )
+            })
+    }
+
     /// Whether the key is set.
     pub fn contains(&self, key: &str) -> bool {
         self.get(key).is_some()
     }
-    /// The keys and values, in insertion order, with the keys as first written.
-    pub fn iter(&self) -> impl Iterator<Item = (&str, &ContextValue)> {
-        self.entries.iter().map(|e| (e.key.as_str(), &e.value))
+
+    /// Whether a short ASCII key (the derived keys' names) is set, without allocating:
+    /// it is lowercased in a stack buffer.
+    fn contains_ascii(&self, key: &str) -> bool {
+        let mut buf = [0u8; 64];
+        let Some(dst) = buf.get_mut(..key.len()) else {
+            return self.contains(key);
+        };
+        dst.copy_from_slice(key.as_bytes());
+        dst.make_ascii_lowercase();
+        match std::str::from_utf8(dst) {
+            Ok(lower) => self.find(lower, key_hash(lower)).is_some(),
+            Err(_) => self.contains(key),
+        }
+    }
+    /// The keys and values, in the order first set, with the keys as first written.
+    pub fn iter(&self) -> impl Iterator<Item = (&str, Values<'_>)> {
+        self.entries.iter().map(|e| {
+            (
+                e.key.get(&self.text),
+                Values {
+                    context: self,
+                    value: e.value,
+                },
+            )
+        })
     }
     /// The number of keys.
     pub fn len(&self) -> usize {
@@ -376,8 +620,11 @@ impl Context {
     pub fn is_empty(&self) -> bool {
         self.entries.is_empty()
     }
-    fn clear(&mut self) {
+    /// Removes every key, keeping the buffers for the next request.
+    pub fn clear(&mut self) {
+        self.text.clear();
         self.entries.clear();
+        self.lists.clear();
     }
 }
 
@@ -403,10 +650,11 @@ pub struct Request {
     resource: String,
     /// INVARIANT: the byte range of the account in `resource` when it is an ARN with an
     /// account; computed once so evaluation does not split the ARN.
-    resource_arn_account: Option<(usize, usize)>,
+    resource_arn_account: Option<Range>,
     /// Whether `resource` is a KMS ARN (key policies have their own rules).
     resource_is_kms: bool,
-    resource_account: Option<String>,
+    resource_account: String,
+    has_resource_account: bool,
     context: Context,
 }
 
@@ -442,15 +690,15 @@ impl Request {
     }
     /// The account in the resource ARN, if it has one.
     pub(crate) fn resource_arn_account(&self) -> Option<&str> {
-        self.resource_arn_account
-            .and_then(|(a, b)| self.resource.get(a..b))
+        self.resource_arn_account.map(|r| r.get(&self.resource))
     }
     pub(crate) fn resource_is_kms(&self) -> bool {
         self.resource_is_kms
     }
     /// The account that owns the resource, when set on the request.
     pub fn resource_account(&self) -> Option<&str> {
-        self.resource_account.as_deref()
+        self.has_resource_account
+            .then_some(self.resource_account.as_str())
     }
     /// The request context, derived keys included.
     pub fn context(&self) -> &Context {
@@ -458,21 +706,30 @@ impl Request {
     }
 }
 
-/// Builds a [`Request`]; reusable: [`RequestBuilder::build`] leaves it ready for the
-/// next request and keeps its buffers.
+/// Builds a [`Request`]. Reusable: after [`RequestBuilder::build`] or
+/// [`RequestBuilder::build_into`] it is empty and ready for the next request, and
+/// `build_into` swaps buffers with the request it fills, so a caller building many
+/// requests stops allocating once the buffers have grown.
 #[derive(Debug, Clone, Default)]
 pub struct RequestBuilder {
     principal: Option<Result<Principal, RequestError>>,
+    /// The principal a previous `build_into` replaced: its buffer is reused.
+    spare: Option<Principal>,
     action: String,
     resource: String,
-    resource_account: Option<String>,
+    resource_account: String,
+    has_resource_account: bool,
     context: Context,
 }
 
 impl RequestBuilder {
     /// Sets the caller from an ARN (or `*` for anonymous); see [`Principal::parse`].
     pub fn principal(&mut self, arn: &str) -> &mut Self {
-        self.principal = Some(Principal::parse(arn));
+        let buf = match self.principal.take() {
+            Some(Ok(p)) => p.text,
+            _ => self.spare.take().map(|p| p.text).unwrap_or_default(),
+        };
+        self.principal = Some(Principal::parse_with(arn, buf));
         self
     }
     /// Sets the caller.
@@ -482,21 +739,26 @@ impl RequestBuilder {
     }
     /// Sets the action, `service:ActionName`.
     pub fn action(&mut self, action: &str) -> &mut Self {
-        action.clone_into(&mut self.action);
+        self.action.clear();
+        self.action.push_str(action);
         self
     }
     /// Sets the resource ARN.
     pub fn resource(&mut self, arn: &str) -> &mut Self {
-        arn.clone_into(&mut self.resource);
+        self.resource.clear();
+        self.resource.push_str(arn);
         self
     }
     /// Sets the account that owns the resource (for ARNs without one, such as S3's).
     pub fn resource_account(&mut self, account: &str) -> &mut Self {
-        self.resource_account = Some(account.to_string());
+        self.resource_account.clear();
+        self.resource_account.push_str(account);
+        self.has_resource_account = true;
         self
     }
-    /// Sets a context key (single- or multivalued).
-    pub fn context(&mut self, key: &str, value: impl Into<ContextValue>) -> &mut Self {
+    /// Sets a context key: a string or boolean for a single-valued key, a list (slice,
+    /// array or `Vec`) for a multivalued one.
+    pub fn context(&mut self, key: &str, value: impl ContextInput) -> &mut Self {
         self.context.insert(key, value);
         self
     }
@@ -512,68 +774,113 @@ impl RequestBuilder {
     /// A [`RequestError`] when the principal is missing or not a caller ARN, or the
     /// action is not `service:ActionName`.
     pub fn build(&mut self) -> Result<Request, RequestError> {
+        let mut request = Request {
+            principal: Principal::anonymous(),
+            action: String::new(),
+            action_lower: String::new(),
+            service_len: 0,
+            action_bit: 0,
+            account_bit: 0,
+            resource: String::new(),
+            resource_arn_account: None,
+            resource_is_kms: false,
+            resource_account: String::new(),
+            has_resource_account: false,
+            context: Context::default(),
+        };
+        self.build_into(&mut request)?;
+        Ok(request)
+    }
+
+    /// Builds the request into `request`, reusing its buffers (and handing the builder
+    /// the request's old ones), and resets the builder for the next one.
+    ///
+    /// # Errors
+    /// As [`RequestBuilder::build`]; `request` is left unchanged.
+    pub fn build_into(&mut self, request: &mut Request) -> Result<(), RequestError> {
+        let result = self.check();
+        if let Err(e) = result {
+            self.reset();
+            return Err(e);
+        }
         let principal = match self.principal.take() {
-            Some(p) => p?,
+            Some(Ok(p)) => p,
+            _ => {
+                return Err(RequestError::new(
+                    "the request has no principal".into(),
+                    "set the caller",
+                ))
+            }
+        };
+        let service_len = self.action.find(':').unwrap_or(0);
+        std::mem::swap(&mut request.action, &mut self.action);
+        request.action_lower.clear();
+        request.action_lower.push_str(&request.action);
+        request.action_lower.make_ascii_lowercase();
+        std::mem::swap(&mut request.resource, &mut self.resource);
+        std::mem::swap(&mut request.context, &mut self.context);
+        std::mem::swap(&mut request.resource_account, &mut self.resource_account);
+        request.has_resource_account = self.has_resource_account;
+        derive_keys(&principal, &mut request.context);
+        let parts = arn::split_arn(&request.resource);
+        request.resource_is_kms = parts.is_some_and(|p| p.service == "kms");
+        request.resource_arn_account =
+            arn::account_of(&request.resource).map(|a| Range::of(&request.resource, a));
+        request.service_len = service_len;
+        request.action_bit = crate::eval::action_bit(&request.action_lower);
+        request.account_bit = crate::eval::account_bit(principal.account().unwrap_or(""));
+        self.spare = Some(std::mem::replace(&mut request.principal, principal));
+        self.reset();
+        Ok(())
+    }
+
+    fn reset(&mut self) {
+        if let Some(Ok(p)) = self.principal.take() {
+            self.spare = Some(p);
+        }
+        self.action.clear();
+        self.resource.clear();
+        self.resource_account.clear();
+        self.has_resource_account = false;
+        self.context.clear();
+    }
+
+    fn check(&self) -> Result<(), RequestError> {
+        match &self.principal {
+            Some(Ok(_)) => {}
+            Some(Err(e)) => return Err(e.clone()),
             None => {
                 return Err(RequestError::new(
                     "the request has no principal".into(),
                     "set the caller with `principal(\"arn:aws:iam::111122223333:user/alice\")`",
                 ))
             }
-        };
-        let action = std::mem::take(&mut self.action);
-        let service_len = match action.split_once(':') {
+        }
+        let action = &self.action;
+        match action.split_once(':') {
             Some((service, name))
-                if !service.is_empty() && !name.is_empty() && !name.contains(':') =>
-            {
-                service.len()
-            }
+                if !service.is_empty() && !name.is_empty() && !name.contains(':') => {}
             _ => {
-                self.context.clear();
                 return Err(RequestError::new(
                     format!("`{action}` is not an action"),
                     "an action is `service:ActionName`, such as `s3:GetObject`",
-                ));
+                ))
             }
-        };
+        }
         if action.contains(['*', '?']) {
-            self.context.clear();
             return Err(RequestError::new(
                 format!("`{action}` has a wildcard"),
                 "a request names one action; wildcards belong in policies",
             ));
         }
-        let mut context = std::mem::take(&mut self.context);
-        derive_keys(&principal, &mut context);
-        let resource = std::mem::take(&mut self.resource);
-        let parts = arn::split_arn(&resource);
-        let resource_is_kms = parts.is_some_and(|p| p.service == "kms");
-        // Kept as a byte range into `resource`, so the request holds no second copy.
-        let resource_arn_account = arn::account_of(&resource).and_then(|account| {
-            let start = (account.as_ptr() as usize).checked_sub(resource.as_ptr() as usize)?;
-            Some((start, start + account.len()))
-        });
-        let action_lower = action.to_ascii_lowercase();
-        Ok(Request {
-            action_bit: crate::eval::action_bit(&action_lower),
-            account_bit: crate::eval::account_bit(principal.account().unwrap_or("")),
-            action_lower,
-            service_len,
-            action,
-            resource_arn_account,
-            resource_is_kms,
-            resource,
-            resource_account: self.resource_account.take(),
-            principal,
-            context,
-        })
+        Ok(())
     }
 }
 
 fn derive_keys(p: &Principal, context: &mut Context) {
     let mut set = |key: &str, value: &str| {
-        if !context.contains(key) {
-            context.insert(key, value);
+        if !context.contains_ascii(key) {
+            context.set_single(key, value);
         }
     };
     // aws:PrincipalArn is the role ARN for a role session.
@@ -585,17 +892,17 @@ fn derive_keys(p: &Principal, context: &mut Context) {
         | PrincipalKind::Root
         | PrincipalKind::AssumedRole => {
             let arn = if p.kind == PrincipalKind::AssumedRole {
-                p.role_arn.as_str()
+                p.role_arn().unwrap_or("")
             } else {
-                p.id.as_str()
+                p.id()
             };
             set("aws:PrincipalArn", arn);
-            set("aws:PrincipalAccount", &p.account);
+            set("aws:PrincipalAccount", p.account().unwrap_or(""));
             set("aws:PrincipalIsAWSService", "false");
         }
         PrincipalKind::Service => {
             set("aws:PrincipalIsAWSService", "true");
-            set("aws:PrincipalServiceName", &p.id);
+            set("aws:PrincipalServiceName", p.id());
         }
         PrincipalKind::WebIdentity | PrincipalKind::CanonicalUser | PrincipalKind::Anonymous => {}
     }
@@ -612,7 +919,7 @@ fn derive_keys(p: &Principal, context: &mut Context) {
         set("aws:PrincipalType", t);
     }
     if p.kind == PrincipalKind::User {
-        set("aws:username", &p.name);
+        set("aws:username", p.name().unwrap_or(""));
     }
 }
 
@@ -689,7 +996,11 @@ mod tests {
             .resource("*")
             .build()
             .unwrap();
-        let get = |k: &str| r.context().get(k).map(|v| v.values()[0].clone());
+        let get = |k: &str| {
+            r.context()
+                .get(k)
+                .and_then(|v| v.iter().next().map(str::to_string))
+        };
         assert_eq!(
             get("aws:principalarn").as_deref(),
             Some("arn:aws:iam::111122223333:role/admin")
@@ -704,9 +1015,71 @@ mod tests {
             .build()
             .unwrap();
         assert_eq!(
-            r.context().get("aws:username"),
-            Some(&ContextValue::Single("set-by-caller".into()))
+            r.context().get("aws:username").and_then(|v| v.single()),
+            Some("set-by-caller")
         );
+    }
+
+    #[test]
+    fn context_values() {
+        let mut c = Context::new();
+        c.insert("K:A", "one");
+        c.insert("k:b", ["x", "y"].as_slice());
+        c.push("k:c", "p");
+        c.push("k:c", "q");
+        c.insert("k:a", "two");
+        c.push("k:b", "z");
+        fn get<'c>(c: &'c Context, k: &str) -> Option<(bool, Vec<&'c str>)> {
+            c.get(k).map(|v| (v.is_multivalued(), v.iter().collect()))
+        }
+        assert_eq!(
+            get(&c, "k:a"),
+            Some((false, vec!["two"])),
+            "replaced, case-insensitively"
+        );
+        assert_eq!(get(&c, "K:B"), Some((true, vec!["x", "y", "z"])));
+        assert_eq!(get(&c, "k:c"), Some((true, vec!["p", "q"])));
+        assert_eq!(get(&c, "k:d"), None);
+        c.insert("k:e", Vec::<String>::new());
+        assert_eq!(
+            get(&c, "k:e"),
+            Some((true, vec![])),
+            "an empty set is not a missing key"
+        );
+        assert_eq!(
+            c.iter().map(|(k, _)| k).collect::<Vec<_>>(),
+            ["K:A", "k:b", "k:c", "k:e"]
+        );
+        c.clear();
+        assert!(c.is_empty());
+    }
+
+    #[test]
+    fn builder_is_reusable() {
+        let mut b = Request::builder();
+        let mut r = b
+            .principal("arn:aws:iam::111122223333:user/alice")
+            .action("s3:GetObject")
+            .resource("arn:aws:s3:::b/k")
+            .context("k", "v")
+            .build()
+            .unwrap();
+        b.principal("arn:aws:sts::444455556666:assumed-role/app/s")
+            .action("S3:PutObject")
+            .resource("arn:aws:kms:us-east-1:444455556666:key/k");
+        b.build_into(&mut r).unwrap();
+        assert_eq!(r.action(), "S3:PutObject");
+        assert_eq!(r.action_lower(), "s3:putobject");
+        assert!(r.context().get("k").is_none(), "the old context is gone");
+        assert_eq!(r.resource_arn_account(), Some("444455556666"));
+        assert!(r.resource_is_kms());
+        assert_eq!(
+            r.context().get("aws:PrincipalArn").and_then(|v| v.single()),
+            Some("arn:aws:iam::444455556666:role/app")
+        );
+        let before = r.clone();
+        assert!(b.action("nope").principal("*").build_into(&mut r).is_err());
+        assert_eq!(r, before, "a failed build leaves the request as it was");
     }
 
     #[test]

@@ -18,8 +18,6 @@
 
 use crate::policy::json::{self, Json, JsonKind, LineIndex};
 use crate::{Decision, Limits, Policy, PolicyKind, PolicySet, Principal, Request, RequestBuilder};
-use serde::Deserialize;
-use std::collections::BTreeMap;
 use std::fmt;
 use std::path::{Path, PathBuf};
 
@@ -83,138 +81,281 @@ impl fmt::Display for TestFileError {
     }
 }
 
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct RawFile {
-    #[serde(default)]
-    description: Option<String>,
-    #[serde(default)]
-    source: Option<String>,
-    policies: Vec<RawPolicy>,
-    cases: Vec<RawCase>,
+/// The test file's JSON tree, read with positions so every error can name its line and
+/// column, and with the format's rules checked: unknown fields are an error (a typo in
+/// `expect` must not pass silently), duplicate keys too.
+struct Reader<'s> {
+    src: &'s str,
+    name: &'s str,
+    index: LineIndex,
 }
 
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct RawPolicy {
-    kind: String,
-    #[serde(default)]
-    document: Option<serde_json::Value>,
-    #[serde(default)]
-    file: Option<String>,
-    #[serde(default)]
-    account: Option<String>,
+type Fields<'j> = Vec<(&'j str, &'j Json, usize)>;
+
+impl<'s> Reader<'s> {
+    fn new(src: &'s str, name: &'s str) -> Self {
+        Reader {
+            src,
+            name,
+            index: LineIndex::new(src),
+        }
+    }
+
+    fn err(&self, offset: usize, message: String) -> TestFileError {
+        let (line, column) = self.index.line_col(self.src, offset);
+        TestFileError::at(self.name, line, column, message)
+    }
+
+    /// The members of an object, checked against the allowed field names: each is
+    /// (name, value, offset of the key).
+    fn object<'j>(
+        &self,
+        json: &'j Json,
+        what: &str,
+        allowed: &[&str],
+    ) -> Result<Fields<'j>, TestFileError> {
+        let JsonKind::Object(members) = &json.kind else {
+            return Err(self.err(
+                json.span.start,
+                format!("{what} must be an object, found {}", json.kind.type_name()),
+            ));
+        };
+        let mut out: Fields<'j> = Vec::new();
+        for m in members {
+            if out.iter().any(|(k, _, _)| *k == m.key) {
+                return Err(self.err(
+                    m.key_span.start,
+                    format!("`{}` appears twice in {what}", m.key),
+                ));
+            }
+            if !allowed.contains(&m.key.as_str()) {
+                let help = match crate::policy::suggest::best(&m.key, allowed.iter().copied()) {
+                    Some(best) => format!("did you mean `{best}`?"),
+                    None => format!(
+                        "{what} has the fields {}",
+                        allowed
+                            .iter()
+                            .map(|a| format!("`{a}`"))
+                            .collect::<Vec<_>>()
+                            .join(", ")
+                    ),
+                };
+                return Err(self.err(
+                    m.key_span.start,
+                    format!("unknown field `{}` in {what}; {help}", m.key),
+                ));
+            }
+            out.push((m.key.as_str(), &m.value, m.key_span.start));
+        }
+        Ok(out)
+    }
+
+    fn string<'j>(&self, json: &'j Json, what: &str) -> Result<&'j str, TestFileError> {
+        match &json.kind {
+            JsonKind::String(s) => Ok(s),
+            other => Err(self.err(
+                json.span.start,
+                format!("{what} must be a string, found {}", other.type_name()),
+            )),
+        }
+    }
+
+    fn array<'j>(&self, json: &'j Json, what: &str) -> Result<&'j [Json], TestFileError> {
+        match &json.kind {
+            JsonKind::Array(items) => Ok(items),
+            other => Err(self.err(
+                json.span.start,
+                format!("{what} must be an array, found {}", other.type_name()),
+            )),
+        }
+    }
+
+    fn required<'j>(
+        &self,
+        fields: &Fields<'j>,
+        name: &str,
+        at: &Json,
+        what: &str,
+    ) -> Result<&'j Json, TestFileError> {
+        fields
+            .iter()
+            .find(|(k, _, _)| *k == name)
+            .map(|(_, v, _)| *v)
+            .ok_or_else(|| self.err(at.span.start, format!("{what} needs a `{name}` field")))
+    }
+
+    fn request(&self, json: &Json, what: &str) -> Result<RequestSpec, TestFileError> {
+        let fields = self.object(
+            json,
+            what,
+            &[
+                "principal",
+                "action",
+                "resource",
+                "resource_account",
+                "context",
+            ],
+        )?;
+        let principal_json = self.required(&fields, "principal", json, what)?;
+        let principal = match &principal_json.kind {
+            JsonKind::String(s) => PrincipalIn::Arn(s.clone()),
+            JsonKind::Object(_) => {
+                let kinds = self.object(principal_json, "a principal object", &["Service", "Federated", "CanonicalUser"])?;
+                match kinds.as_slice() {
+                    [(kind, value, _)] => {
+                        let value = self.string(value, &format!("`{kind}`"))?.to_string();
+                        match *kind {
+                            "Service" => PrincipalIn::Service(value),
+                            "Federated" => PrincipalIn::Federated(value),
+                            _ => PrincipalIn::Canonical(value),
+                        }
+                    }
+                    _ => {
+                        return Err(self.err(
+                            principal_json.span.start,
+                            "a principal object names exactly one of `Service`, `Federated` and `CanonicalUser`".into(),
+                        ))
+                    }
+                }
+            }
+            other => {
+                return Err(self.err(
+                    principal_json.span.start,
+                    format!("`principal` must be an ARN, `*` or an object such as {{\"Service\": ...}}, found {}", other.type_name()),
+                ))
+            }
+        };
+        let action = self
+            .string(self.required(&fields, "action", json, what)?, "`action`")?
+            .to_string();
+        let resource = self
+            .string(
+                self.required(&fields, "resource", json, what)?,
+                "`resource`",
+            )?
+            .to_string();
+        let mut spec = RequestSpec {
+            principal,
+            principal_offset: principal_json.span.start,
+            action,
+            resource,
+            resource_account: None,
+            context: Vec::new(),
+        };
+        for (name, value, _) in &fields {
+            match *name {
+                "resource_account" => {
+                    spec.resource_account =
+                        Some(self.string(value, "`resource_account`")?.to_string())
+                }
+                "context" => {
+                    let JsonKind::Object(members) = &value.kind else {
+                        return Err(self.err(
+                            value.span.start,
+                            format!(
+                                "`context` must be an object, found {}",
+                                value.kind.type_name()
+                            ),
+                        ));
+                    };
+                    for m in members {
+                        let lower = m.key.to_lowercase();
+                        if spec.context.iter().any(|(k, _)| k.to_lowercase() == lower) {
+                            return Err(self.err(
+                                m.key_span.start,
+                                format!("the context sets `{}` twice (condition keys are not case-sensitive)", m.key),
+                            ));
+                        }
+                        let scalar = |j: &Json| -> Result<String, TestFileError> {
+                            match &j.kind {
+                                JsonKind::String(s) | JsonKind::Number(s) => Ok(s.clone()),
+                                JsonKind::Bool(b) => Ok(b.to_string()),
+                                other => Err(self.err(
+                                    j.span.start,
+                                    format!("a context value is a string, a number, a boolean or an array of those, found {}", other.type_name()),
+                                )),
+                            }
+                        };
+                        let v = match &m.value.kind {
+                            JsonKind::Array(items) => {
+                                CtxIn::Many(items.iter().map(scalar).collect::<Result<_, _>>()?)
+                            }
+                            _ => CtxIn::One(scalar(&m.value)?),
+                        };
+                        spec.context.push((m.key.clone(), v));
+                    }
+                }
+                _ => {}
+            }
+        }
+        Ok(spec)
+    }
 }
 
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct RawCase {
-    name: String,
-    request: RequestSpec,
-    expect: Decision,
-    #[serde(default)]
-    determining: Option<Vec<String>>,
-    #[serde(default)]
-    why: Option<String>,
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum PrincipalIn {
+    Arn(String),
+    Service(String),
+    Federated(String),
+    Canonical(String),
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum CtxIn {
+    One(String),
+    Many(Vec<String>),
 }
 
 /// A request in the test-file format; also what `iam-eval eval --request` reads.
-#[derive(Debug, Clone, Deserialize)]
-#[serde(deny_unknown_fields)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct RequestSpec {
-    principal: RawPrincipal,
+    principal: PrincipalIn,
+    principal_offset: usize,
     action: String,
     resource: String,
-    #[serde(default)]
     resource_account: Option<String>,
-    #[serde(default)]
-    context: BTreeMap<String, RawValue>,
-}
-
-#[derive(Debug, Clone, Deserialize)]
-#[serde(untagged)]
-enum RawPrincipal {
-    Arn(String),
-    Other(BTreeMap<String, String>),
-}
-
-#[derive(Debug, Clone, Deserialize)]
-#[serde(untagged)]
-enum RawValue {
-    One(Scalar),
-    Many(Vec<Scalar>),
-}
-
-#[derive(Debug, Clone, Deserialize)]
-#[serde(untagged)]
-enum Scalar {
-    Bool(bool),
-    Number(serde_json::Number),
-    String(String),
-}
-
-impl Scalar {
-    fn text(&self) -> String {
-        match self {
-            Scalar::Bool(b) => b.to_string(),
-            Scalar::Number(n) => n.to_string(),
-            Scalar::String(s) => s.clone(),
-        }
-    }
+    context: Vec<(String, CtxIn)>,
 }
 
 impl RequestSpec {
     /// Reads a request object (`principal`, `action`, `resource`, `resource_account`,
-    /// `context`).
+    /// `context`) from JSON text; `name` names it in errors.
     ///
     /// # Errors
-    /// A message with the line and column of the problem.
-    pub fn from_json(src: &str) -> Result<RequestSpec, String> {
-        serde_json::from_str(src).map_err(|e| format!("{}:{}: {e}", e.line(), e.column()))
+    /// A [`TestFileError`] with the line and column of the problem.
+    pub fn from_json(src: &str, name: &str) -> Result<RequestSpec, TestFileError> {
+        let reader = Reader::new(src, name);
+        let tree = json::parse(src, 64).map_err(|e| reader.err(e.offset, e.message))?;
+        reader.request(&tree, "a request")
     }
 
     /// Builds the request.
     ///
     /// # Errors
-    /// A message when the principal, action or a context key is not valid.
+    /// A message when the principal or the action is not valid.
     pub fn build(&self, builder: &mut RequestBuilder) -> Result<Request, String> {
         match &self.principal {
-            RawPrincipal::Arn(arn) => {
+            PrincipalIn::Arn(arn) => {
                 builder.principal(arn);
             }
-            RawPrincipal::Other(map) => {
-                let mut it = map.iter();
-                let principal = match (it.next(), it.next()) {
-                    (Some((k, v)), None) => match k.as_str() {
-                        "Service" => Principal::service(v),
-                        "Federated" => Principal::web_identity(v),
-                        "CanonicalUser" => Principal::canonical_user(v),
-                        "AWS" => Principal::parse(v).map_err(|e| e.to_string())?,
-                        other => return Err(format!("unknown principal type `{other}`; expected `Service`, `Federated` or `CanonicalUser`")),
-                    },
-                    _ => return Err("a principal object names exactly one of `Service`, `Federated`, `CanonicalUser`".into()),
-                };
-                builder.principal_value(principal);
+            PrincipalIn::Service(v) => {
+                builder.principal_value(Principal::service(v));
+            }
+            PrincipalIn::Federated(v) => {
+                builder.principal_value(Principal::web_identity(v));
+            }
+            PrincipalIn::Canonical(v) => {
+                builder.principal_value(Principal::canonical_user(v));
             }
         }
         builder.action(&self.action).resource(&self.resource);
         if let Some(a) = &self.resource_account {
             builder.resource_account(a);
         }
-        let mut seen: Vec<String> = Vec::new();
         for (key, value) in &self.context {
-            let lower = key.to_lowercase();
-            if seen.contains(&lower) {
-                return Err(format!(
-                    "the context sets `{key}` twice (keys are not case-sensitive)"
-                ));
-            }
-            seen.push(lower);
             match value {
-                RawValue::One(s) => builder.context(key, s.text()),
-                RawValue::Many(list) => {
-                    builder.context(key, list.iter().map(Scalar::text).collect::<Vec<_>>())
-                }
+                CtxIn::One(v) => builder.context(key, v),
+                CtxIn::Many(list) => builder.context(key, list.as_slice()),
             };
         }
         builder.build().map_err(|e| match e.help() {
@@ -390,39 +531,60 @@ impl TestFile {
     /// # Errors
     /// A [`TestFileError`] with the file, line and column of the problem.
     pub fn parse(src: &str, name: &str, dir: Option<&Path>) -> Result<TestFile, TestFileError> {
-        let index = LineIndex::new(src);
-        let at = |offset: usize, message: String| {
-            let (line, column) = index.line_col(src, offset);
-            TestFileError::at(name, line, column, message)
-        };
+        let reader = Reader::new(src, name);
+        let at = |offset: usize, message: String| reader.err(offset, message);
+        let index = &reader.index;
         let tree = json::parse(src, 64).map_err(|e| at(e.offset, e.message))?;
-        let raw: RawFile = serde_json::from_str(src)
-            .map_err(|e| TestFileError::at(name, e.line(), e.column(), e.to_string()))?;
-        let policies_json = member(&tree, "policies").and_then(array);
-        let cases_json = member(&tree, "cases").and_then(array);
+        let top = reader.object(
+            &tree,
+            "a test file",
+            &["description", "source", "policies", "cases"],
+        )?;
+        let mut description = None;
+        let mut source = None;
+        for (k, v, _) in &top {
+            match *k {
+                "description" => description = Some(reader.string(v, "`description`")?.to_string()),
+                "source" => source = Some(reader.string(v, "`source`")?.to_string()),
+                _ => {}
+            }
+        }
+        let policies_json = reader.array(
+            reader.required(&top, "policies", &tree, "a test file")?,
+            "`policies`",
+        )?;
+        let cases_json = reader.array(
+            reader.required(&top, "cases", &tree, "a test file")?,
+            "`cases`",
+        )?;
         let mut builder = PolicySet::builder();
         let mut sids = Vec::new();
-        for (i, p) in raw.policies.iter().enumerate() {
-            let pos = policies_json.and_then(|a| a.get(i));
-            let pos_offset = pos.map_or(0, |j| j.span.start);
-            let kind: PolicyKind = p
-                .kind
-                .parse()
-                .map_err(|e: crate::policy::UnknownKindError| at(pos_offset, e.to_string()))?;
-            let (text, file_name, base) = match (&p.document, &p.file) {
-                (Some(_), None) => {
-                    let doc = pos.and_then(|j| member(j, "document"));
-                    let span = doc
-                        .map(|d| d.span)
-                        .ok_or_else(|| at(pos_offset, "the `document` cannot be located".into()))?;
-                    let text = src.get(span.start..span.end).unwrap_or("").to_string();
-                    (text, name.to_string(), Some(span.start))
+        for (i, pj) in policies_json.iter().enumerate() {
+            let what = format!("policies[{i}]");
+            let fields = reader.object(pj, &what, &["kind", "document", "file", "account"])?;
+            let kind_json = reader.required(&fields, "kind", pj, &what)?;
+            let kind: PolicyKind = reader.string(kind_json, "`kind`")?.parse().map_err(
+                |e: crate::policy::UnknownKindError| at(kind_json.span.start, e.to_string()),
+            )?;
+            let field = |n: &str| fields.iter().find(|(k, _, _)| *k == n).map(|(_, v, _)| *v);
+            let account = match field("account") {
+                Some(a) => Some(reader.string(a, "`account`")?.to_string()),
+                None => None,
+            };
+            let (text, file_name, base) = match (field("document"), field("file")) {
+                (Some(doc), None) => {
+                    let text = src
+                        .get(doc.span.start..doc.span.end)
+                        .unwrap_or("")
+                        .to_string();
+                    (text, name.to_string(), Some(doc.span.start))
                 }
                 (None, Some(f)) => {
+                    let f = reader.string(f, "`file`")?;
                     let path = dir.map_or_else(|| PathBuf::from(f), |d| d.join(f));
                     let text = std::fs::read_to_string(&path).map_err(|e| {
                         at(
-                            pos_offset,
+                            pj.span.start,
                             format!("cannot read the policy file `{}`: {e}", path.display()),
                         )
                     })?;
@@ -430,8 +592,8 @@ impl TestFile {
                 }
                 _ => {
                     return Err(at(
-                        pos_offset,
-                        format!("policies[{i}] needs exactly one of `document` and `file`"),
+                        pj.span.start,
+                        format!("{what} needs exactly one of `document` and `file`"),
                     ))
                 }
             };
@@ -454,7 +616,7 @@ impl TestFile {
                     line,
                     column,
                     format!(
-                        "policies[{i}]: {}",
+                        "{what}: {}",
                         first.map_or("invalid policy", |d| d.message())
                     ),
                 );
@@ -483,16 +645,14 @@ impl TestFile {
                     .map(|s| s.sid().map(str::to_string))
                     .collect(),
             );
-            match &p.account {
+            match &account {
                 Some(a) => builder.add_owned(kind, i.to_string(), policy, a),
                 None => builder.add(kind, i.to_string(), policy),
             };
         }
         let set = builder.build().map_err(|e| {
             let i: usize = e.policy_id().parse().unwrap_or(0);
-            let offset = policies_json
-                .and_then(|a| a.get(i))
-                .map_or(0, |j| j.span.start);
+            let offset = policies_json.get(i).map_or(0, |j| j.span.start);
             let mut err = at(offset, format!("policies[{i}]: {}", e.message()));
             let detail: Vec<String> = e.diagnostics().iter().map(|d| d.to_string()).collect();
             if !detail.is_empty() {
@@ -500,28 +660,69 @@ impl TestFile {
             }
             err
         })?;
-        let mut cases = Vec::with_capacity(raw.cases.len());
+        let mut cases = Vec::with_capacity(cases_json.len());
         let mut builder = Request::builder();
-        for (i, c) in raw.cases.into_iter().enumerate() {
-            let offset = cases_json
-                .and_then(|a| a.get(i))
-                .map_or(0, |j| j.span.start);
-            let request = c
-                .request
+        for (i, cj) in cases_json.iter().enumerate() {
+            let what = format!("cases[{i}]");
+            let fields = reader.object(
+                cj,
+                &what,
+                &["name", "request", "expect", "determining", "why"],
+            )?;
+            let name_json = reader.required(&fields, "name", cj, &what)?;
+            let case_name = reader.string(name_json, "`name`")?.to_string();
+            let expect_json = reader.required(&fields, "expect", cj, &what)?;
+            let expect_text = reader.string(expect_json, "`expect`")?;
+            let expect = match expect_text {
+                "allow" => Decision::Allow,
+                "explicit_deny" => Decision::ExplicitDeny,
+                "implicit_deny" => Decision::ImplicitDeny,
+                other => {
+                    let options = ["allow", "explicit_deny", "implicit_deny"];
+                    let help = match crate::policy::suggest::best(other, options) {
+                        Some(best) => format!("did you mean `{best}`?"),
+                        None => "expected `allow`, `explicit_deny` or `implicit_deny`".into(),
+                    };
+                    return Err(at(
+                        expect_json.span.start,
+                        format!("unknown decision `{other}` in `expect`; {help}"),
+                    ));
+                }
+            };
+            let spec =
+                reader.request(reader.required(&fields, "request", cj, &what)?, "`request`")?;
+            let mut determining = Vec::new();
+            let mut why = None;
+            for (k, v, _) in &fields {
+                match *k {
+                    "determining" => {
+                        for item in reader.array(v, "`determining`")? {
+                            determining.push(
+                                reader
+                                    .string(item, "an entry of `determining`")?
+                                    .to_string(),
+                            );
+                        }
+                    }
+                    "why" => why = Some(reader.string(v, "`why`")?.to_string()),
+                    _ => {}
+                }
+            }
+            let request = spec
                 .build(&mut builder)
-                .map_err(|m| at(offset, format!("cases[{i}] `{}`: {m}", c.name)))?;
+                .map_err(|m| at(spec.principal_offset, format!("{what} `{case_name}`: {m}")))?;
             cases.push(TestCase {
-                name: c.name,
-                why: c.why,
-                expect: c.expect,
-                determining: c.determining.unwrap_or_default(),
+                name: case_name,
+                why,
+                expect,
+                determining,
                 request,
             });
         }
         Ok(TestFile {
             name: name.to_string(),
-            description: raw.description,
-            source: raw.source,
+            description,
+            source,
             set,
             sids,
             cases,
@@ -610,13 +811,6 @@ impl TestFile {
 fn member<'j>(json: &'j Json, key: &str) -> Option<&'j Json> {
     match &json.kind {
         JsonKind::Object(members) => members.iter().find(|m| m.key == key).map(|m| &m.value),
-        _ => None,
-    }
-}
-
-fn array(json: &Json) -> Option<&[Json]> {
-    match &json.kind {
-        JsonKind::Array(items) => Some(items),
         _ => None,
     }
 }

@@ -185,7 +185,7 @@ fn request(args: &Args) -> Result<Request, String> {
         let name = path.display().to_string();
         let text = std::fs::read_to_string(path)
             .map_err(|e| format!("cannot read the request file `{name}`: {e}"))?;
-        let spec = RequestSpec::from_json(&text).map_err(|e| format!("{name}:{e}"))?;
+        let spec = RequestSpec::from_json(&text, &name).map_err(|e| e.to_string())?;
         return spec.build(&mut builder).map_err(|e| format!("{name}: {e}"));
     }
     let (Some(principal), Some(action), Some(resource)) =

@@ -221,7 +221,8 @@ fn test_malformed_file_gives_position_and_others_still_run() {
     );
     let run = iam_eval(["test".as_ref(), dir.path().as_os_str()]);
     assert_eq!(run.code, 2, "{}{}", run.stdout, run.stderr);
-    let position = format!("{}:3:", broken.display());
+    // The position of the value `"alow"`: line 3, column 37.
+    let position = format!("{}:3:37:", broken.display());
     assert!(run.stderr.contains(&position), "{}", run.stderr);
     assert!(run.stderr.contains("alow"), "{}", run.stderr);
     assert!(

@@ -22,7 +22,7 @@ use std::hash::BuildHasherDefault;
 const SET_THRESHOLD: usize = 6;
 use crate::policy::template::{self, Segment};
 use crate::policy::ConditionValue;
-use crate::request::{ContextValue, Request, Typed};
+use crate::request::{Request, Typed, Values as RequestValues};
 
 /// A piece of a template, owned.
 #[derive(Debug, Clone)]
@@ -112,11 +112,15 @@ impl Template {
                     hash,
                     key,
                     default,
-                } => match request.context().get_lower(lower, *hash).map(|e| &e.value) {
-                    Some(ContextValue::Single(v)) => out.push(Part::Literal(v)),
+                } => match request
+                    .context()
+                    .get_lower(lower, *hash)
+                    .map(|(v, _)| v.single())
+                {
+                    Some(Some(v)) => out.push(Part::Literal(v)),
                     // Multivalued keys cannot be policy variables; the value matches nothing.
                     // https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_condition-single-vs-multi-valued-context-keys.html
-                    Some(ContextValue::Multi(_)) => {
+                    Some(None) => {
                         obs.problem(ProblemKind::MultivaluedVariable, key, "");
                         ok = false;
                     }
@@ -311,13 +315,13 @@ impl CompiledCondition {
     /// Evaluates this key's condition against the request.
     pub(crate) fn eval<'a, O: Observer<'a>>(&'a self, request: &'a Request, obs: &mut O) -> bool {
         let entry = request.context().get_lower(&self.lower, self.hash);
-        let value = entry.map(|e| &e.value);
-        let (result, outcome) = self.eval_inner(value, entry.map(|e| &e.typed), request, obs);
+        let value = entry.map(|(v, _)| v);
+        let (result, outcome) = self.eval_inner(value, entry.map(|(_, t)| t), request, obs);
         if O::TRACE {
             obs.condition(ConditionTrace {
                 operator: self.op.to_string(),
                 key: self.key.to_string(),
-                request_values: value.map(|v| v.values().to_vec()),
+                request_values: value.map(|v| v.iter().map(str::to_string).collect()),
                 policy_values: self.written.clone(),
                 matched: result,
                 outcome,
@@ -328,7 +332,7 @@ impl CompiledCondition {
 
     fn eval_inner<'a, O: Observer<'a>>(
         &'a self,
-        value: Option<&'a ContextValue>,
+        value: Option<RequestValues<'a>>,
         typed: Option<&Typed>,
         request: &'a Request,
         obs: &mut O,
@@ -357,7 +361,8 @@ impl CompiledCondition {
                 None => (negated, Outcome::Missing),
             };
         };
-        let values = value.values();
+        let values = value.iter();
+        let empty = value.is_empty();
         // Each request value: does it match one of the policy values? A value the
         // operator cannot read makes the whole condition false (and is reported).
         let mut any_matched = false;
@@ -378,7 +383,7 @@ impl CompiledCondition {
             (Some(SetQualifier::ForAnyValue), true) => any_unmatched,
             (Some(SetQualifier::ForAllValues), false) => !any_unmatched,
         };
-        let outcome = if values.is_empty() {
+        let outcome = if empty {
             Outcome::EmptySet
         } else {
             Outcome::Compared
