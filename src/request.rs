@@ -298,12 +298,12 @@ impl Typed {
     fn read(v: &str) -> Typed {
         let first = v.bytes().next().unwrap_or(b' ');
         let plausible = first.is_ascii_digit() || first == b'-';
+        // Only the characters an IPv4 or IPv6 address (with an optional prefix) is made of.
+        let ip_like = !v.is_empty()
+            && v.bytes()
+                .all(|b| b.is_ascii_hexdigit() || matches!(b, b':' | b'.' | b'/'));
         Typed {
-            ip: if first.is_ascii_hexdigit() || first == b':' {
-                ip::parse_addr(v)
-            } else {
-                None
-            },
+            ip: if ip_like { ip::parse_addr(v) } else { None },
             date: if plausible { date::parse(v).ok() } else { None },
             number: if plausible {
                 numeric::parse(v).ok()
@@ -459,7 +459,17 @@ impl Context {
         // (no allocation) and taken back if the key is already set.
         let mark = self.text.len();
         let key_range = self.push_text(key);
-        let lower_range = if key.chars().any(char::is_uppercase) {
+        let lower_range = if key.is_ascii() {
+            if key.bytes().any(|b| b.is_ascii_uppercase()) {
+                let r = self.push_text(key);
+                if let Some(s) = self.text.get_mut(r.start..r.end) {
+                    s.make_ascii_lowercase();
+                }
+                r
+            } else {
+                key_range
+            }
+        } else if key.chars().any(char::is_uppercase) {
             let start = self.text.len();
             for c in key.chars() {
                 self.text.extend(c.to_lowercase());
@@ -484,6 +494,20 @@ impl Context {
             typed: Typed::default(),
         });
         self.entries.len() - 1
+    }
+
+    /// Sets a key that is not set yet; a key the caller set wins.
+    fn set_default(&mut self, key: &str, value: &str) {
+        let before = self.entries.len();
+        let i = self.entry_for(key);
+        if i == before {
+            let range = self.push_text(value);
+            if let Some(e) = self.entries.get_mut(i) {
+                // Derived values (ARNs, account ids, principal types) are left unread:
+                // a condition that compares one as a number or date reads it then.
+                e.value = Value::Single(range);
+            }
+        }
     }
 
     fn set_single(&mut self, key: &str, value: &str) {
@@ -586,20 +610,6 @@ impl Context {
         self.get(key).is_some()
     }
 
-    /// Whether a short ASCII key (the derived keys' names) is set, without allocating:
-    /// it is lowercased in a stack buffer.
-    fn contains_ascii(&self, key: &str) -> bool {
-        let mut buf = [0u8; 64];
-        let Some(dst) = buf.get_mut(..key.len()) else {
-            return self.contains(key);
-        };
-        dst.copy_from_slice(key.as_bytes());
-        dst.make_ascii_lowercase();
-        match std::str::from_utf8(dst) {
-            Ok(lower) => self.find(lower, key_hash(lower)).is_some(),
-            Err(_) => self.contains(key),
-        }
-    }
     /// The keys and values, in the order first set, with the keys as first written.
     pub fn iter(&self) -> impl Iterator<Item = (&str, Values<'_>)> {
         self.entries.iter().map(|e| {
@@ -824,8 +834,10 @@ impl RequestBuilder {
         derive_keys(&principal, &mut request.context);
         let parts = arn::split_arn(&request.resource);
         request.resource_is_kms = parts.is_some_and(|p| p.service == "kms");
-        request.resource_arn_account =
-            arn::account_of(&request.resource).map(|a| Range::of(&request.resource, a));
+        request.resource_arn_account = parts
+            .map(|p| p.account)
+            .filter(|a| !a.is_empty())
+            .map(|a| Range::of(&request.resource, a));
         request.service_len = service_len;
         request.action_bit = crate::eval::action_bit(&request.action_lower);
         request.account_bit = crate::eval::account_bit(principal.account().unwrap_or(""));
@@ -878,11 +890,7 @@ impl RequestBuilder {
 }
 
 fn derive_keys(p: &Principal, context: &mut Context) {
-    let mut set = |key: &str, value: &str| {
-        if !context.contains_ascii(key) {
-            context.set_single(key, value);
-        }
-    };
+    let mut set = |key: &str, value: &str| context.set_default(key, value);
     // aws:PrincipalArn is the role ARN for a role session.
     // https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_condition-keys.html#condition-keys-principalarn
     match p.kind {

@@ -260,7 +260,7 @@ impl PrincipalMatcher {
             let account = match e {
                 Entry::Account(a) | Entry::Role { account: a, .. } => &**a,
                 Entry::User(arn) | Entry::Session(arn) | Entry::FederatedUser(arn) => {
-                    arn::split_arn(arn).map_or("", |p| p.account)
+                    arn::account_of(arn).unwrap_or("")
                 }
                 Entry::Unmatched => continue,
                 Entry::Everyone | Entry::Service(_) | Entry::Provider(_) | Entry::Canonical(_) => {
