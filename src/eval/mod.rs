@@ -569,10 +569,13 @@ impl PolicySet {
         let kms = request.resource_is_kms();
 
         let push_identity = |why: &mut Why| {
-            for s in [scan.identity, scan.boundary, scan.session]
-                .into_iter()
-                .flatten()
-            {
+            if let Some(s) = scan.identity {
+                why.push(s);
+            }
+            if let Some(s) = scan.boundary {
+                why.push(s);
+            }
+            if let Some(s) = scan.session {
                 why.push(s);
             }
         };

@@ -328,9 +328,9 @@ impl<T: Copy + Default, const N: usize> Inline<T, N> {
 
 /// The most deciding statements a [`Response`] lists; [`crate::PolicySet::explain`]
 /// gives all of them.
-pub const MAX_DETERMINING: usize = 4;
+pub const MAX_DETERMINING: usize = 8;
 /// The most problems a [`Response`] lists; the trace has all of them.
-pub const MAX_PROBLEMS: usize = 1;
+pub const MAX_PROBLEMS: usize = 2;
 
 /// The answer to one request.
 #[derive(Debug, Clone, Copy)]
