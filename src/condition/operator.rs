@@ -7,7 +7,7 @@ use std::fmt;
 
 /// A condition operator without its qualifiers, one variant per row of the AWS table.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
-#[allow(
+#[expect(
     missing_docs,
     reason = "each variant is the AWS operator of the same name"
 )]
