@@ -13,35 +13,18 @@ pub(crate) struct Args {
     /// Also check the rules of this kind of policy (`Principal` required in resource
     /// policies and RCPs and forbidden elsewhere, `Resource` required except in resource
     /// policies).
-    #[arg(long, value_enum)]
-    kind: Option<Kind>,
+    #[arg(long, value_parser = kind_parser())]
+    kind: Option<PolicyKind>,
     /// The largest policy accepted, in bytes.
     #[arg(long, value_name = "N")]
     max_bytes: Option<usize>,
 }
 
-/// The policy kinds, as the test-file format names them.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
-enum Kind {
-    Identity,
-    Resource,
-    Scp,
-    Rcp,
-    Boundary,
-    Session,
-}
-
-impl From<Kind> for PolicyKind {
-    fn from(k: Kind) -> Self {
-        match k {
-            Kind::Identity => PolicyKind::Identity,
-            Kind::Resource => PolicyKind::Resource,
-            Kind::Scp => PolicyKind::Scp,
-            Kind::Rcp => PolicyKind::Rcp,
-            Kind::Boundary => PolicyKind::Boundary,
-            Kind::Session => PolicyKind::Session,
-        }
-    }
+/// The kinds by their names in the test-file format, listed in `--help`.
+fn kind_parser() -> impl clap::builder::TypedValueParser<Value = PolicyKind> {
+    use clap::builder::TypedValueParser;
+    clap::builder::PossibleValuesParser::new(PolicyKind::ALL.map(PolicyKind::as_str))
+        .try_map(|s: String| s.parse::<PolicyKind>())
 }
 
 pub(crate) fn run(args: &Args) -> Status {
@@ -61,7 +44,7 @@ pub(crate) fn run(args: &Args) -> Status {
             }
         };
         let checked = Policy::parse_bytes(&bytes, &limits).and_then(|policy| match args.kind {
-            Some(kind) => policy.validate(kind.into()),
+            Some(kind) => policy.validate(kind),
             None => Ok(()),
         });
         match checked {
