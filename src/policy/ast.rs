@@ -82,13 +82,13 @@ pub(crate) struct SourceText(pub(crate) Option<std::sync::Arc<str>>);
 
 impl SourceText {
     /// The text of 1-based `line`, without its terminator; empty if unknown.
-    pub(crate) fn line(&self, line: usize) -> String {
+    pub(crate) fn line(&self, line: usize) -> &str {
         let Some(src) = &self.0 else {
-            return String::new();
+            return "";
         };
         src.split('\n')
             .nth(line.saturating_sub(1))
-            .map(|l| l.strip_suffix('\r').unwrap_or(l).to_string())
+            .map(|l| l.strip_suffix('\r').unwrap_or(l))
             .unwrap_or_default()
     }
 }

@@ -1,6 +1,11 @@
 //! Parse errors with the JSON path, line and column of each problem.
 
 use std::fmt;
+use std::sync::Arc;
+
+/// The most characters of a long source line that [`Diagnostic::render`] shows around
+/// the column.
+const RENDER_WINDOW: usize = 120;
 
 /// One problem found in a policy document.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -10,7 +15,10 @@ pub struct Diagnostic {
     pub(crate) column: usize,
     pub(crate) message: String,
     pub(crate) help: Option<String>,
-    pub(crate) line_text: String,
+    /// Shared by the diagnostics on one line (see [`LineCache`]): a minified policy is
+    /// one line, and a copy in each of its thousands of diagnostics took memory
+    /// quadratic in the policy's size.
+    pub(crate) line_text: Arc<str>,
 }
 
 impl Diagnostic {
@@ -41,7 +49,8 @@ impl Diagnostic {
     }
 
     /// Renders the diagnostic for a terminal: `FILE:LINE:COL: error: message`, the source
-    /// line with a marker under the column, the JSON path and the help line.
+    /// line with a marker under the column, the JSON path and the help line. Of a line
+    /// longer than 120 characters, the 120 around the column are shown, between `...`.
     pub fn render(&self, file: &str) -> String {
         let mut out = format!(
             "{file}:{}:{}: error: {}\n",
@@ -49,16 +58,23 @@ impl Diagnostic {
         );
         let number = self.line.to_string();
         let gutter = " ".repeat(number.len());
+        let (start, at, end) = window(&self.line_text, self.column);
+        let text = |from: usize, to: usize| self.line_text.get(from..to).unwrap_or_default();
+        let lead = if start > 0 { "..." } else { "" };
+        let tail = if end < self.line_text.len() {
+            "..."
+        } else {
+            ""
+        };
         // Tabs keep their width so the marker lines up under the right character.
-        let marker_pad: String = self
-            .line_text
+        let marker_pad: String = lead
             .chars()
-            .take(self.column.saturating_sub(1))
+            .chain(text(start, at).chars())
             .map(|c| if c == '\t' { '\t' } else { ' ' })
             .collect();
         out.push_str(&format!(
-            "{gutter} |\n{number} | {}\n{gutter} | {marker_pad}^\n",
-            self.line_text
+            "{gutter} |\n{number} | {lead}{}{tail}\n{gutter} | {marker_pad}^\n",
+            text(start, end)
         ));
         if !self.path.is_empty() {
             out.push_str(&format!("{gutter} = at: {}\n", self.path));
@@ -67,6 +83,57 @@ impl Diagnostic {
             out.push_str(&format!("{gutter} = help: {help}\n"));
         }
         out
+    }
+}
+
+/// The part of `line` that [`Diagnostic::render`] shows for 1-based `column`, as byte
+/// offsets: where it starts, where the column is, and where it ends. A long line (a
+/// minified policy is one line) is cut to [`RENDER_WINDOW`] characters, a third of them
+/// before the column, so that rendering thousands of diagnostics on it stays linear.
+fn window(line: &str, column: usize) -> (usize, usize, usize) {
+    let chars_before = column.saturating_sub(1);
+    let at = match line.get(..chars_before) {
+        // On ASCII text a column is a byte offset, found without counting.
+        Some(head) if head.is_ascii() => chars_before,
+        _ => line
+            .char_indices()
+            .nth(chars_before)
+            .map_or(line.len(), |(i, _)| i),
+    };
+    if line.len() <= RENDER_WINDOW {
+        return (0, at, line.len());
+    }
+    let head = line.get(..at).unwrap_or_default();
+    let start = head
+        .char_indices()
+        .rev()
+        .nth(RENDER_WINDOW / 3 - 1)
+        .map_or(0, |(i, _)| i);
+    let before = head.get(start..).unwrap_or_default().chars().count();
+    let rest = line.get(at..).unwrap_or_default();
+    let end = rest
+        .char_indices()
+        .nth(RENDER_WINDOW - before)
+        .map_or(line.len(), |(i, _)| at + i);
+    (start, at, end)
+}
+
+/// Shares the text of the last line asked for, so that diagnostics on one line hold one
+/// copy of it.
+#[derive(Default)]
+pub(crate) struct LineCache(Option<(usize, Arc<str>)>);
+
+impl LineCache {
+    /// The text of 1-based `line`, from `text` on a miss.
+    pub(crate) fn get<'t>(&mut self, line: usize, text: impl FnOnce() -> &'t str) -> Arc<str> {
+        match &self.0 {
+            Some((cached, shared)) if *cached == line => Arc::clone(shared),
+            _ => {
+                let shared: Arc<str> = Arc::from(text());
+                self.0 = Some((line, Arc::clone(&shared)));
+                shared
+            }
+        }
     }
 }
 

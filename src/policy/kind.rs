@@ -1,7 +1,7 @@
 //! Policy kinds and the rules that depend on them.
 
 use super::ast::{Policy, PrincipalSpec, Principals};
-use super::error::{Diagnostic, ParseError};
+use super::error::{Diagnostic, LineCache, ParseError};
 use std::fmt;
 use std::str::FromStr;
 
@@ -89,14 +89,16 @@ impl FromStr for PolicyKind {
 
 pub(super) fn validate(policy: &Policy, kind: PolicyKind) -> Result<(), ParseError> {
     let mut diagnostics = Vec::new();
+    let mut lines = LineCache::default();
+    let mut line_text = |line: usize| lines.get(line, || policy.source.line(line));
     for s in &policy.statements {
-        let at_statement = |message: String, help: &str| Diagnostic {
+        let at_statement = |message: String, help: &str, text| Diagnostic {
             path: s.pos.path.clone(),
             line: s.pos.statement.line,
             column: s.pos.statement.column,
             message,
             help: Some(help.to_string()),
-            line_text: policy.source.line(s.pos.statement.line),
+            line_text: text,
         };
         match (&s.principal, kind.takes_principal()) {
             (None, true) => diagnostics.push(at_statement(
@@ -106,6 +108,7 @@ pub(super) fn validate(policy: &Policy, kind: PolicyKind) -> Result<(), ParseErr
                 } else {
                     "name who the statement applies to, as in `\"Principal\": {\"AWS\": \"arn:aws:iam::111122223333:root\"}`"
                 },
+                line_text(s.pos.statement.line),
             )),
             (Some(spec), false) => {
                 let pos = s.pos.principal.unwrap_or(s.pos.statement);
@@ -121,7 +124,7 @@ pub(super) fn validate(policy: &Policy, kind: PolicyKind) -> Result<(), ParseErr
                     help: Some(
                         "the principal of an identity-based policy, SCP, boundary or session policy is the one it is attached to; remove the element".into(),
                     ),
-                    line_text: policy.source.line(pos.line),
+                    line_text: line_text(pos.line),
                 });
             }
             (Some(_), true) | (None, false) => {}
@@ -145,7 +148,7 @@ pub(super) fn validate(policy: &Policy, kind: PolicyKind) -> Result<(), ParseErr
                             "narrow the callers with conditions such as `aws:PrincipalOrgID`"
                                 .into(),
                         ),
-                        line_text: policy.source.line(pos.line),
+                        line_text: line_text(pos.line),
                     });
                 }
             }
@@ -160,6 +163,7 @@ pub(super) fn validate(policy: &Policy, kind: PolicyKind) -> Result<(), ParseErr
                     kind.with_article()
                 ),
                 "add `\"Resource\": \"*\"` or the ARNs the statement covers",
+                line_text(s.pos.statement.line),
             ));
         }
     }

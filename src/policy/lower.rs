@@ -1,7 +1,7 @@
 //! Lowering: the positioned JSON tree to the typed AST, collecting every problem.
 
 use super::ast::*;
-use super::error::{Diagnostic, ParseError};
+use super::error::{Diagnostic, LineCache, ParseError};
 use super::json::{Json, JsonKind, LineIndex, Member, Span};
 use super::{suggest, template};
 use crate::condition::{arn, binary, date, ip, numeric, ConditionOperator, Family, Operator};
@@ -36,6 +36,7 @@ pub(crate) fn parse_bytes(bytes: &[u8], limits: &Limits) -> Result<Policy, Parse
                 diags: Vec::new(),
                 limits,
                 sids: Vec::new(),
+                lines: LineCache::default(),
             };
             let (offset, message, help) = match super::json::parse_bytes(bytes, limits.max_depth())
             {
@@ -65,6 +66,7 @@ pub(crate) fn parse(src: &str, limits: &Limits) -> Result<Policy, ParseError> {
         diags: Vec::new(),
         limits,
         sids: Vec::new(),
+        lines: LineCache::default(),
     };
     if src.len() > limits.max_policy_bytes() {
         lowerer.error(
@@ -108,6 +110,8 @@ struct Lowerer<'s, 'l> {
     limits: &'l Limits,
     /// Every Sid seen, with the statement's path, position and line, for duplicates.
     sids: Vec<(String, String, SourcePos)>,
+    /// The source line of the last diagnostic, shared with the next ones on that line.
+    lines: LineCache,
 }
 
 fn child(path: &str, name: &str) -> String {
@@ -128,9 +132,14 @@ impl Lowerer<'_, '_> {
         SourcePos { line, column }
     }
 
+    fn line_text(&mut self, line: usize) -> std::sync::Arc<str> {
+        let (index, src) = (&self.index, self.src);
+        self.lines.get(line, || index.line_text(src, line))
+    }
+
     fn error(&mut self, span: Span, path: &str, message: String, help: Option<String>) {
         let pos = self.pos(span.start);
-        let line_text = self.index.line_text(self.src, pos.line).to_string();
+        let line_text = self.line_text(pos.line);
         self.diags.push(Diagnostic {
             path: path.to_string(),
             line: pos.line,
@@ -317,6 +326,7 @@ impl Lowerer<'_, '_> {
         for (n, (sid, path, pos)) in sids.iter().enumerate() {
             let first = sids.iter().take(n).find(|(other, ..)| other == sid);
             if let Some((_, first_path, first_pos)) = first {
+                let line_text = self.line_text(pos.line);
                 self.diags.push(Diagnostic {
                     path: child(path, "Sid"),
                     line: pos.line,
@@ -329,7 +339,7 @@ impl Lowerer<'_, '_> {
                         "statement ids must be unique within a policy, so that a decision names one statement"
                             .into(),
                     ),
-                    line_text: self.index.line_text(self.src, pos.line).to_string(),
+                    line_text,
                 });
             }
         }

@@ -1,0 +1,83 @@
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing,
+    reason = "tests"
+)]
+//! Inputs found while fuzzing (`fuzz/`, see `fuzz/README.md`), each pinned as an ordinary
+//! test that runs the same code path as the fuzz target and names the bug it found.
+
+use iam_eval::{Policy, PolicyKind};
+
+/// A minified policy (one line) with a mistake in each of its many statements.
+fn one_line_policy(statement: &str, count: usize) -> String {
+    format!(r#"{{"Statement":[{}]}}"#, vec![statement; count].join(","))
+}
+
+/// Bug: every diagnostic held its own copy of its source line, and `render` printed all
+/// of it. A minified policy is one line, so a 120 KB policy with 10 000 mistakes (well
+/// within the size limit) took 5 GB of memory to parse and rendered to 1.9 GB of text.
+/// Diagnostics on one line now share it, and `render` shows 120 characters around the
+/// column.
+#[test]
+fn diagnostics_on_one_long_line_share_it() {
+    let src = one_line_policy(r#"{"Efect":"Allow","Actio":"a:b","Resource":"*"}"#, 500);
+    let e = Policy::parse(&src).unwrap_err();
+    let diagnostics = e.diagnostics();
+    assert_eq!(diagnostics.len(), 2000);
+    let line = diagnostics[0].source_line();
+    assert_eq!(line, src);
+    for d in diagnostics {
+        assert_eq!(d.source_line().as_ptr(), line.as_ptr(), "{d}");
+    }
+    let rendered = e.render("policy.json");
+    assert!(
+        rendered.len() < 400 * diagnostics.len(),
+        "{} bytes",
+        rendered.len()
+    );
+
+    // The marker stays under the column in a cut line.
+    let last = diagnostics.last().unwrap();
+    let text = last.render("policy.json");
+    let lines: Vec<&str> = text.lines().collect();
+    let marker = lines[3].find('^').unwrap();
+    assert!(lines[2][marker..].starts_with("\"Actio\""), "{text}");
+    assert!(lines[2].starts_with("1 | ..."), "{text}");
+
+    // The same for the errors found when validating a policy for its kind.
+    let src = one_line_policy(r#"{"Effect":"Allow","Action":"a:b"}"#, 500);
+    let policy = Policy::parse(&src).unwrap();
+    let e = policy.validate(PolicyKind::Identity).unwrap_err();
+    assert_eq!(e.diagnostics().len(), 500);
+    let line = e.diagnostics()[0].source_line();
+    assert_eq!(line, src);
+    assert!(e
+        .diagnostics()
+        .iter()
+        .all(|d| d.source_line().as_ptr() == line.as_ptr()));
+    assert!(e.render("policy.json").len() < 400 * 500);
+}
+
+/// The cut line of `diagnostics_on_one_long_line_share_it` on text with multibyte
+/// characters and tabs: cuts fall on character boundaries and the marker lines up.
+#[test]
+fn long_lines_with_multibyte_text_render() {
+    let sid = "é😀".repeat(40);
+    let src = format!(
+        r#"{{"Statement":[{{"Sid":"{sid}",{}"Effect":"Allów","Action":"*","Resource":"*"}}]}}"#,
+        "\t".repeat(20)
+    );
+    let e = Policy::parse(&src).unwrap_err();
+    let d = &e.diagnostics()[0];
+    assert_eq!(d.message(), "unknown effect `Allów`");
+    let text = d.render("policy.json");
+    let lines: Vec<&str> = text.lines().collect();
+    assert!(lines[2].starts_with("1 | ..."), "{text}");
+    let (shown, marker) = (lines[2].trim_start_matches("1 | "), lines[3]);
+    let marker = marker.trim_start_matches("  | ");
+    let at = marker.chars().count() - 1;
+    let under: String = shown.chars().skip(at).take(7).collect();
+    assert_eq!(under, "\"Allów\"", "{text}");
+}
