@@ -8,7 +8,7 @@
 //! Inputs found while fuzzing (`fuzz/`, see `fuzz/README.md`), each pinned as an ordinary
 //! test that runs the same code path as the fuzz target and names the bug it found.
 
-use iam_eval::{Policy, PolicyKind};
+use iam_eval::{Decision, Policy, PolicyKind, PolicySet, Reason, Request};
 
 /// A minified policy (one line) with a mistake in each of its many statements.
 fn one_line_policy(statement: &str, count: usize) -> String {
@@ -80,4 +80,69 @@ fn long_lines_with_multibyte_text_render() {
     let at = marker.chars().count() - 1;
     let under: String = shown.chars().skip(at).take(7).collect();
     assert_eq!(under, "\"Allów\"", "{text}");
+}
+
+/// Evaluates and explains one request against a resource-based policy given with its
+/// owner account, as the `structured` fuzz target does; returns both decisions and reasons.
+fn evaluate_and_explain_owned(
+    policy: &str,
+    owner: &str,
+    principal: &str,
+    action: &str,
+    resource: &str,
+) -> ((Decision, Reason), (Decision, Reason)) {
+    let set = PolicySet::builder()
+        .add_owned(
+            PolicyKind::Resource,
+            "p0",
+            Policy::parse(policy).unwrap(),
+            owner,
+        )
+        .build()
+        .unwrap();
+    let request = Request::builder()
+        .principal(principal)
+        .action(action)
+        .resource(resource)
+        .build()
+        .unwrap();
+    let evaluated = set.evaluate(&request);
+    let (explained, trace) = set.explain(&request);
+    assert_eq!(trace.decision, explained.decision());
+    (
+        (evaluated.decision(), evaluated.reason()),
+        (explained.decision(), explained.reason()),
+    )
+}
+
+/// Bug (found by `structured`; in the statement index, `src/eval/index.rs`): the resource
+/// trie skips a statement whose `Principal` names no account of the caller's. But a
+/// statement of a resource-based policy given with its owner account that covers the
+/// action and resource makes that account the resource's owner, whoever it names
+/// (`PolicySet::resource_account`). `explain`, which visits every statement, took the
+/// owner 444455556666, the caller's own account, and allowed the account's root user;
+/// `evaluate` skipped the statement, took the account in the queue's ARN, and denied a
+/// cross-account request.
+#[test]
+fn skipped_statement_still_names_the_resource_owner() {
+    let (evaluated, explained) = evaluate_and_explain_owned(
+        r#"{"Statement":[{"Effect":"Allow","Action":"sqs:SendMessage","Resource":"arn:aws:sqs:*:*:*","Principal":{"AWS":"111122223333"}}]}"#,
+        "444455556666",
+        "arn:aws:iam::444455556666:root",
+        "sqs:SendMessage",
+        "arn:aws:sqs:us-east-1:111122223333:queue1",
+    );
+    assert_eq!(evaluated, explained);
+    assert_eq!(evaluated, (Decision::Allow, Reason::RootUser));
+
+    // The input as the fuzzer found it (artifact crash-d57e9b93...).
+    let (evaluated, explained) = evaluate_and_explain_owned(
+        r#"{"Statement":[{"Sid":"S5","Effect":"Allow","NotAction":"iam:Create????","Resource":["arn:aws:*:*:*:*","arn:aws:s3:::bucket-?/*"],"Principal":{"AWS":["111122223333"]}}]}"#,
+        "444455556666",
+        "arn:aws:iam::444455556666:root",
+        "s3:PutObject",
+        "arn:aws:iam::111122223333:user/alice",
+    );
+    assert_eq!(evaluated, explained);
+    assert_eq!(evaluated, (Decision::Allow, Reason::RootUser));
 }

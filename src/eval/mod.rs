@@ -224,9 +224,6 @@ struct Scan {
     direct: Option<StmtId>,
     limited: Option<StmtId>,
     account: Option<StmtId>,
-    /// The first resource-based policy with an owner account whose statement covered
-    /// the action and resource.
-    owner: Option<u32>,
 }
 
 type Why = Inline<StmtId, { response::MAX_DETERMINING }>;
@@ -310,18 +307,36 @@ impl PolicySet {
     /// request's action and resource (a file may hold a bucket policy and a key policy,
     /// each with its owner); failing that, for a resource whose ARN and request name no
     /// account, the account given with any resource-based policy.
-    fn resource_account<'a>(
-        &'a self,
-        request: &'a Request,
-        matched: Option<u32>,
-    ) -> Option<&'a str> {
-        matched
-            .and_then(|i| self.policies.get(i as usize))
-            .and_then(|p| p.account.as_deref())
+    ///
+    /// Which policy covers the request is decided by its statements' `Action` and
+    /// `Resource` alone, apart from the statement index and from whom they name, so that
+    /// `evaluate` and `explain` always agree on it. Only policies added with an owner
+    /// account are looked at, so sets without any (the usual library use) pay nothing.
+    fn resource_account<'a>(&'a self, request: &'a Request) -> Option<&'a str> {
+        self.covering_owner(request)
             .or_else(|| request.resource_arn_account())
             .or_else(|| request.resource_account())
             .or(self.owner.as_deref())
             .or_else(|| request.principal().account())
+    }
+
+    fn covering_owner<'a>(&'a self, request: &'a Request) -> Option<&'a str> {
+        if self.owner.is_none() {
+            return None;
+        }
+        // Variables in a Resource are resolved here too; their problems were (or will
+        // be) reported by the statement's own evaluation, so this observer drops them.
+        let mut quiet = Collector::<Off>::new();
+        self.policies
+            .iter()
+            .filter(|p| p.kind == PolicyKind::Resource && p.account.is_some())
+            .find(|p| {
+                p.statements.iter().any(|s| {
+                    s.actions.matches(request.action_lower())
+                        && s.resources.matches(request, &mut quiet)
+                })
+            })
+            .and_then(|p| p.account.as_deref())
     }
 
     /// Decides a request. Never fails and, for requests whose policies use no variables,
@@ -339,7 +354,7 @@ impl PolicySet {
         let mut collector = Collector::<On>::new();
         let mut policies = Vec::new();
         let response = self.run(request, &mut collector, Some(&mut policies));
-        let owner = self.resource_account(request, response.owner_policy);
+        let owner = self.resource_account(request);
         let trace = Trace {
             decision: response.decision(),
             reason: Trace::reason_text(response.reason()),
@@ -469,7 +484,6 @@ impl PolicySet {
             reason,
             determining,
             problems: obs.problems,
-            owner_policy: scan.owner,
         }
     }
 
@@ -501,16 +515,6 @@ impl PolicySet {
             obs,
             trace,
         );
-        if kind == PolicyKind::Resource
-            && outcome.covers
-            && scan.owner.is_none()
-            && self
-                .policies
-                .get(id.policy as usize)
-                .is_some_and(|p| p.account.is_some())
-        {
-            scan.owner = Some(id.policy);
-        }
         let Some(grant) = outcome.applies else {
             if s.effect == Effect::Deny && outcome.unjudged {
                 scan.unjudged_deny = true;
@@ -564,7 +568,7 @@ impl PolicySet {
         let limited_ok = scan.limited.is_some() && boundary_ok && session_ok;
         let resource_direct = scan.direct.is_some() || limited_ok;
         let resource_any = scan.direct.or(scan.limited).or(scan.account);
-        let owner = self.resource_account(request, scan.owner);
+        let owner = self.resource_account(request);
         let cross = iam && owner.is_some_and(|o| Some(o) != p.account());
         let kms = request.resource_is_kms();
 
@@ -705,8 +709,6 @@ impl Known {
 struct StatementOutcome {
     /// The grant, when the statement applies.
     applies: Option<Grant>,
-    /// Action and resource matched (whatever the principal and conditions).
-    covers: bool,
     /// A condition could not be judged.
     unjudged: bool,
 }
@@ -818,7 +820,6 @@ fn eval_statement<'a, R: Record<'a>>(
     }
     StatementOutcome {
         applies: if applies { grant } else { None },
-        covers: resource == ElementMatch::Matched,
         unjudged,
     }
 }

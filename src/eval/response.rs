@@ -340,8 +340,6 @@ pub struct Response<'a> {
     pub(crate) reason: Reason,
     pub(crate) determining: Inline<StmtId, MAX_DETERMINING>,
     pub(crate) problems: Inline<RawProblem<'a>, MAX_PROBLEMS>,
-    /// The resource-based policy whose owner account was taken as the resource's.
-    pub(crate) owner_policy: Option<u32>,
 }
 
 impl<'a> Response<'a> {
