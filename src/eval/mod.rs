@@ -321,9 +321,7 @@ impl PolicySet {
     }
 
     fn covering_owner<'a>(&'a self, request: &'a Request) -> Option<&'a str> {
-        if self.owner.is_none() {
-            return None;
-        }
+        self.owner.as_ref()?;
         // Variables in a Resource are resolved here too; their problems were (or will
         // be) reported by the statement's own evaluation, so this observer drops them.
         let mut quiet = Collector::<Off>::new();
