@@ -813,7 +813,7 @@ fn check_explain(set: &PolicySet, req: &Request) -> Result<(), TestCaseError> {
         .iter()
         .filter(|p| p.applies)
         .flat_map(|p| p.statements.iter())
-        .filter(|s| s.applies && s.effect == "Deny")
+        .filter(|s| s.applies && s.effect == iam_eval::policy::Effect::Deny)
         .map(|s| s.label.as_str())
         .collect();
     if evaluated.decision == Decision::ExplicitDeny {

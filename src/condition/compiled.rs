@@ -17,6 +17,7 @@ use crate::hash::FxHasher;
 use crate::pattern::{Case, Part, Pattern, PatternKind};
 use std::collections::HashSet;
 use std::hash::BuildHasherDefault;
+use std::sync::Arc;
 
 /// Above this many values, `StringEquals` looks a value up in a hash set.
 const SET_THRESHOLD: usize = 6;
@@ -174,9 +175,9 @@ pub(crate) struct CompiledCondition {
     lower: Box<str>,
     /// INVARIANT: `key_hash(&lower)`.
     hash: u64,
-    key: Box<str>,
+    key: Arc<str>,
     values: Values,
-    written: Vec<String>,
+    written: Arc<[String]>,
 }
 
 /// A value that passed parsing cannot fail to compile; if it does anyway (an AST built
@@ -308,7 +309,7 @@ impl CompiledCondition {
             lower: key.to_lowercase().into(),
             key: key.into(),
             values: compiled,
-            written: texts.map(str::to_string).collect(),
+            written: texts.map(str::to_string).collect::<Vec<_>>().into(),
         })
     }
 
@@ -319,10 +320,10 @@ impl CompiledCondition {
         let (result, outcome) = self.eval_inner(value, entry.map(|(_, t)| t), request, obs);
         if O::TRACE {
             obs.condition(ConditionTrace {
-                operator: self.op.to_string(),
-                key: self.key.to_string(),
+                operator: self.op,
+                key: Arc::clone(&self.key),
                 request_values: value.map(|v| v.iter().map(str::to_string).collect()),
-                policy_values: self.written.clone(),
+                policy_values: Arc::clone(&self.written),
                 matched: result,
                 outcome,
             });

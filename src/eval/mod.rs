@@ -43,6 +43,7 @@ use compile::{CompiledStatement, Grant};
 use observe::{Collector, Off, On, Record};
 use response::{Decision, Inline, Reason, Response, StatementRef, StmtId};
 use std::fmt;
+use std::sync::Arc;
 use trace::{ElementMatch, PolicyTrace, StatementTrace, Trace};
 
 /// A policy could not be added to a set.
@@ -89,7 +90,8 @@ impl fmt::Display for BuildError {
 
 #[derive(Debug, Clone)]
 struct CompiledPolicy {
-    id: Box<str>,
+    /// Shared with explanations, which name the policy in every trace.
+    id: Arc<str>,
     kind: PolicyKind,
     account: Option<Box<str>>,
     statements: Vec<CompiledStatement>,
@@ -361,7 +363,7 @@ impl PolicySet {
                 policies
                     .iter()
                     .flat_map(|p| p.statements.iter())
-                    .filter(|s| s.applies && s.effect == "Deny")
+                    .filter(|s| s.applies && s.effect == Effect::Deny)
                     .map(|s| s.label.clone())
                     .collect()
             } else {
@@ -466,8 +468,8 @@ impl PolicySet {
                         }
                     }
                     trace.push(PolicyTrace {
-                        id: policy.id.to_string(),
-                        kind: policy.kind.to_string(),
+                        id: Arc::clone(&policy.id),
+                        kind: policy.kind,
                         applies,
                         note: (!applies).then(|| not_applicable(policy.kind, p.kind())),
                         statements,
@@ -784,22 +786,19 @@ fn eval_statement<'a, R: Record<'a>>(
     let unjudged = unjudged_out;
     if let Some(t) = trace {
         let note = match (applies, s.principal.as_ref(), grant) {
-            (true, Some(m), Some(g)) if s.effect == Effect::Allow => Some(
-                match g {
-                    Grant::Direct => "names the caller directly",
-                    Grant::Limited if m.is_negated() => {
-                        "a NotPrincipal Allow: limited by boundaries and session policies"
-                    }
-                    Grant::Limited => {
-                        "grants a role or everyone: limited by boundaries and session policies"
-                    }
-                    Grant::Account => {
-                        "names the caller's account: the account's IAM policies must allow too"
-                    }
+            (true, Some(m), Some(g)) if s.effect == Effect::Allow => Some(match g {
+                Grant::Direct => "names the caller directly",
+                Grant::Limited if m.is_negated() => {
+                    "a NotPrincipal Allow: limited by boundaries and session policies"
                 }
-                .to_string(),
-            ),
-            _ if unjudged => Some("a condition could not be judged".to_string()),
+                Grant::Limited => {
+                    "grants a role or everyone: limited by boundaries and session policies"
+                }
+                Grant::Account => {
+                    "names the caller's account: the account's IAM policies must allow too"
+                }
+            }),
+            _ if unjudged => Some("a condition could not be judged"),
             _ => None,
         };
         t.push(StatementTrace {
@@ -807,7 +806,7 @@ fn eval_statement<'a, R: Record<'a>>(
                 .statement_ref(id)
                 .map(|r| r.to_string())
                 .unwrap_or_default(),
-            effect: s.effect.as_str().to_string(),
+            effect: s.effect,
             action,
             resource,
             principal,

@@ -2,8 +2,11 @@
 //! with the values compared. Produced by the same code as the decision.
 
 use super::response::{Decision, Reason};
+use crate::condition::ConditionOperator;
+use crate::policy::{Effect, PolicyKind};
 use serde::Serialize;
 use std::fmt;
+use std::sync::Arc;
 
 /// How a condition key's outcome came about.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -60,14 +63,15 @@ impl Outcome {
 /// One condition key under one operator.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct ConditionTrace {
-    /// The operator as written, qualifiers included.
-    pub operator: String,
-    /// The condition key as written in the policy.
-    pub key: String,
+    /// The operator, qualifiers included (serialized as written, `ForAnyValue:StringLike`).
+    #[serde(serialize_with = "as_text")]
+    pub operator: ConditionOperator,
+    /// The condition key as written in the policy (shared with the compiled policy).
+    pub key: Arc<str>,
     /// The request's values for the key; `None` when the key is missing.
     pub request_values: Option<Vec<String>>,
-    /// The policy's values, as written.
-    pub policy_values: Vec<String>,
+    /// The policy's values, as written (shared with the compiled policy).
+    pub policy_values: Arc<[String]>,
     /// Whether the condition held.
     pub matched: bool,
     /// How the outcome came about.
@@ -94,7 +98,8 @@ pub struct StatementTrace {
     /// `policy-id#Sid` or `policy-id#index`.
     pub label: String,
     /// `Allow` or `Deny`.
-    pub effect: String,
+    #[serde(serialize_with = "as_text")]
+    pub effect: Effect,
     /// The `Action`/`NotAction` element.
     pub action: ElementMatch,
     /// The `Resource`/`NotResource` element.
@@ -107,16 +112,17 @@ pub struct StatementTrace {
     pub applies: bool,
     /// A note, such as how a resource-policy grant counts (`grants the account`).
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub note: Option<String>,
+    pub note: Option<&'static str>,
 }
 
 /// One policy.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct PolicyTrace {
     /// The id it was added with.
-    pub id: String,
+    pub id: Arc<str>,
     /// The kind it is used as.
-    pub kind: String,
+    #[serde(serialize_with = "as_text")]
+    pub kind: PolicyKind,
     /// Whether it takes part in this request (an SCP does not apply to an anonymous
     /// caller, for instance).
     pub applies: bool,
@@ -160,6 +166,11 @@ impl Trace {
     pub fn to_json(&self) -> String {
         serde_json::to_string_pretty(self).unwrap_or_default()
     }
+}
+
+/// Serializes a value by its `Display` text.
+fn as_text<T: fmt::Display, S: serde::Serializer>(value: &T, s: S) -> Result<S::Ok, S::Error> {
+    s.collect_str(value)
 }
 
 fn element(name: &str, m: ElementMatch) -> Option<String> {

@@ -47,6 +47,12 @@ impl Effect {
     }
 }
 
+impl std::fmt::Display for Effect {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
 /// A 1-based line and column in the policy source.
 ///
 /// Positions are not part of a policy's meaning: two positions always compare equal, so
