@@ -203,7 +203,40 @@ impl Pattern {
     /// literal.
     #[must_use]
     pub fn new(pattern: &str, case: Case) -> Pattern {
-        Pattern::from_parts([Part::Wild(pattern)], case)
+        // The shapes of nearly every action and resource (`s3:GetObject`,
+        // `arn:aws:s3:::bucket/*`, `*`) are compiled directly; `from_parts` handles the rest
+        // and gives the same result.
+        let fold = |s: &str| -> Box<str> {
+            s.chars()
+                .map(|c| fold_for(c, case))
+                .collect::<String>()
+                .into()
+        };
+        let matcher = match pattern.find(['*', '?']) {
+            None => Some(Matcher::Exact(fold(pattern))),
+            Some(i)
+                if !pattern.contains('?')
+                    && pattern
+                        .get(i..)
+                        .is_some_and(|t| t.bytes().all(|b| b == b'*')) =>
+            {
+                let head = pattern.get(..i).unwrap_or("");
+                Some(if head.is_empty() {
+                    Matcher::Any
+                } else {
+                    Matcher::Prefix(fold(head))
+                })
+            }
+            Some(_) => None,
+        };
+        match matcher {
+            Some(matcher) => Pattern {
+                source: pattern.to_string(),
+                case,
+                matcher,
+            },
+            None => Pattern::from_parts([Part::Wild(pattern)], case),
+        }
     }
 
     /// Compiles `text` with no wildcards at all, as `StringEquals` compares: a `*` in
