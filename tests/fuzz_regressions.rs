@@ -146,3 +146,51 @@ fn skipped_statement_still_names_the_resource_owner() {
     assert_eq!(evaluated, explained);
     assert_eq!(evaluated, (Decision::Allow, Reason::RootUser));
 }
+
+/// Bug (found by `structured`, fixed with the previous one in `src/eval/mod.rs`): of two
+/// resource-based policies given with owner accounts that both cover the request, the
+/// owner was taken from the first one *visited*. `explain` visits in set order and took
+/// `p0`'s account, 444455556666: a cross-account request the caller's identity side
+/// does not allow. `evaluate` visits the statements without `Resource` (from the action
+/// index) before those in the resource trie, took `p1`'s account, the caller's own, and
+/// allowed. The owner is the first covering policy in set order, whichever is visited
+/// first.
+#[test]
+fn owner_is_the_first_covering_policy_in_set_order() {
+    let covering = |statement: &str| {
+        Policy::parse(&format!(
+            r#"{{"Version":"2008-10-17","Id":"policy-id","Statement":{statement}}}"#
+        ))
+        .unwrap()
+    };
+    let set = PolicySet::builder()
+        .add_owned(
+            PolicyKind::Resource,
+            "p0",
+            covering(r#"{"Effect":"Allow","Action":["s3:GetObject*"],"Resource":["arn:aws:s3:::*"],"Principal":"*"}"#),
+            "444455556666",
+        )
+        .add_owned(
+            PolicyKind::Resource,
+            "p1",
+            covering(r#"{"Effect":"Allow","Action":"s3:GetObject","Principal":"*"}"#),
+            "111122223333",
+        )
+        .build()
+        .unwrap();
+    let request = Request::builder()
+        .principal("arn:aws:iam::111122223333:user/alice")
+        .action("s3:GetObject")
+        .resource("arn:aws:s3:::bucket-a")
+        .build()
+        .unwrap();
+    let evaluated = set.evaluate(&request);
+    let (explained, trace) = set.explain(&request);
+    let expected = (
+        Decision::ImplicitDeny,
+        Reason::CrossAccountNeedsIdentityAllow,
+    );
+    assert_eq!((evaluated.decision(), evaluated.reason()), expected);
+    assert_eq!((explained.decision(), explained.reason()), expected);
+    assert_eq!(trace.resource_account.as_deref(), Some("444455556666"));
+}
