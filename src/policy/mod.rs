@@ -60,7 +60,11 @@ impl Policy {
         kind::validate(self, kind)
     }
 
-    /// The policy as JSON text; parsing it again gives an equal policy.
+    /// The policy as JSON text, indented for diffs; parsing it again gives an equal policy.
+    ///
+    /// The indentation can make the text larger than the source: a policy near the size
+    /// limit (written without whitespace) may need a larger
+    /// [`Limits::with_max_policy_bytes`] to be parsed back.
     pub fn to_json(&self) -> String {
         write::to_json(self)
     }
