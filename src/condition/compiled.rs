@@ -48,14 +48,10 @@ pub(crate) struct Template {
 }
 
 impl Template {
-    /// Splits `text`; `None` when it has no variables (the caller compiles it statically).
-    pub(crate) fn parse(text: &str) -> Option<Result<Template, template::TemplateError>> {
-        let segments = match template::parse(text) {
-            Ok(s) => s,
-            Err(e) => return Some(Err(e)),
-        };
-        let static_only = !template::has_vars(&segments);
-        let parts = segments
+    /// Splits `text`; a template without variables (only `${*}`, `${?}`, `${$}`) is
+    /// compiled statically by the caller through [`Template::static_parts`].
+    pub(crate) fn parse(text: &str) -> Result<Template, template::TemplateError> {
+        let parts = template::parse(text)?
             .into_iter()
             .map(|s| match s {
                 Segment::Text(t) => TemplatePart::Text(t.into()),
@@ -68,12 +64,7 @@ impl Template {
                 },
             })
             .collect();
-        let t = Template { parts };
-        if static_only {
-            // Specials only: still literal pieces, so build it with from_parts once.
-            return Some(Ok(t));
-        }
-        Some(Ok(t))
+        Ok(Template { parts })
     }
 
     pub(crate) fn has_vars(&self) -> bool {
@@ -219,10 +210,9 @@ impl CompiledCondition {
                             return Ok(StrValue::Fixed(make(&[Part::Wild(text)])));
                         }
                         match Template::parse(text) {
-                            Some(Ok(t)) if t.has_vars() => Ok(StrValue::Template(t)),
-                            Some(Ok(t)) => Ok(StrValue::Fixed(make(&t.static_parts()))),
-                            Some(Err(e)) => Err(bad(v, &e.message)),
-                            None => Ok(StrValue::Fixed(make(&[Part::Wild(text)]))),
+                            Ok(t) if t.has_vars() => Ok(StrValue::Template(t)),
+                            Ok(t) => Ok(StrValue::Fixed(make(&t.static_parts()))),
+                            Err(e) => Err(bad(v, &e.message)),
                         }
                     })
                     .collect::<Result<_, _>>()?;
@@ -284,11 +274,7 @@ impl CompiledCondition {
                         if text == "*" {
                             return Ok(ArnValue::Any);
                         }
-                        let template = if variables {
-                            Template::parse(text)
-                        } else {
-                            None
-                        };
+                        let template = variables.then(|| Template::parse(text));
                         match template {
                             Some(Ok(t)) if t.has_vars() => Ok(ArnValue::Template(t)),
                             Some(Ok(t)) => ArnPattern::from_parts(&t.static_parts())

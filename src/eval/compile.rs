@@ -307,13 +307,12 @@ impl Resources {
                         return Ok(ResourcePattern::Fixed(Pattern::new(r, Case::Sensitive)));
                     }
                     match Template::parse(r) {
-                        Some(Ok(t)) if t.has_vars() => Ok(ResourcePattern::Template(t)),
-                        Some(Ok(t)) => Ok(ResourcePattern::Fixed(Pattern::from_parts(
+                        Ok(t) if t.has_vars() => Ok(ResourcePattern::Template(t)),
+                        Ok(t) => Ok(ResourcePattern::Fixed(Pattern::from_parts(
                             t.static_parts(),
                             Case::Sensitive,
                         ))),
-                        Some(Err(e)) => Err(e.message),
-                        None => Ok(ResourcePattern::Fixed(Pattern::new(r, Case::Sensitive))),
+                        Err(e) => Err(e.message),
                     }
                 })
                 .collect()

@@ -103,11 +103,6 @@ fn segment(body: &str) -> Result<Segment<'_>, (String, String)> {
     Ok(Segment::Var { key, default })
 }
 
-/// Whether any segment needs a request value.
-pub(crate) fn has_vars(segments: &[Segment<'_>]) -> bool {
-    segments.iter().any(|s| matches!(s, Segment::Var { .. }))
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
