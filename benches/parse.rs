@@ -11,7 +11,7 @@
 )]
 
 use criterion::{black_box, BatchSize, Criterion};
-use iam_eval::testfile::TestFile;
+use iam_eval::TestFile;
 use iam_eval::{Policy, PolicyKind, PolicySet, Request};
 use serde_json::Value;
 use std::path::PathBuf;

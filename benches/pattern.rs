@@ -16,7 +16,7 @@
 )]
 
 use criterion::{black_box, Criterion, Throughput};
-use iam_eval::pattern::{Case, Pattern};
+use iam_eval::{Case, Pattern};
 use std::time::Duration;
 
 /// Short enough that the whole suite runs in a few minutes on two cores.

@@ -11,22 +11,51 @@
 )]
 #![forbid(unsafe_code)]
 
-pub mod condition;
-mod eval;
+// Layers, from the bottom; a module imports only from its own layer or those below it
+// (`tests/layering.rs` checks this, and ARCHITECTURE.md describes each layer).
+//
+// leaves: the JSON reader, diagnostics, value readers, the operator table, wildcard
+// patterns, policy-variable templates, suggestions, limits, hashing, inline lists.
+mod diagnostic;
 mod hash;
+mod inline;
+mod json;
 mod limits;
-pub mod pattern;
-pub mod policy;
+mod operator;
+mod pattern;
+mod suggest;
+mod template;
+mod value;
+// The AST: lowering from JSON, validation by kind, writing back.
+mod policy;
+// Requests: principals, context values.
 mod request;
-pub mod testfile;
+// Compiled statements, principals and conditions; the statement index.
+mod compile;
+// The policy set, the decision, responses and traces.
+mod eval;
+// Policy test files.
+mod testfile;
 
+pub use compile::{ElementMatch, Outcome, ProblemKind, MAX_PROBLEMS};
+pub use diagnostic::Diagnostic;
 pub use eval::response::{
-    Decision, Problem, ProblemKind, Reason, Response, StatementRef, MAX_DETERMINING, MAX_PROBLEMS,
+    Decision, Problem, Reason, Response, StatementLabel, StatementRef, MAX_DETERMINING,
 };
-pub use eval::trace::{ConditionTrace, ElementMatch, Outcome, PolicyTrace, StatementTrace, Trace};
-pub use eval::{BuildError, PolicySet, PolicySetBuilder};
+pub use eval::trace::{ConditionTrace, PolicyTrace, StatementTrace, Trace};
+pub use eval::{BuildError, BuildErrorKind, PolicySet, PolicySetBuilder};
 pub use limits::Limits;
-pub use policy::{Policy, PolicyKind};
+pub use operator::{ConditionOperator, Family, Operator, SetQualifier};
+pub use pattern::{Case, Pattern};
+pub use policy::{
+    ActionSpec, ConditionBlock, ConditionEntry, ConditionValue, Effect, ParseError, Policy,
+    PolicyKind, PrincipalEntry, PrincipalSpec, PrincipalType, Principals, ResourceSpec, SourcePos,
+    Statement, UnknownKindError, ValidationError, Version,
+};
 pub use request::{
-    Context, ContextInput, Principal, PrincipalKind, Request, RequestBuilder, RequestError, Values,
+    Context, ContextInput, Principal, PrincipalKind, Request, RequestBuilder, RequestError,
+    RequestErrorKind, Values,
+};
+pub use testfile::{
+    CaseResult, RequestSpec, TestCase, TestFile, TestFileError, TestFileErrorKind, TestReport,
 };

@@ -1,37 +1,4 @@
-//! IAM wildcard patterns.
-//!
-//! IAM knows exactly two wildcards: `*` matches any run of characters (possibly empty,
-//! `/` and `:` included) and `?` matches exactly one character. Every other character,
-//! brackets and braces included, stands for itself, and a pattern must match the whole
-//! input. See
-//! <https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_action.html>,
-//! <https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_resource.html>
-//! and
-//! <https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_condition_operators.html#Conditions_String>.
-//!
-//! A "character" is a Unicode scalar value (a Rust `char`), so `?` matches `é` whether it
-//! takes one byte or two.
-//!
-//! # Case-insensitive matching
-//!
-//! Action names match case-insensitively; resources and `StringLike` match
-//! case-sensitively. Case-insensitive matching compares characters one at a time after
-//! mapping each through [`char::to_lowercase`], keeping the character unchanged when its
-//! lowercase form is more than one character. The consequences:
-//!
-//! - one character always matches one character, so `?` and the segment lengths mean the
-//!   same thing in both modes;
-//! - `ẞ` matches `ß`, but `SS` does not match `ß` (no full case folding);
-//! - `K` (U+212A KELVIN SIGN) matches `k`, because its lowercase form is `k`;
-//! - `İ` (U+0130), the only character whose lowercase form is two characters, matches only
-//!   itself.
-//!
-//! # Cost
-//!
-//! A pattern is compiled once. Matching never allocates and never backtracks: the common
-//! shapes (`*`, `abc`, `abc*`, `*abc`, `*abc*`) cost one comparison or one substring search,
-//! and any other pattern costs at worst (pattern length × input length) character
-//! comparisons, because the segments between `*`s are placed leftmost-first, each once.
+//! IAM wildcard patterns; the rules are documented on [`Pattern`].
 
 use core::fmt;
 
@@ -41,13 +8,13 @@ pub enum Case {
     /// `A` matches only `A` (resources, ARNs, `StringLike`).
     Sensitive,
     /// `A` matches `A` and `a` (action names, `StringEqualsIgnoreCase`); see the
-    /// [module documentation](self) for the exact rule.
+    /// [`Pattern`] documentation for the exact rule.
     Insensitive,
 }
 
 /// How a pattern was classified when compiled; the common shapes cost one comparison.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum PatternKind {
+pub(crate) enum PatternKind {
     /// Matches every input: `*`, `**`, …
     Any,
     /// No wildcards: the input must equal the text.
@@ -66,7 +33,7 @@ pub enum PatternKind {
 /// literal text where they are ordinary characters (used for values substituted from policy
 /// variables, and for `${*}`, `${?}`, `${$}`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Part<'a> {
+pub(crate) enum Part<'a> {
     /// Text where `*` and `?` are wildcards.
     Wild(&'a str),
     /// Text where every character stands for itself.
@@ -75,11 +42,45 @@ pub enum Part<'a> {
 
 /// A compiled IAM wildcard pattern.
 ///
+///  IAM wildcard patterns.
+///
+///  IAM knows exactly two wildcards: `*` matches any run of characters (possibly empty,
+///  `/` and `:` included) and `?` matches exactly one character. Every other character,
+///  brackets and braces included, stands for itself, and a pattern must match the whole
+///  input. See
+///  <https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_action.html>,
+///  <https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_resource.html>
+///  and
+///  <https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_condition_operators.html#Conditions_String>.
+///
+///  A "character" is a Unicode scalar value (a Rust `char`), so `?` matches `é` whether it
+///  takes one byte or two.
+///
+///  # Case-insensitive matching
+///
+///  Action names match case-insensitively; resources and `StringLike` match
+///  case-sensitively. Case-insensitive matching compares characters one at a time after
+///  mapping each through [`char::to_lowercase`], keeping the character unchanged when its
+///  lowercase form is more than one character. The consequences:
+///
+///  - one character always matches one character, so `?` and the segment lengths mean the
+///    same thing in both modes;
+///  - `ẞ` matches `ß`, but `SS` does not match `ß` (no full case folding);
+///  - `K` (U+212A KELVIN SIGN) matches `k`, because its lowercase form is `k`;
+///  - `İ` (U+0130), the only character whose lowercase form is two characters, matches only
+///    itself.
+///
+///  # Cost
+///
+///  A pattern is compiled once. Matching never allocates and never backtracks: the common
+///  shapes (`*`, `abc`, `abc*`, `*abc`, `*abc*`) cost one comparison or one substring search,
+///  and any other pattern costs at worst (pattern length × input length) character
+///  comparisons, because the segments between `*`s are placed leftmost-first, each once.
+///
 /// ```
-/// use iam_eval::pattern::{Case, Pattern, PatternKind};
+/// use iam_eval::{Case, Pattern};
 ///
 /// let p = Pattern::new("s3:Get*", Case::Insensitive);
-/// assert_eq!(p.kind(), PatternKind::Prefix);
 /// assert!(p.matches("S3:GetObject"));
 /// assert!(!p.matches("s3:PutObject"));
 /// ```
@@ -240,7 +241,7 @@ impl Pattern {
     }
 
     /// Compiles `text` with no wildcards at all, as `StringEquals` compares: a `*` in
-    /// `text` matches only `*`. The pattern is classified [`PatternKind::Exact`].
+    /// `text` matches only `*`.
     #[must_use]
     pub fn literal(text: &str, case: Case) -> Pattern {
         Pattern::from_parts([Part::Literal(text)], case)
@@ -251,7 +252,7 @@ impl Pattern {
     /// `${?}`, `${$}`; see
     /// <https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_variables.html#policy-vars-specialchars>).
     #[must_use]
-    pub fn from_parts<'a>(parts: impl IntoIterator<Item = Part<'a>>, case: Case) -> Pattern {
+    pub(crate) fn from_parts<'a>(parts: impl IntoIterator<Item = Part<'a>>, case: Case) -> Pattern {
         let mut source = String::new();
         let mut segments = vec![Segment::default()];
         for part in parts {
@@ -308,7 +309,7 @@ impl Pattern {
 
     /// How the pattern was classified when compiled.
     #[must_use]
-    pub fn kind(&self) -> PatternKind {
+    pub(crate) fn kind(&self) -> PatternKind {
         match self.matcher {
             Matcher::Any => PatternKind::Any,
             Matcher::Exact(_) => PatternKind::Exact,
@@ -319,9 +320,8 @@ impl Pattern {
         }
     }
 
-    /// The text as written (for explanations). Characters that came from
-    /// [`Part::Literal`] pieces are shown as-is, so a literal `*` looks like a wildcard
-    /// here.
+    /// The text as written (for explanations). Characters substituted from policy
+    /// variables are shown as-is, so a literal `*` looks like a wildcard here.
     #[must_use]
     pub fn source(&self) -> &str {
         &self.source
@@ -333,8 +333,8 @@ impl Pattern {
         self.case
     }
 
-    /// Whether the pattern contains a `*` or `?` wildcard (literal `*` and `?` from
-    /// [`Part::Literal`] pieces do not count).
+    /// Whether the pattern contains a `*` or `?` wildcard (a literal `*` or `?`
+    /// substituted from a policy variable does not count).
     #[must_use]
     pub fn has_wildcards(&self) -> bool {
         !matches!(self.matcher, Matcher::Exact(_))
@@ -345,9 +345,9 @@ impl Pattern {
     /// starts with a wildcard.
     ///
     /// Case-insensitive callers must fold the input with the same per-character rule
-    /// before comparing; see the [module documentation](self).
+    /// before comparing; see the [`Pattern`] documentation.
     #[must_use]
-    pub fn literal_prefix(&self) -> &str {
+    pub(crate) fn literal_prefix(&self) -> &str {
         match &self.matcher {
             Matcher::Exact(lit) | Matcher::Prefix(lit) => lit,
             Matcher::Any | Matcher::Suffix(_) | Matcher::Contains(_) => "",
@@ -437,9 +437,10 @@ impl General {
 
 /// Case-insensitive equality without allocating: characters are compared one at a time
 /// after mapping each through [`char::to_lowercase`] (ASCII fast path); see the
-/// [module documentation](self) for the exact rule.
+/// [`Pattern`] documentation for the exact rule.
+#[cfg(test)]
 #[must_use]
-pub fn eq_ignore_case(a: &str, b: &str) -> bool {
+fn eq_ignore_case(a: &str, b: &str) -> bool {
     if a.is_ascii() && b.is_ascii() {
         return a.eq_ignore_ascii_case(b);
     }

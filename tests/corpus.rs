@@ -9,7 +9,7 @@
 //! project's own corpus under `tests/corpus/`, through the same code as `iam-eval test`.
 //! Every failure and every file that cannot be loaded is printed before the test fails.
 
-use iam_eval::testfile::{discover, TestFile, TestReport};
+use iam_eval::{TestFile, TestReport};
 use std::path::{Path, PathBuf};
 
 /// The corpus must not shrink unnoticed: an empty or truncated folder must not pass.
@@ -28,7 +28,7 @@ fn roots() -> Vec<PathBuf> {
 
 #[test]
 fn every_test_file_passes() {
-    let files = discover(&roots()).expect("the test folders can be read");
+    let files = TestFile::discover(&roots()).expect("the test folders can be read");
     let corpus_dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/corpus");
     let corpus_files = files.iter().filter(|f| f.starts_with(&corpus_dir)).count();
     assert!(

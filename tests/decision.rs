@@ -9,9 +9,10 @@
 //! reasons, problems), `explain` agreeing with `evaluate` on every corpus case, the
 //! thread-safety of a PolicySet, and build errors.
 
-use iam_eval::testfile::{discover, TestFile};
+use iam_eval::TestFile;
 use iam_eval::{
-    Decision, PolicyKind, PolicySet, ProblemKind, Reason, Request, Response, StatementRef,
+    BuildErrorKind, Decision, PolicyKind, PolicySet, ProblemKind, Reason, Request, Response,
+    StatementRef,
 };
 use std::path::Path;
 
@@ -512,7 +513,13 @@ fn a_principal_in_an_identity_policy_fails_the_build() {
         .unwrap();
     let e = b.build().unwrap_err();
     assert_eq!(e.policy_id(), "attached-to-alice");
-    assert_eq!(e.kind(), PolicyKind::Identity);
+    assert_eq!(e.policy_kind(), PolicyKind::Identity);
+    assert_eq!(e.kind(), BuildErrorKind::InvalidForKind);
+    assert_eq!(e.position(), 1);
+    assert!(
+        std::error::Error::source(&e).is_some(),
+        "the validation error is the source"
+    );
     let text = e.to_string();
     assert!(text.contains("`attached-to-alice`"), "{text}");
     assert!(
@@ -533,6 +540,7 @@ fn a_principal_in_an_identity_policy_fails_the_build() {
     b.add_json(PolicyKind::Identity, "p", IDENTITY).unwrap();
     let e = b.build().unwrap_err();
     assert_eq!(e.policy_id(), "p");
+    assert!(matches!(e.kind(), BuildErrorKind::DuplicateId));
 }
 
 /// `explain` runs the same code as `evaluate`: on every case of every test file the
@@ -545,7 +553,7 @@ fn explain_agrees_with_evaluate_on_the_corpus() {
         .map(|d| base.join(d))
         .filter(|p| p.exists())
         .collect();
-    let files = discover(&roots).unwrap();
+    let files = TestFile::discover(&roots).unwrap();
     let mut cases = 0;
     let mut disagreements = Vec::new();
     for path in files {
@@ -559,9 +567,14 @@ fn explain_agrees_with_evaluate_on_the_corpus() {
             let same = explained.decision() == d
                 && trace.decision == d
                 && explained.reason() == evaluated.reason()
-                && trace.reason == evaluated.reason().describe()
+                && trace.reason == evaluated.reason()
                 && labels(&explained) == labels(&evaluated)
-                && trace.determining == labels(&evaluated)
+                && trace
+                    .determining
+                    .iter()
+                    .map(|l| l.to_string())
+                    .collect::<Vec<_>>()
+                    == labels(&evaluated)
                 && explained.problems().count() == evaluated.problems().count()
                 && trace.problems.len()
                     >= evaluated.problems().count() + evaluated.problems_omitted();

@@ -8,7 +8,7 @@
     reason = "tests"
 )]
 
-use iam_eval::testfile::RequestSpec;
+use iam_eval::RequestSpec;
 use iam_eval::{Decision, Policy, PolicyKind, PolicySet, Request};
 
 /// A set that uses every operator family on keys the requests below fill with junk, in

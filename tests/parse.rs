@@ -8,11 +8,11 @@
 //! Policy parsing through the public API: every grammar form, every operator name, every
 //! error with its path and position, validation by policy kind, size limits and rendering.
 
-use iam_eval::condition::{ConditionOperator, Family, Operator, SetQualifier, OPERATORS};
-use iam_eval::policy::{
+use iam_eval::{
     ActionSpec, ConditionValue, Diagnostic, Effect, PrincipalSpec, PrincipalType, Principals,
     ResourceSpec, Statement, Version,
 };
+use iam_eval::{ConditionOperator, Family, Operator, SetQualifier};
 use iam_eval::{Limits, Policy, PolicyKind};
 
 // ---------------------------------------------------------------------------------------
@@ -571,7 +571,7 @@ fn valid_value(family: Family) -> &'static str {
 fn every_operator_with_and_without_qualifiers() {
     let mut accepted = 0;
     let mut rejected = 0;
-    for row in &OPERATORS {
+    for &row in Operator::ALL {
         for set in [
             None,
             Some(SetQualifier::ForAllValues),
@@ -583,15 +583,15 @@ fn every_operator_with_and_without_qualifiers() {
                     name.push_str(set.name());
                     name.push(':');
                 }
-                name.push_str(row.name);
+                name.push_str(row.name());
                 if if_exists {
                     name.push_str("IfExists");
                 }
-                let value = valid_value(row.family);
+                let value = valid_value(row.family());
                 let src = OPERATOR_TEMPLATE
                     .replace("OPERATOR", &name)
                     .replace("VALUE", value);
-                if row.op == Operator::Null && (if_exists || set.is_some()) {
+                if row == Operator::Null && (if_exists || set.is_some()) {
                     let d = one_err(&src);
                     let why = if if_exists {
                         "`Null` takes no `IfExists` suffix"
@@ -618,7 +618,7 @@ fn every_operator_with_and_without_qualifiers() {
                     panic!("{name}: expected one block");
                 };
                 let want = ConditionOperator {
-                    op: row.op,
+                    op: row,
                     set,
                     if_exists,
                 };
@@ -637,7 +637,7 @@ fn every_operator_with_and_without_qualifiers() {
             }
         }
     }
-    assert_eq!(OPERATORS.len(), 27);
+    assert_eq!(Operator::ALL.len(), 27);
     assert_eq!((accepted, rejected), (26 * 6 + 1, 5));
 }
 

@@ -14,8 +14,8 @@
 //! and "IAM JSON policy elements: Condition operators"
 //! (<https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_condition_operators.html>).
 
-use iam_eval::condition::{Family, Operator, OPERATORS};
 use iam_eval::{Decision, Policy, PolicyKind, PolicySet, Principal, Reason, Request, Response};
+use iam_eval::{Family, Operator};
 use proptest::prelude::*;
 use proptest::sample::Index;
 use serde_json::{json, Map, Value};
@@ -487,7 +487,7 @@ fn family_values(family: Family) -> &'static [&'static str] {
 /// One condition block: `"Op": {key: values, ...}`, with random qualifiers where legal.
 fn condition_block() -> impl Strategy<Value = (String, Value)> {
     (
-        0..OPERATORS.len(),
+        0..Operator::ALL.len(),
         0..3usize,
         any::<bool>(),
         prop::collection::vec(
@@ -500,18 +500,18 @@ fn condition_block() -> impl Strategy<Value = (String, Value)> {
         ),
     )
         .prop_map(|(op_index, set, if_exists, entries)| {
-            let row = &OPERATORS[op_index];
-            let name = if row.op == Operator::Null {
-                row.name.to_string()
+            let row = Operator::ALL[op_index];
+            let name = if row == Operator::Null {
+                row.name().to_string()
             } else {
                 format!(
                     "{}{}{}",
                     ["", "ForAllValues:", "ForAnyValue:"][set],
-                    row.name,
+                    row.name(),
                     if if_exists { "IfExists" } else { "" }
                 )
             };
-            let pool = family_values(row.family);
+            let pool = family_values(row.family());
             let mut keys = Map::new();
             for (key, picks, as_list) in entries {
                 let values = picks
@@ -807,27 +807,28 @@ fn check_explain(set: &PolicySet, req: &Request) -> Result<(), TestCaseError> {
     let explained = summary(&response);
     prop_assert_eq!(&evaluated, &explained);
     prop_assert_eq!(trace.decision, evaluated.decision);
-    prop_assert_eq!(&trace.reason, evaluated.reason.describe());
-    let applied_denies: Vec<&str> = trace
+    prop_assert_eq!(trace.reason, evaluated.reason);
+    let determining: Vec<String> = trace.determining.iter().map(|l| l.to_string()).collect();
+    let applied_denies: Vec<String> = trace
         .policies
         .iter()
         .filter(|p| p.applies)
         .flat_map(|p| p.statements.iter())
-        .filter(|s| s.applies && s.effect == iam_eval::policy::Effect::Deny)
-        .map(|s| s.label.as_str())
+        .filter(|s| s.applies && s.effect == iam_eval::Effect::Deny)
+        .map(|s| s.label.to_string())
         .collect();
     if evaluated.decision == Decision::ExplicitDeny {
         for label in &applied_denies {
             prop_assert!(
-                trace.determining.iter().any(|d| d == label),
+                determining.iter().any(|d| d == label),
                 "applied Deny {} missing from the trace's determining {:?}",
                 label,
-                trace.determining
+                determining
             );
         }
-        for d in &trace.determining {
+        for d in &determining {
             prop_assert!(
-                applied_denies.contains(&d.as_str()),
+                applied_denies.contains(d),
                 "determining {} is not an applied Deny",
                 d
             );
@@ -842,9 +843,9 @@ fn check_explain(set: &PolicySet, req: &Request) -> Result<(), TestCaseError> {
     }
     // The trace's determining list is the response's, unless the response truncated it.
     if evaluated.determining_omitted == 0 {
-        prop_assert_eq!(&trace.determining, &evaluated.determining);
+        prop_assert_eq!(&determining, &evaluated.determining);
     } else {
-        prop_assert!(trace.determining.starts_with(&evaluated.determining));
+        prop_assert!(determining.starts_with(&evaluated.determining));
     }
     Ok(())
 }
@@ -1186,20 +1187,20 @@ fn rich_set() -> PolicySet {
     let mut allows = Vec::new();
     let mut denies = Vec::new();
     let mut n = 0;
-    for row in &OPERATORS {
+    for &row in Operator::ALL {
         for set in ["", "ForAllValues:", "ForAnyValue:"] {
             for if_exists in [false, true] {
-                if row.op == Operator::Null && (if_exists || !set.is_empty()) {
+                if row == Operator::Null && (if_exists || !set.is_empty()) {
                     continue;
                 }
                 let name = format!(
                     "{set}{}{}",
-                    row.name,
+                    row.name(),
                     if if_exists { "IfExists" } else { "" }
                 );
                 let key = keys[n % keys.len()];
                 n += 1;
-                let condition = json!({name: {key: rich_values(row.family)}});
+                let condition = json!({name: {key: rich_values(row.family())}});
                 allows.push(json!({
                     "Effect": "Allow",
                     "Action": ["s3:*", "sqs:Send*", "*:*"],

@@ -8,8 +8,8 @@
 //! Properties of the parser: a valid policy survives `to_json` and parsing again, and
 //! no input, however broken, makes `Policy::parse` panic.
 
-use iam_eval::condition::{Family, Operator, OPERATORS};
-use iam_eval::policy::{ActionSpec, ConditionBlock, Effect, PrincipalSpec, ResourceSpec, Version};
+use iam_eval::{ActionSpec, ConditionBlock, Effect, PrincipalSpec, ResourceSpec, Version};
+use iam_eval::{Family, Operator};
 use iam_eval::{Policy, PolicyKind};
 use proptest::prelude::*;
 use serde_json::{Map, Value};
@@ -207,19 +207,19 @@ fn value_for(family: Family) -> BoxedStrategy<Value> {
 /// An operator name from the table, with a random set qualifier and `IfExists` (never on
 /// `Null`, which takes neither), and a strategy for its values.
 fn operator_block() -> impl Strategy<Value = (String, Value)> {
-    (0..OPERATORS.len(), 0..3usize, any::<bool>()).prop_flat_map(|(i, set, if_exists)| {
-        let row = &OPERATORS[i];
-        let null = row.op == Operator::Null;
+    (0..Operator::ALL.len(), 0..3usize, any::<bool>()).prop_flat_map(|(i, set, if_exists)| {
+        let row = Operator::ALL[i];
+        let null = row == Operator::Null;
         let mut name = String::new();
         if !null {
             name.push_str(["", "ForAllValues:", "ForAnyValue:"][set]);
         }
-        name.push_str(row.name);
+        name.push_str(row.name());
         if if_exists && !null {
             name.push_str("IfExists");
         }
         let entries =
-            prop::collection::vec(("\\PC{1,16}", one_or_many(value_for(row.family))), 1..4)
+            prop::collection::vec(("\\PC{1,16}", one_or_many(value_for(row.family()))), 1..4)
                 .prop_map(|entries| {
                     // Condition keys are compared case-insensitively (Unicode lowercase), so a
                     // block holds each once.

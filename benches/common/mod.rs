@@ -1,7 +1,7 @@
 //! Scenarios shared by the benches and by `tests/alloc.rs` (which includes this file with
 //! `#[path]`), so the allocation test checks exactly the sets that are timed.
 
-use iam_eval::testfile::TestFile;
+use iam_eval::TestFile;
 use iam_eval::{Decision, Policy, PolicyKind, PolicySet, Request};
 use serde_json::{json, Value};
 use std::path::PathBuf;

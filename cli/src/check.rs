@@ -43,14 +43,17 @@ pub(crate) fn run(args: &Args) -> Status {
                 continue;
             }
         };
-        let checked = Policy::parse_bytes(&bytes, &limits).and_then(|policy| match args.kind {
-            Some(kind) => policy.validate(kind),
-            None => Ok(()),
-        });
+        let checked = match Policy::parse_bytes(&bytes, &limits) {
+            Err(e) => Err(e.render(&name)),
+            Ok(policy) => match args.kind.map(|kind| policy.validate(kind)) {
+                Some(Err(e)) => Err(e.render(&name)),
+                Some(Ok(())) | None => Ok(()),
+            },
+        };
         match checked {
             Ok(()) => println!("{name}: ok"),
-            Err(e) => {
-                eprintln!("{}", e.render(&name));
+            Err(rendered) => {
+                eprintln!("{rendered}");
                 invalid = true;
             }
         }

@@ -2,9 +2,9 @@
 
 use crate::style::{stdout_wants_colour, Painter, Style};
 use crate::Status;
-use iam_eval::testfile::RequestSpec;
 use iam_eval::{
-    Decision, Limits, Policy, PolicyKind, PolicySet, Principal, Request, Response, Trace,
+    Decision, Limits, Policy, PolicyKind, PolicySet, Principal, Request, RequestSpec, Response,
+    Trace,
 };
 use std::collections::HashSet;
 use std::path::{Path, PathBuf};
@@ -144,7 +144,7 @@ fn policy_set(args: &Args) -> Result<PolicySet, ()> {
             .collect();
         eprintln!(
             "error: {} policy `{}`: {}",
-            e.kind(),
+            e.policy_kind(),
             e.policy_id(),
             e.message()
         );
@@ -186,22 +186,24 @@ fn request(args: &Args) -> Result<Request, String> {
         let text = std::fs::read_to_string(path)
             .map_err(|e| format!("cannot read the request file `{name}`: {e}"))?;
         let spec = RequestSpec::from_json(&text, &name).map_err(|e| e.to_string())?;
-        return spec.build(&mut builder).map_err(|e| format!("{name}: {e}"));
+        return spec.build(&mut builder).map_err(|e| match e.help() {
+            Some(h) => format!("{name}: {e} ({h})"),
+            None => format!("{name}: {e}"),
+        });
     }
     let (Some(principal), Some(action), Some(resource)) =
         (&args.principal, &args.action, &args.resource_arn)
     else {
         return Err("give --principal, --action and --resource-arn, or --request FILE".into());
     };
-    if let Some(name) = principal.strip_prefix("service:") {
-        builder.principal_value(Principal::service(name));
-    } else if let Some(provider) = principal.strip_prefix("federated:") {
-        builder.principal_value(Principal::web_identity(provider));
-    } else if let Some(id) = principal.strip_prefix("canonical-user:") {
-        builder.principal_value(Principal::canonical_user(id));
-    } else {
-        builder.principal(principal);
-    }
+    let principal: Principal =
+        principal
+            .parse()
+            .map_err(|e: iam_eval::RequestError| match e.help() {
+                Some(help) => format!("{e}\n  help: {help}"),
+                None => e.to_string(),
+            })?;
+    builder.principal_value(principal);
     builder.action(action).resource(resource);
     if let Some(account) = &args.resource_account {
         builder.resource_account(account);
@@ -331,7 +333,10 @@ struct EvalJson<'t> {
 fn json(response: &Response<'_>, trace: Option<&Trace>) -> String {
     // The trace lists every deciding statement and problem; the response at most a few.
     let (determining, problems) = match trace {
-        Some(t) => (t.determining.clone(), t.problems.clone()),
+        Some(t) => (
+            t.determining.iter().map(|l| l.to_string()).collect(),
+            t.problems.clone(),
+        ),
         None => (
             response.determining().map(|s| s.to_string()).collect(),
             response.problems().map(|p| p.to_string()).collect(),

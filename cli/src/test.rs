@@ -1,7 +1,7 @@
 //! `iam-eval test`: runs policy test files and reports every failing case.
 
 use crate::Status;
-use iam_eval::testfile::{self, CaseResult, TestFile, TestFileError, TestReport};
+use iam_eval::{CaseResult, TestFile, TestFileError, TestReport};
 use std::fmt::Write as _;
 use std::path::PathBuf;
 
@@ -41,7 +41,7 @@ pub(crate) fn run(args: &Args) -> Status {
     let mut any_file = false;
     // Each path is discovered on its own so one missing path does not stop the others.
     for path in &args.paths {
-        match testfile::discover(std::slice::from_ref(path)) {
+        match TestFile::discover(std::slice::from_ref(path)) {
             Ok(files) => {
                 if files.is_empty() {
                     eprintln!(
@@ -261,11 +261,10 @@ struct ErrorJson<'e> {
 
 impl<'e> From<&'e TestFileError> for ErrorJson<'e> {
     fn from(e: &'e TestFileError) -> Self {
-        let position = |n: usize| (n > 0).then_some(n);
         ErrorJson {
             file: e.file(),
-            line: position(e.line()),
-            column: position(e.column()),
+            line: e.line(),
+            column: e.column(),
             message: e.message(),
             detail: e.detail(),
             rendered: e.to_string(),

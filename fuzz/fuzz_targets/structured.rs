@@ -1,6 +1,6 @@
 //! Valid-looking policies and requests, generated from small vocabularies so that
 //! actions, resources, principals and conditions match often: statements with every
-//! element form, conditions with every operator of `OPERATORS` (with set qualifiers and
+//! element form, conditions with every operator of `Operator::ALL` (with set qualifiers and
 //! `IfExists`) and values drawn from every family's vocabulary (so also values of the
 //! wrong type), policy variables, and requests from every kind of caller with single and
 //! multivalued context keys.
@@ -12,7 +12,7 @@
 #![no_main]
 
 use arbitrary::Arbitrary;
-use iam_eval::condition::OPERATORS;
+use iam_eval::Operator;
 use iam_eval::{Decision, Policy, PolicyKind, PolicySet, PrincipalKind, Reason, Request};
 use iam_eval_fuzz::{evaluate_and_explain, request_from_fields};
 use libfuzzer_sys::fuzz_target;
@@ -295,19 +295,19 @@ struct ConditionIn {
 
 impl ConditionIn {
     fn name(&self) -> String {
-        let row = &OPERATORS[usize::from(self.operator) % OPERATORS.len()];
+        let row = Operator::ALL[usize::from(self.operator) % Operator::ALL.len()];
         let prefix = match self.qualifier % 4 {
             1 => "ForAllValues:",
             2 => "ForAnyValue:",
             _ => "",
         };
         let suffix = if self.if_exists { "IfExists" } else { "" };
-        format!("{prefix}{}{suffix}", row.name)
+        format!("{prefix}{}{suffix}", row.name())
     }
     fn family_index(&self) -> Option<usize> {
-        use iam_eval::condition::Family;
-        let row = &OPERATORS[usize::from(self.operator) % OPERATORS.len()];
-        match row.family {
+        use iam_eval::Family;
+        let row = Operator::ALL[usize::from(self.operator) % Operator::ALL.len()];
+        match row.family() {
             Family::String => Some(0),
             Family::Numeric => Some(1),
             Family::Date => Some(2),

@@ -1,7 +1,10 @@
 //! The result of an evaluation: the decision, why, and what could not be judged.
 
+use crate::compile::{ProblemKind, RawProblem, StmtId, MAX_PROBLEMS};
+use crate::inline::Inline;
 use crate::policy::{Effect, PolicyKind};
 use std::fmt;
+use std::sync::Arc;
 
 /// What AWS would decide.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
@@ -34,6 +37,7 @@ impl fmt::Display for Decision {
 
 /// Why the decision was reached.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum Reason {
     /// A `Deny` statement applies.
     ExplicitDeny,
@@ -98,6 +102,13 @@ impl fmt::Display for Reason {
     }
 }
 
+/// Serialized as its sentence.
+impl serde::Serialize for Reason {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(self.describe())
+    }
+}
+
 /// A statement of a policy in a set.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct StatementRef<'a> {
@@ -136,46 +147,95 @@ impl<'a> StatementRef<'a> {
     }
 }
 
-/// Shown as `policy-id#Sid`, or `policy-id#index` when the statement has no Sid.
-impl fmt::Display for StatementRef<'_> {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self.sid {
-            Some(sid) => write!(f, "{}#{}", self.policy_id, sid),
-            None => write!(f, "{}#{}", self.policy_id, self.index),
+impl StatementRef<'_> {
+    /// The statement's label, `policy-id#Sid` or `policy-id#index`, owned.
+    pub fn label(&self) -> StatementLabel {
+        StatementLabel {
+            policy: self.policy_id.into(),
+            statement: match self.sid {
+                Some(sid) => StatementName::Sid(sid.into()),
+                None => StatementName::Index(self.index),
+            },
         }
     }
 }
 
-/// What went wrong with one value.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
-pub enum ProblemKind {
-    /// A context value compared by a `Numeric*` operator is not a number.
-    #[default]
-    NotANumber,
-    /// A context value compared by a `Date*` operator is not a date.
-    NotADate,
-    /// A context value compared by `Bool` is not `true` or `false`.
-    NotABool,
-    /// A context value compared by `BinaryEquals` is not base64.
-    NotBase64,
-    /// A context value compared by `IpAddress`/`NotIpAddress` is not an IP address.
-    NotAnIpAddress,
-    /// A context value compared by an `Arn*` operator is not an ARN.
-    NotAnArn,
-    /// A policy variable names a key the request does not have, and has no default.
-    VariableWithoutValue,
-    /// A policy variable names a multivalued key, which cannot be substituted.
-    MultivaluedVariable,
+/// Shown as `policy-id#Sid`, or `policy-id#index` when the statement has no Sid.
+impl fmt::Display for StatementRef<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write_label(f, self.policy_id, self.sid, self.index)
+    }
 }
 
-impl ProblemKind {
-    /// Whether the evaluator could not judge the condition (as opposed to a variable
-    /// without a value, which AWS defines as matching nothing).
-    pub fn unjudged(self) -> bool {
-        !matches!(
-            self,
-            ProblemKind::VariableWithoutValue | ProblemKind::MultivaluedVariable
-        )
+fn write_label(
+    f: &mut fmt::Formatter<'_>,
+    policy: &str,
+    sid: Option<&str>,
+    index: usize,
+) -> fmt::Result {
+    match sid {
+        Some(sid) => write!(f, "{policy}#{sid}"),
+        None => write!(f, "{policy}#{index}"),
+    }
+}
+
+/// The name of a statement in a set: the id its policy was added with, and the
+/// statement's `Sid` or, when it has none, its 0-based position. Shown (and serialized)
+/// as `policy-id#Sid` or `policy-id#index`.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct StatementLabel {
+    policy: Arc<str>,
+    statement: StatementName,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+enum StatementName {
+    Sid(Arc<str>),
+    Index(usize),
+}
+
+impl StatementLabel {
+    pub(crate) fn new(policy: Arc<str>, sid: Option<Arc<str>>, index: usize) -> Self {
+        StatementLabel {
+            policy,
+            statement: match sid {
+                Some(sid) => StatementName::Sid(sid),
+                None => StatementName::Index(index),
+            },
+        }
+    }
+    /// The id the statement's policy was added with.
+    pub fn policy_id(&self) -> &str {
+        &self.policy
+    }
+    /// The statement's `Sid`, if it has one.
+    pub fn sid(&self) -> Option<&str> {
+        match &self.statement {
+            StatementName::Sid(sid) => Some(sid),
+            StatementName::Index(_) => None,
+        }
+    }
+    /// The statement's 0-based position, if it has no `Sid`.
+    pub fn index(&self) -> Option<usize> {
+        match self.statement {
+            StatementName::Sid(_) => None,
+            StatementName::Index(i) => Some(i),
+        }
+    }
+}
+
+impl fmt::Display for StatementLabel {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match &self.statement {
+            StatementName::Sid(sid) => write_label(f, &self.policy, Some(sid), 0),
+            StatementName::Index(i) => write_label(f, &self.policy, None, *i),
+        }
+    }
+}
+
+impl serde::Serialize for StatementLabel {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_str(self)
     }
 }
 
@@ -240,100 +300,12 @@ impl fmt::Display for Problem<'_> {
     }
 }
 
-/// A statement's place in a set: compact, so the hot path copies 8 bytes. Ordered by
-/// policy, then statement: evaluation order.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Default)]
-pub(crate) struct StmtId {
-    pub(crate) policy: u32,
-    pub(crate) statement: u32,
-}
-
-/// A problem as recorded on the hot path; resolved into a [`Problem`] on access.
-#[derive(Debug, Clone, Copy, Default)]
-pub(crate) struct RawProblem<'a> {
-    pub(crate) statement: StmtId,
-    pub(crate) kind: ProblemKind,
-    pub(crate) key: &'a str,
-    pub(crate) value: &'a str,
-}
-
-/// A fixed-capacity list kept inline, so building a response never allocates.
-#[derive(Debug, Clone, Copy)]
-pub(crate) struct Inline<T: Copy + Default, const N: usize> {
-    items: [T; N],
-    len: u16,
-    dropped: u32,
-}
-
-impl<T: Copy + Default, const N: usize> Default for Inline<T, N> {
-    fn default() -> Self {
-        Inline {
-            items: [T::default(); N],
-            len: 0,
-            dropped: 0,
-        }
-    }
-}
-
-impl<T: Copy + Default, const N: usize> Inline<T, N> {
-    #[inline]
-    pub(crate) fn push(&mut self, item: T) {
-        match self.items.get_mut(usize::from(self.len)) {
-            Some(slot) => {
-                *slot = item;
-                self.len += 1;
-            }
-            None => self.dropped = self.dropped.saturating_add(1),
-        }
-    }
-    /// Inserts keeping the items sorted by `key` (after equal keys) and, when full, the
-    /// smallest: so the result does not depend on the order items arrive in.
-    #[inline]
-    pub(crate) fn insert_sorted<K: Ord>(&mut self, item: T, key: impl Fn(&T) -> K) {
-        let len = usize::from(self.len);
-        let k = key(&item);
-        let at = self
-            .items
-            .iter()
-            .take(len)
-            .position(|x| key(x) > k)
-            .unwrap_or(len);
-        if at >= N {
-            self.dropped = self.dropped.saturating_add(1);
-            return;
-        }
-        if len == N {
-            self.dropped = self.dropped.saturating_add(1);
-        } else {
-            self.len += 1;
-        }
-        let end = usize::from(self.len);
-        if let Some(tail) = self.items.get_mut(at..end) {
-            tail.rotate_right(1);
-            if let Some(first) = tail.first_mut() {
-                *first = item;
-            }
-        }
-    }
-    pub(crate) fn iter(&self) -> impl Iterator<Item = T> + '_ {
-        self.items.iter().take(usize::from(self.len)).copied()
-    }
-    pub(crate) fn dropped(&self) -> usize {
-        self.dropped as usize
-    }
-    pub(crate) fn is_empty(&self) -> bool {
-        self.len == 0
-    }
-}
-
 /// The most deciding statements a [`Response`] lists; [`crate::PolicySet::explain`]
 /// gives all of them.
 pub const MAX_DETERMINING: usize = 8;
-/// The most problems a [`Response`] lists; the trace has all of them.
-pub const MAX_PROBLEMS: usize = 2;
 
 /// The answer to one request.
-#[derive(Debug, Clone, Copy)]
+#[derive(Clone, Copy)]
 pub struct Response<'a> {
     pub(crate) set: &'a crate::PolicySet,
     pub(crate) decision: Decision,
@@ -357,6 +329,7 @@ impl<'a> Response<'a> {
     /// [`MAX_DETERMINING`]; [`Response::determining_omitted`] counts the rest.
     pub fn determining(&self) -> impl Iterator<Item = StatementRef<'a>> + '_ {
         let set = self.set;
+        // INVARIANT: the ids come from this set, so every one resolves.
         self.determining
             .iter()
             .filter_map(move |id| set.statement_ref(id))
@@ -369,6 +342,7 @@ impl<'a> Response<'a> {
     /// [`MAX_PROBLEMS`]; [`Response::problems_omitted`] counts the rest.
     pub fn problems(&self) -> impl Iterator<Item = Problem<'a>> + '_ {
         let set = self.set;
+        // INVARIANT: as for `determining`.
         self.problems.iter().filter_map(move |p| set.problem(p))
     }
     /// How many problems did not fit in the response.
@@ -390,5 +364,22 @@ impl fmt::Display for Response<'_> {
             }
         }
         Ok(())
+    }
+}
+
+/// The decision, its reason, the deciding statements and the problems; not the policy
+/// set the response borrows.
+impl fmt::Debug for Response<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let determining: Vec<String> = self.determining().map(|s| s.to_string()).collect();
+        let problems: Vec<String> = self.problems().map(|p| p.to_string()).collect();
+        f.debug_struct("Response")
+            .field("decision", &self.decision)
+            .field("reason", &self.reason)
+            .field("determining", &determining)
+            .field("determining_omitted", &self.determining_omitted())
+            .field("problems", &problems)
+            .field("problems_omitted", &self.problems_omitted())
+            .finish()
     }
 }

@@ -1,67 +1,21 @@
 //! The explanation of a decision: every policy and statement, and every condition key
 //! with the values compared. Produced by the same code as the decision.
 
-use super::response::{Decision, Reason};
-use crate::condition::ConditionOperator;
+use super::response::{Decision, Reason, StatementLabel};
+use super::PolicySet;
+use crate::compile::condition::CompiledCondition;
+use crate::compile::statement::{CompiledStatement, StatementEval};
+use crate::compile::{ElementMatch, Grant, Outcome, RawProblem, StmtId, Tracer, Truth};
+use crate::operator::ConditionOperator;
 use crate::policy::{Effect, PolicyKind};
+use crate::request::Values;
 use serde::Serialize;
 use std::fmt;
 use std::sync::Arc;
 
-/// How a condition key's outcome came about.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "snake_case", tag = "kind")]
-pub enum Outcome {
-    /// The request values were compared with the policy values.
-    Compared,
-    /// The key is missing: a positive operator is false, a negated one true.
-    Missing,
-    /// The key is missing and the operator ends in `IfExists`: true.
-    MissingIfExists,
-    /// The key is missing under `ForAllValues:`: true (an empty set).
-    MissingForAllValues,
-    /// The key is missing under `ForAnyValue:`: false.
-    MissingForAnyValue,
-    /// The key is present with an empty set of values.
-    EmptySet,
-    /// `Null` tested presence.
-    Presence {
-        /// Whether the key is present.
-        present: bool,
-    },
-    /// A request value could not be read as the operator's type: false.
-    Unjudged,
-}
-
-impl Outcome {
-    fn describe(&self, matched: bool) -> &'static str {
-        match (self, matched) {
-            (Outcome::Compared, true) => "matched",
-            (Outcome::Compared, false) => "did not match",
-            (Outcome::Missing, true) => "matched because the key is missing (negated operator)",
-            (Outcome::Missing, false) => "did not match because the key is missing",
-            (Outcome::MissingIfExists, _) => "matched because the key is missing (IfExists)",
-            (Outcome::MissingForAllValues, _) => {
-                "matched because the key is missing (ForAllValues of an empty set)"
-            }
-            (Outcome::MissingForAnyValue, _) => {
-                "did not match because the key is missing (ForAnyValue)"
-            }
-            (Outcome::EmptySet, true) => "matched (the key has no values)",
-            (Outcome::EmptySet, false) => "did not match (the key has no values)",
-            (Outcome::Presence { present: true }, true) => "matched: the key is present",
-            (Outcome::Presence { present: true }, false) => "did not match: the key is present",
-            (Outcome::Presence { present: false }, true) => "matched: the key is missing",
-            (Outcome::Presence { present: false }, false) => "did not match: the key is missing",
-            (Outcome::Unjudged, _) => {
-                "could not be judged: a request value is not of the operator's type"
-            }
-        }
-    }
-}
-
 /// One condition key under one operator.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[non_exhaustive]
 pub struct ConditionTrace {
     /// The operator, qualifiers included (serialized as written, `ForAnyValue:StringLike`).
     #[serde(serialize_with = "as_text")]
@@ -72,31 +26,18 @@ pub struct ConditionTrace {
     pub request_values: Option<Vec<String>>,
     /// The policy's values, as written (shared with the compiled policy).
     pub policy_values: Arc<[String]>,
-    /// Whether the condition held.
+    /// Whether the condition held (false when it does not hold or cannot be judged).
     pub matched: bool,
     /// How the outcome came about.
     pub outcome: Outcome,
 }
 
-/// Whether one element of a statement matched.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "snake_case")]
-pub enum ElementMatch {
-    /// It matched.
-    Matched,
-    /// It did not match.
-    NotMatched,
-    /// The statement has no such element (e.g. no `Principal` in an identity policy).
-    Absent,
-    /// Not evaluated, because an earlier element did not match.
-    Skipped,
-}
-
 /// One statement.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[non_exhaustive]
 pub struct StatementTrace {
     /// `policy-id#Sid` or `policy-id#index`.
-    pub label: String,
+    pub label: StatementLabel,
     /// `Allow` or `Deny`.
     #[serde(serialize_with = "as_text")]
     pub effect: Effect,
@@ -117,6 +58,7 @@ pub struct StatementTrace {
 
 /// One policy.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[non_exhaustive]
 pub struct PolicyTrace {
     /// The id it was added with.
     pub id: Arc<str>,
@@ -135,13 +77,14 @@ pub struct PolicyTrace {
 
 /// The whole explanation of one decision.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[non_exhaustive]
 pub struct Trace {
     /// The decision (always the one [`crate::PolicySet::evaluate`] gives).
     pub decision: Decision,
-    /// Why, in words.
-    pub reason: String,
-    /// The statements that decided, as labels.
-    pub determining: Vec<String>,
+    /// Why (serialized as its sentence).
+    pub reason: Reason,
+    /// The statements that decided: every `Deny` that applied for an explicit deny.
+    pub determining: Vec<StatementLabel>,
     /// Problems met, in words.
     pub problems: Vec<String>,
     /// The caller.
@@ -159,9 +102,6 @@ pub struct Trace {
 }
 
 impl Trace {
-    pub(crate) fn reason_text(reason: Reason) -> String {
-        reason.describe().to_string()
-    }
     /// The trace as pretty-printed JSON.
     pub fn to_json(&self) -> String {
         serde_json::to_string_pretty(self).unwrap_or_default()
@@ -185,7 +125,8 @@ impl fmt::Display for Trace {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         writeln!(f, "decision: {} ({})", self.decision, self.reason)?;
         if !self.determining.is_empty() {
-            writeln!(f, "decided by: {}", self.determining.join(", "))?;
+            let labels: Vec<String> = self.determining.iter().map(|l| l.to_string()).collect();
+            writeln!(f, "decided by: {}", labels.join(", "))?;
         }
         writeln!(
             f,
@@ -241,7 +182,7 @@ impl fmt::Display for Trace {
                         c.operator,
                         c.key,
                         c.policy_values,
-                        c.outcome.describe(c.matched)
+                        describe(c.outcome, c.matched)
                     )?;
                 }
                 if let Some(note) = &s.note {
@@ -250,5 +191,122 @@ impl fmt::Display for Trace {
             }
         }
         Ok(())
+    }
+}
+
+/// How a condition's outcome reads in the text explanation.
+fn describe(outcome: Outcome, matched: bool) -> &'static str {
+    match (outcome, matched) {
+        (Outcome::Compared, true) => "matched",
+        (Outcome::Compared, false) => "did not match",
+        (Outcome::Missing, true) => "matched because the key is missing (negated operator)",
+        (Outcome::Missing, false) => "did not match because the key is missing",
+        (Outcome::MissingIfExists, _) => "matched because the key is missing (IfExists)",
+        (Outcome::MissingForAllValues, _) => {
+            "matched because the key is missing (ForAllValues of an empty set)"
+        }
+        (Outcome::MissingForAnyValue, _) => {
+            "did not match because the key is missing (ForAnyValue)"
+        }
+        (Outcome::EmptySet, true) => "matched (the key has no values)",
+        (Outcome::EmptySet, false) => "did not match (the key has no values)",
+        (Outcome::Presence { present: true }, true) => "matched: the key is present",
+        (Outcome::Presence { present: true }, false) => "did not match: the key is present",
+        (Outcome::Presence { present: false }, true) => "matched: the key is missing",
+        (Outcome::Presence { present: false }, false) => "did not match: the key is missing",
+        (Outcome::Unjudged, _) => {
+            "could not be judged: a request value is not of the operator's type"
+        }
+    }
+}
+
+/// The tracer `explain` runs with: it records every condition, statement, policy and
+/// problem.
+pub(crate) struct Recorder<'a> {
+    set: &'a PolicySet,
+    /// Every problem, not just those that fit in the response.
+    pub(crate) problems: Vec<RawProblem<'a>>,
+    pub(crate) policies: Vec<PolicyTrace>,
+    statements: Vec<StatementTrace>,
+    conditions: Vec<ConditionTrace>,
+}
+
+impl<'a> Recorder<'a> {
+    pub(crate) fn new(set: &'a PolicySet) -> Self {
+        Recorder {
+            set,
+            problems: Vec::new(),
+            policies: Vec::new(),
+            statements: Vec::new(),
+            conditions: Vec::new(),
+        }
+    }
+
+    /// Ends the trace of one statement.
+    pub(crate) fn statement(&mut self, id: StmtId, s: &CompiledStatement, eval: &StatementEval) {
+        let applies = eval.truth == Truth::True;
+        let note = match (applies, s.principal.as_ref(), eval.grant) {
+            (true, Some(m), Some(g)) if s.effect == Effect::Allow => Some(match g {
+                Grant::Direct => "names the caller directly",
+                Grant::Limited if m.is_negated() => {
+                    "a NotPrincipal Allow: limited by boundaries and session policies"
+                }
+                Grant::Limited => {
+                    "grants a role or everyone: limited by boundaries and session policies"
+                }
+                Grant::Account => {
+                    "names the caller's account: the account's IAM policies must allow too"
+                }
+            }),
+            _ if eval.truth == Truth::Unknown => Some("a condition could not be judged"),
+            _ => None,
+        };
+        let Some(label) = self.set.label(id) else {
+            return;
+        };
+        self.statements.push(StatementTrace {
+            label,
+            effect: s.effect,
+            action: eval.action,
+            resource: eval.resource,
+            principal: eval.principal,
+            conditions: std::mem::take(&mut self.conditions),
+            applies,
+            note,
+        });
+    }
+
+    /// Ends the trace of one policy.
+    pub(crate) fn policy(&mut self, id: Arc<str>, kind: PolicyKind, note: Option<String>) {
+        self.policies.push(PolicyTrace {
+            id,
+            kind,
+            applies: note.is_none(),
+            note,
+            statements: std::mem::take(&mut self.statements),
+        });
+    }
+}
+
+impl<'a> Tracer<'a> for Recorder<'a> {
+    const ON: bool = true;
+    fn problem(&mut self, problem: RawProblem<'a>) {
+        self.problems.push(problem);
+    }
+    fn condition(
+        &mut self,
+        condition: &'a CompiledCondition,
+        values: Option<Values<'a>>,
+        truth: Truth,
+        outcome: Outcome,
+    ) {
+        self.conditions.push(ConditionTrace {
+            operator: condition.operator(),
+            key: Arc::clone(condition.key()),
+            request_values: values.map(|v| v.iter().map(str::to_string).collect()),
+            policy_values: Arc::clone(condition.written()),
+            matched: truth == Truth::True,
+            outcome,
+        });
     }
 }

@@ -1,12 +1,18 @@
 //! The validated, typed form of a policy document.
 //!
 //! Either/or elements are enums, so a statement with both `Action` and `NotAction` (or
-//! neither) cannot be represented. Values keep the text the policy author wrote; the
-//! typed parse of each value (numbers, dates, CIDRs, base64) was checked when the
-//! policy was parsed and is done again, once, when a policy set is built.
+//! neither) cannot be represented. Values keep the text the policy author wrote, for
+//! writing the policy back and for explanations; beside it, lowering keeps each value
+//! read as its type (numbers, dates, CIDRs, bytes, ARN patterns, strings split at their
+//! policy variables), which is what a policy set compiles.
+//!
+//! Positions are not part of a policy's meaning: a policy parsed from reformatted text
+//! equals the original.
 //! Grammar: <https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_grammar.html>.
 
-use crate::condition::ConditionOperator;
+use super::value::TypedValues;
+use crate::operator::ConditionOperator;
+use crate::template::Template;
 
 /// The policy language version (`Version` element).
 /// <https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_version.html>
@@ -54,10 +60,7 @@ impl std::fmt::Display for Effect {
 }
 
 /// A 1-based line and column in the policy source.
-///
-/// Positions are not part of a policy's meaning: two positions always compare equal, so
-/// a policy parsed from reformatted text equals the original.
-#[derive(Debug, Clone, Copy, Default, Eq)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
 pub struct SourcePos {
     /// 1-based line.
     pub line: usize,
@@ -65,14 +68,11 @@ pub struct SourcePos {
     pub column: usize,
 }
 
-impl PartialEq for SourcePos {
-    fn eq(&self, _other: &Self) -> bool {
-        true
-    }
-}
-
 /// A parsed policy document.
-#[derive(Debug, Clone, PartialEq)]
+///
+/// Two policies are equal when they mean the same: positions and the source text are
+/// not compared.
+#[derive(Debug, Clone)]
 pub struct Policy {
     pub(crate) version: Option<Version>,
     pub(crate) id: Option<String>,
@@ -80,28 +80,22 @@ pub struct Policy {
     pub(crate) source: SourceText,
 }
 
+impl PartialEq for Policy {
+    fn eq(&self, other: &Self) -> bool {
+        // Not `source`: the text it was parsed from is not its meaning.
+        self.version == other.version && self.id == other.id && self.statements == other.statements
+    }
+}
+
 /// The text a policy was parsed from, kept (shared, not copied) so that errors found
-/// after parsing can show the offending line. Not part of the policy's meaning: always
-/// equal.
+/// after parsing can show the offending line.
 #[derive(Clone, Default)]
 pub(crate) struct SourceText(pub(crate) Option<std::sync::Arc<str>>);
 
 impl SourceText {
-    /// The text of 1-based `line`, without its terminator; empty if unknown.
-    pub(crate) fn line(&self, line: usize) -> &str {
-        let Some(src) = &self.0 else {
-            return "";
-        };
-        src.split('\n')
-            .nth(line.saturating_sub(1))
-            .map(|l| l.strip_suffix('\r').unwrap_or(l))
-            .unwrap_or_default()
-    }
-}
-
-impl PartialEq for SourceText {
-    fn eq(&self, _other: &Self) -> bool {
-        true
+    /// The text, if the policy was parsed from text.
+    pub(crate) fn text(&self) -> &str {
+        self.0.as_deref().unwrap_or_default()
     }
 }
 
@@ -136,32 +130,42 @@ impl Policy {
 }
 
 /// One statement.
-#[derive(Debug, Clone, PartialEq)]
+///
+/// Two statements are equal when they mean the same: where they are in the source is
+/// not compared, so a policy reformatted, or written with `Statement` as an object
+/// instead of an array, is equal.
+#[derive(Debug, Clone)]
 pub struct Statement {
     pub(crate) sid: Option<String>,
     pub(crate) effect: Effect,
     pub(crate) principal: Option<PrincipalSpec>,
     pub(crate) action: ActionSpec,
     pub(crate) resource: Option<ResourceSpec>,
+    /// INVARIANT: the values of `resource` in order, split at their policy variables;
+    /// empty when there is no `Resource`/`NotResource`.
+    pub(crate) resource_patterns: Vec<Template>,
     pub(crate) condition: Vec<ConditionBlock>,
     pub(crate) pos: StatementPositions,
 }
 
+impl PartialEq for Statement {
+    fn eq(&self, other: &Self) -> bool {
+        // Not `pos`; `resource_patterns` follows from `resource`.
+        self.sid == other.sid
+            && self.effect == other.effect
+            && self.principal == other.principal
+            && self.action == other.action
+            && self.resource == other.resource
+            && self.condition == other.condition
+    }
+}
+
 /// Where a statement's elements are in the source, for errors found after parsing.
-///
-/// Like [`SourcePos`], not part of the statement's meaning: always equal, so a policy
-/// reformatted or written with `Statement` as an object instead of an array is equal.
 #[derive(Debug, Clone, Default)]
 pub(crate) struct StatementPositions {
     pub(crate) path: String,
     pub(crate) statement: SourcePos,
     pub(crate) principal: Option<SourcePos>,
-}
-
-impl PartialEq for StatementPositions {
-    fn eq(&self, _other: &Self) -> bool {
-        true
-    }
 }
 
 impl Statement {
@@ -302,10 +306,19 @@ impl ConditionBlock {
 }
 
 /// One condition key with the policy's values for it.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone)]
 pub struct ConditionEntry {
     pub(crate) key: String,
     pub(crate) values: Vec<ConditionValue>,
+    /// INVARIANT: `values` read as the block's operator compares them.
+    pub(crate) typed: TypedValues,
+}
+
+impl PartialEq for ConditionEntry {
+    fn eq(&self, other: &Self) -> bool {
+        // `typed` follows from `values` and the operator.
+        self.key == other.key && self.values == other.values
+    }
 }
 
 impl ConditionEntry {

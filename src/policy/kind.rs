@@ -1,7 +1,5 @@
 //! Policy kinds and the rules that depend on them.
 
-use super::ast::{Policy, PrincipalSpec, Principals};
-use super::error::{Diagnostic, LineCache, ParseError};
 use std::fmt;
 use std::str::FromStr;
 
@@ -84,92 +82,5 @@ impl FromStr for PolicyKind {
             .into_iter()
             .find(|k| k.as_str() == s)
             .ok_or_else(|| UnknownKindError(s.to_string()))
-    }
-}
-
-pub(super) fn validate(policy: &Policy, kind: PolicyKind) -> Result<(), ParseError> {
-    let mut diagnostics = Vec::new();
-    let mut lines = LineCache::default();
-    let mut line_text = |line: usize| lines.get(line, || policy.source.line(line));
-    for s in &policy.statements {
-        let at_statement = |message: String, help: &str, text| Diagnostic {
-            path: s.pos.path.clone(),
-            line: s.pos.statement.line,
-            column: s.pos.statement.column,
-            message,
-            help: Some(help.to_string()),
-            line_text: text,
-        };
-        match (&s.principal, kind.takes_principal()) {
-            (None, true) => diagnostics.push(at_statement(
-                format!("a statement in {} needs a `Principal` or `NotPrincipal` element", kind.with_article()),
-                if kind == PolicyKind::Rcp {
-                    "resource control policies name `\"Principal\": \"*\"` and narrow it with conditions"
-                } else {
-                    "name who the statement applies to, as in `\"Principal\": {\"AWS\": \"arn:aws:iam::111122223333:root\"}`"
-                },
-                line_text(s.pos.statement.line),
-            )),
-            (Some(spec), false) => {
-                let pos = s.pos.principal.unwrap_or(s.pos.statement);
-                let name = match spec {
-                    PrincipalSpec::Principal(_) => "Principal",
-                    PrincipalSpec::NotPrincipal(_) => "NotPrincipal",
-                };
-                diagnostics.push(Diagnostic {
-                    path: format!("{}.{name}", s.pos.path),
-                    line: pos.line,
-                    column: pos.column,
-                    message: format!("{} cannot have a `{name}` element", kind.with_article()),
-                    help: Some(
-                        "the principal of an identity-based policy, SCP, boundary or session policy is the one it is attached to; remove the element".into(),
-                    ),
-                    line_text: line_text(pos.line),
-                });
-            }
-            (Some(_), true) | (None, false) => {}
-        }
-        // RCPs apply to every caller of the resource: AWS accepts only `"*"` there.
-        // https://docs.aws.amazon.com/organizations/latest/userguide/orgs_manage_policies_rcps_syntax.html
-        if kind == PolicyKind::Rcp {
-            if let Some(spec) = &s.principal {
-                if !matches!(spec, PrincipalSpec::Principal(Principals::Any)) {
-                    let pos = s.pos.principal.unwrap_or(s.pos.statement);
-                    let name = match spec {
-                        PrincipalSpec::Principal(_) => "Principal",
-                        PrincipalSpec::NotPrincipal(_) => "NotPrincipal",
-                    };
-                    diagnostics.push(Diagnostic {
-                        path: format!("{}.{name}", s.pos.path),
-                        line: pos.line,
-                        column: pos.column,
-                        message: "a resource control policy must use `\"Principal\": \"*\"`, not a list of principals".into(),
-                        help: Some(
-                            "narrow the callers with conditions such as `aws:PrincipalOrgID`"
-                                .into(),
-                        ),
-                        line_text: line_text(pos.line),
-                    });
-                }
-            }
-        }
-        // Trust policies are resource-based and omit Resource (the resource is the role);
-        // everywhere else AWS requires `Resource` or `NotResource`.
-        // https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_resource.html
-        if s.resource.is_none() && kind != PolicyKind::Resource {
-            diagnostics.push(at_statement(
-                format!(
-                    "a statement in {} needs a `Resource` or `NotResource` element",
-                    kind.with_article()
-                ),
-                "add `\"Resource\": \"*\"` or the ARNs the statement covers",
-                line_text(s.pos.statement.line),
-            ));
-        }
-    }
-    if diagnostics.is_empty() {
-        Ok(())
-    } else {
-        Err(ParseError { diagnostics })
     }
 }

@@ -1,11 +1,15 @@
 //! Lowering: the positioned JSON tree to the typed AST, collecting every problem.
 
 use super::ast::*;
-use super::error::{Diagnostic, LineCache, ParseError};
-use super::json::{Json, JsonKind, LineIndex, Member, Span};
-use super::{suggest, template};
-use crate::condition::{arn, binary, date, ip, numeric, ConditionOperator, Family, Operator};
+use super::error::ParseError;
+use super::value::{self, TypedValues};
+use crate::diagnostic::{Diagnostic, LineCache};
+use crate::json::{Fields, Issue, Json, JsonKind, LineIndex, Member, Span};
 use crate::limits::Limits;
+use crate::operator::ConditionOperator;
+use crate::suggest;
+use crate::template::Template;
+use crate::value::arn;
 
 const POLICY_ELEMENTS: [&str; 3] = ["Version", "Id", "Statement"];
 const STATEMENT_ELEMENTS: [&str; 9] = [
@@ -38,7 +42,7 @@ pub(crate) fn parse_bytes(bytes: &[u8], limits: &Limits) -> Result<Policy, Parse
                 sids: Vec::new(),
                 lines: LineCache::default(),
             };
-            let (offset, message, help) = match super::json::parse_bytes(bytes, limits.max_depth())
+            let (offset, message, help) = match crate::json::parse_bytes(bytes, limits.max_depth())
             {
                 Err(se) => (se.offset.min(valid.len()), se.message, se.help),
                 Ok(_) => (valid.len(), "invalid UTF-8".to_string(), None),
@@ -81,7 +85,7 @@ pub(crate) fn parse(src: &str, limits: &Limits) -> Result<Policy, ParseError> {
         );
         return Err(lowerer.finish_err());
     }
-    let json = match super::json::parse(src, limits.max_depth()) {
+    let json = match crate::json::parse(src, limits.max_depth()) {
         Ok(json) => json,
         Err(e) => {
             lowerer.error(
@@ -166,37 +170,25 @@ impl Lowerer<'_, '_> {
         known: &[&str],
         what: &str,
     ) -> Vec<&'j Member> {
-        let mut out: Vec<&Member> = Vec::new();
-        for m in members {
-            if let Some(first) = out.iter().find(|o| o.key == m.key) {
-                let first_pos = self.pos(first.key_span.start);
-                self.error(
-                    m.key_span,
-                    &child(path, &m.key),
-                    format!(
-                        "duplicate element `{}` (first at line {}, column {})",
-                        m.key, first_pos.line, first_pos.column
-                    ),
-                    Some("a JSON object may hold each key once; merge the two, since only one would take effect".into()),
-                );
-                continue;
-            }
-            if !known.contains(&m.key.as_str()) {
-                let help = match suggest::best(&m.key, known.iter().copied()) {
-                    Some(best) => format!("did you mean `{best}`?"),
-                    None => format!("{what} may contain {}", list_names(known)),
-                };
-                self.error(
-                    m.key_span,
-                    &child(path, &m.key),
-                    format!("unknown element `{}` in {what}", m.key),
-                    Some(help),
-                );
-                continue;
-            }
-            out.push(m);
+        let mut issues = Vec::new();
+        let (index, src) = (&self.index, self.src);
+        let fields = Fields::check(
+            members,
+            known,
+            "element",
+            what,
+            |offset| index.line_col(src, offset),
+            &mut issues,
+        );
+        for issue in issues {
+            let at = child(path, issue.member.as_deref().unwrap_or_default());
+            self.issue(issue, &at);
         }
-        out
+        fields.iter().collect()
+    }
+
+    fn issue(&mut self, issue: Issue, path: &str) {
+        self.error(issue.span, path, issue.message, issue.help);
     }
 
     fn policy(&mut self, json: &Json) -> Option<Policy> {
@@ -248,8 +240,8 @@ impl Lowerer<'_, '_> {
                 },
                 "Id" => match &m.value.kind {
                     JsonKind::String(s) => id = Some(s.clone()),
-                    other => {
-                        self.type_error(&m.value, "Id", "a string", other);
+                    _ => {
+                        self.type_error(&m.value, "Id", "a string");
                         ok = false;
                     }
                 },
@@ -302,12 +294,11 @@ impl Lowerer<'_, '_> {
                     }
                 }
             }
-            other => {
+            _ => {
                 self.type_error(
                     statement_json,
                     "Statement",
                     "an object or an array of objects",
-                    other,
                 );
                 return None;
             }
@@ -345,22 +336,14 @@ impl Lowerer<'_, '_> {
         }
     }
 
-    fn type_error(&mut self, json: &Json, path: &str, expected: &str, found: &JsonKind) {
-        self.error(
-            json.span,
-            path,
-            format!(
-                "`{}` must be {expected}, found {}",
-                last_name(path),
-                found.type_name()
-            ),
-            None,
-        );
+    fn type_error(&mut self, json: &Json, path: &str, expected: &str) {
+        let what = format!("`{}`", last_name(path));
+        self.issue(Issue::wrong_type(json, &what, expected), path);
     }
 
     fn statement(&mut self, json: &Json, path: &str, variables: bool) -> Option<Statement> {
         let JsonKind::Object(members) = &json.kind else {
-            self.type_error(json, path, "an object", &json.kind);
+            self.type_error(json, path, "an object");
             return None;
         };
         let errors_before = self.diags.len();
@@ -374,14 +357,14 @@ impl Lowerer<'_, '_> {
         let mut effect = None;
         let mut principal: Option<(&Member, PrincipalSpec)> = None;
         let mut action: Option<(&Member, ActionSpec)> = None;
-        let mut resource: Option<(&Member, ResourceSpec)> = None;
+        let mut resource: Option<(&Member, ResourceSpec, Vec<Template>)> = None;
         let mut condition = Vec::new();
         for m in members {
             let p = child(path, &m.key);
             match m.key.as_str() {
                 "Sid" => match &m.value.kind {
                     JsonKind::String(s) => sid = Some(s.clone()),
-                    other => self.type_error(&m.value, &p, "a string", other),
+                    _ => self.type_error(&m.value, &p, "a string"),
                 },
                 "Effect" => effect = self.effect(&m.value, &p),
                 "Principal" | "NotPrincipal" => {
@@ -423,19 +406,22 @@ impl Lowerer<'_, '_> {
                     let Some(values) = self.strings(&m.value, &p, "a resource ARN") else {
                         continue;
                     };
-                    for (v, span, vp) in &values {
-                        self.check_resource(v, *span, vp, variables);
-                    }
+                    let typed: Option<Vec<Template>> = values
+                        .iter()
+                        .map(|(v, span, vp)| self.resource_pattern(v, *span, vp, variables))
+                        .collect::<Vec<_>>()
+                        .into_iter()
+                        .collect();
                     let values = values.into_iter().map(|(v, _, _)| v).collect();
                     let spec = if m.key == "Resource" {
                         ResourceSpec::Resource(values)
                     } else {
                         ResourceSpec::NotResource(values)
                     };
-                    if let Some((first, _)) = resource {
+                    if let Some((first, _, _)) = resource {
                         self.exclusive(m, first, &p);
                     } else {
-                        resource = Some((m, spec));
+                        resource = Some((m, spec, typed.unwrap_or_default()));
                     }
                 }
                 _ => condition = self.condition(&m.value, &p, variables),
@@ -472,7 +458,11 @@ impl Lowerer<'_, '_> {
             effect,
             principal: principal.map(|(_, p)| p),
             action,
-            resource: resource.map(|(_, r)| r),
+            resource_patterns: resource
+                .as_ref()
+                .map(|(_, _, t)| t.clone())
+                .unwrap_or_default(),
+            resource: resource.map(|(_, r, _)| r),
             condition,
             pos,
         })
@@ -502,8 +492,8 @@ impl Lowerer<'_, '_> {
                 self.error(json.span, path, format!("unknown effect `{s}`"), Some(help));
                 None
             }
-            other => {
-                self.type_error(json, path, "`\"Allow\"` or `\"Deny\"`", other);
+            _ => {
+                self.type_error(json, path, "`\"Allow\"` or `\"Deny\"`");
                 None
             }
         }
@@ -626,22 +616,34 @@ impl Lowerer<'_, '_> {
         }
     }
 
-    fn check_resource(&mut self, resource: &str, span: Span, path: &str, variables: bool) {
-        if variables {
-            if let Err(e) = template::parse(resource) {
-                // Point at the `${` itself when the string has no escapes to shift it.
-                let raw = self.src.get(span.start + 1..span.end.saturating_sub(1));
-                let at = if raw == Some(resource) {
-                    span.start + 1 + e.offset
-                } else {
-                    span.start
-                };
-                self.error(Span { start: at, end: at }, path, e.message, Some(e.help));
-                return;
+    /// Checks a `Resource` value and splits it at its policy variables.
+    fn resource_pattern(
+        &mut self,
+        resource: &str,
+        span: Span,
+        path: &str,
+        variables: bool,
+    ) -> Option<Template> {
+        let template = if variables {
+            match Template::parse(resource) {
+                Ok(t) => t,
+                Err(e) => {
+                    // Point at the `${` itself when the string has no escapes to shift it.
+                    let raw = self.src.get(span.start + 1..span.end.saturating_sub(1));
+                    let at = if raw == Some(resource) {
+                        span.start + 1 + e.offset
+                    } else {
+                        span.start
+                    };
+                    self.error(Span { start: at, end: at }, path, e.message, Some(e.help));
+                    return None;
+                }
             }
-        }
+        } else {
+            Template::text(resource)
+        };
         if resource == "*" {
-            return;
+            return Some(template);
         }
         if !resource.starts_with("arn:") || resource.matches(':').count() < 5 {
             // A pattern that cannot be an ARN can never match one; reject it rather than
@@ -652,7 +654,9 @@ impl Lowerer<'_, '_> {
                 format!("`{resource}` is not an ARN"),
                 Some("a resource is an ARN, `arn:partition:service:region:account:resource` (wildcards allowed), or `*`".into()),
             );
+            return None;
         }
+        Some(template)
     }
 
     fn principals(&mut self, json: &Json, path: &str) -> Option<Principals> {
@@ -704,13 +708,8 @@ impl Lowerer<'_, '_> {
                 );
                 None
             }
-            other => {
-                self.type_error(
-                    json,
-                    path,
-                    "`\"*\"` or an object such as `{\"AWS\": ...}`",
-                    other,
-                );
+            _ => {
+                self.type_error(json, path, "`\"*\"` or an object such as `{\"AWS\": ...}`");
                 None
             }
         }
@@ -766,7 +765,7 @@ impl Lowerer<'_, '_> {
 
     fn condition(&mut self, json: &Json, path: &str, variables: bool) -> Vec<ConditionBlock> {
         let JsonKind::Object(members) = &json.kind else {
-            self.type_error(json, path, "an object of operators", &json.kind);
+            self.type_error(json, path, "an object of operators");
             return Vec::new();
         };
         let mut blocks = Vec::new();
@@ -844,10 +843,13 @@ impl Lowerer<'_, '_> {
                     self.error(k.key_span, &kp, "empty condition key".into(), None);
                     continue;
                 }
-                if let Some(values) = self.condition_values(operator, &k.value, &kp, variables) {
+                if let Some((values, typed)) =
+                    self.condition_values(operator, &k.value, &kp, variables)
+                {
                     entries.push(ConditionEntry {
                         key: k.key.clone(),
                         values,
+                        typed,
                     });
                 }
             }
@@ -862,7 +864,7 @@ impl Lowerer<'_, '_> {
         json: &Json,
         path: &str,
         variables: bool,
-    ) -> Option<Vec<ConditionValue>> {
+    ) -> Option<(Vec<ConditionValue>, TypedValues)> {
         let items: Vec<(&Json, String)> = match &json.kind {
             JsonKind::Array(items) => {
                 if items.is_empty() {
@@ -887,6 +889,7 @@ impl Lowerer<'_, '_> {
             _ => vec![(json, path.to_string())],
         };
         let mut out = Vec::new();
+        let mut typed = TypedValues::empty(operator.op);
         let mut ok = true;
         for (item, p) in items {
             let value = match &item.kind {
@@ -921,110 +924,17 @@ impl Lowerer<'_, '_> {
                 ok = false;
                 continue;
             }
-            if let Err((message, help)) = check_value(operator.op, &value, variables) {
-                self.error(item.span, &p, message, Some(help));
-                ok = false;
-                continue;
+            match value::read(operator.op, &value, variables) {
+                Ok(t) => typed.push(t),
+                Err((message, help)) => {
+                    self.error(item.span, &p, message, Some(help));
+                    ok = false;
+                    continue;
+                }
             }
             out.push(value);
         }
-        ok.then_some(out)
-    }
-}
-
-/// Checks that a value is one the operator can compare, so that a typo in a policy is an
-/// error now rather than a silent non-match at evaluation time.
-pub(crate) fn check_value(
-    op: Operator,
-    value: &ConditionValue,
-    variables: bool,
-) -> Result<(), (String, String)> {
-    let text = value.as_text();
-    let name = op.name();
-    match op.family() {
-        Family::String => {
-            if variables {
-                template::parse(text).map_err(|e| (e.message, e.help))?;
-            }
-            Ok(())
-        }
-        Family::Numeric => match value {
-            ConditionValue::Bool(_) => Err((
-                format!("`{name}` compares numbers, found the boolean `{text}`"),
-                "write a number such as `10` or `\"10.5\"`".into(),
-            )),
-            _ => numeric::parse(text).map(|_| ()).map_err(|why| {
-                (
-                    if why == "not a number" {
-                        format!("`{text}` is not a number")
-                    } else {
-                        format!("`{text}` is not a number ({why})")
-                    },
-                    format!("`{name}` compares integers or decimals such as `10` or `10.5`"),
-                )
-            }),
-        },
-        Family::Date => match value {
-            ConditionValue::Bool(_) => Err((
-                format!("`{name}` compares dates, found the boolean `{text}`"),
-                "write an ISO 8601 date such as `2024-01-01T00:00:00Z` or epoch seconds".into(),
-            )),
-            _ => date::parse(text).map(|_| ()).map_err(|why| {
-                (
-                    format!("`{text}` is not a date ({why})"),
-                    "write an ISO 8601 date such as `2024-01-01T00:00:00Z`, or epoch seconds such as `1704067200`".into(),
-                )
-            }),
-        },
-        Family::Bool | Family::Null => {
-            if text.eq_ignore_ascii_case("true") || text.eq_ignore_ascii_case("false") {
-                Ok(())
-            } else {
-                Err((
-                    format!("`{name}` takes `true` or `false`, found `{text}`"),
-                    if op == Operator::Null {
-                        "`\"true\"` matches a missing key, `\"false\"` a present one".into()
-                    } else {
-                        "write `\"true\"` or `\"false\"`".into()
-                    },
-                ))
-            }
-        }
-        Family::Binary => binary::decode(text).map(|_| ()).map_err(|why| {
-            (
-                format!("`{text}` is not base64 ({why})"),
-                "`BinaryEquals` takes base64-encoded bytes, such as `QmluYXJ5VmFsdWU=`".into(),
-            )
-        }),
-        Family::Ip => ip::parse_net(text).map(|_| ()).map_err(|why| {
-            (
-                format!("`{text}` is not an IP address or CIDR range ({why})"),
-                "write an address or range such as `203.0.113.0/24` or `2001:db8::/32`".into(),
-            )
-        }),
-        Family::Arn => {
-            let shape: String = if variables {
-                let segments = template::parse(text).map_err(|e| (e.message, e.help))?;
-                segments
-                    .iter()
-                    .map(|s| match s {
-                        template::Segment::Text(t) => *t,
-                        template::Segment::Literal(l) => l,
-                        template::Segment::Var { .. } => "x",
-                    })
-                    .collect()
-            } else {
-                text.to_string()
-            };
-            if shape == "*" || arn::ArnPattern::new(&shape).is_some() {
-                Ok(())
-            } else {
-                Err((
-                    format!("`{text}` is not an ARN"),
-                    format!("`{name}` compares ARNs component by component: `arn:partition:service:region:account:resource`"),
-                ))
-            }
-        }
+        ok.then_some((out, typed))
     }
 }
 
@@ -1035,9 +945,4 @@ fn members_has(json: &Json, key: &str) -> bool {
 fn last_name(path: &str) -> &str {
     let tail = path.rsplit('.').next().unwrap_or(path);
     tail.split('[').next().unwrap_or(tail)
-}
-
-fn list_names(names: &[&str]) -> String {
-    let quoted: Vec<String> = names.iter().map(|n| format!("`{n}`")).collect();
-    quoted.join(", ")
 }

@@ -6,18 +6,17 @@
 
 mod ast;
 mod error;
-pub(crate) mod json;
 mod kind;
 mod lower;
-pub(crate) mod suggest;
-pub(crate) mod template;
+mod validate;
+pub(crate) mod value;
 mod write;
 
 pub use ast::{
     ActionSpec, ConditionBlock, ConditionEntry, ConditionValue, Effect, Policy, PrincipalEntry,
     PrincipalSpec, PrincipalType, Principals, ResourceSpec, SourcePos, Statement, Version,
 };
-pub use error::{Diagnostic, ParseError};
+pub use error::{ParseError, ValidationError};
 pub use kind::{PolicyKind, UnknownKindError};
 
 use crate::limits::Limits;
@@ -55,9 +54,10 @@ impl Policy {
     /// is required except in resource-based policies.
     ///
     /// # Errors
-    /// A [`ParseError`] listing every statement that breaks a rule, with its position.
-    pub fn validate(&self, kind: PolicyKind) -> Result<(), ParseError> {
-        kind::validate(self, kind)
+    /// A [`ValidationError`] listing every statement that breaks a rule, with its
+    /// position.
+    pub fn validate(&self, kind: PolicyKind) -> Result<(), ValidationError> {
+        validate::validate(self, kind)
     }
 
     /// The policy as JSON text, indented for diffs; parsing it again gives an equal policy.

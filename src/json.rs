@@ -827,6 +827,142 @@ impl LineIndex {
     }
 }
 
+/// A value of the wrong shape found while reading a document as a policy, a test file or
+/// a request: where it is, what is wrong and what would be valid. Each reader turns
+/// these into its own errors.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct Issue {
+    pub(crate) span: Span,
+    /// The object member the issue is about, if it is about one.
+    pub(crate) member: Option<String>,
+    pub(crate) message: String,
+    pub(crate) help: Option<String>,
+}
+
+impl Issue {
+    /// `{what} must be {expected}, found {the kind found}`.
+    pub(crate) fn wrong_type(json: &Json, what: &str, expected: &str) -> Issue {
+        Issue {
+            span: json.span,
+            member: None,
+            message: format!("{what} must be {expected}, found {}", json.kind.type_name()),
+            help: None,
+        }
+    }
+}
+
+impl Json {
+    /// The members of an object.
+    pub(crate) fn object(&self, what: &str) -> Result<&[Member], Issue> {
+        match &self.kind {
+            JsonKind::Object(members) => Ok(members),
+            _ => Err(Issue::wrong_type(self, what, "an object")),
+        }
+    }
+    /// The text of a string.
+    pub(crate) fn string(&self, what: &str) -> Result<&str, Issue> {
+        match &self.kind {
+            JsonKind::String(s) => Ok(s),
+            _ => Err(Issue::wrong_type(self, what, "a string")),
+        }
+    }
+    /// The items of an array.
+    pub(crate) fn array(&self, what: &str) -> Result<&[Json], Issue> {
+        match &self.kind {
+            JsonKind::Array(items) => Ok(items),
+            _ => Err(Issue::wrong_type(self, what, "an array")),
+        }
+    }
+    /// The value of the first member named `key`, if this is an object that has one.
+    pub(crate) fn member(&self, key: &str) -> Option<&Json> {
+        match &self.kind {
+            JsonKind::Object(members) => members.iter().find(|m| m.key == key).map(|m| &m.value),
+            _ => None,
+        }
+    }
+}
+
+/// The members of an object whose names are among those allowed, each once.
+pub(crate) struct Fields<'j> {
+    members: Vec<&'j Member>,
+}
+
+impl<'j> Fields<'j> {
+    /// Checks an object's members against the names allowed: a repeated name (only one
+    /// would take effect) and an unknown one (with the closest allowed name) are issues.
+    /// `noun` names a member in messages (`element`, `field`); `what` names the object
+    /// (`a statement`). `line_col` gives the position of a byte offset.
+    pub(crate) fn check(
+        members: &'j [Member],
+        known: &[&str],
+        noun: &str,
+        what: &str,
+        line_col: impl Fn(usize) -> (usize, usize),
+        issues: &mut Vec<Issue>,
+    ) -> Fields<'j> {
+        let mut out: Vec<&'j Member> = Vec::new();
+        for m in members {
+            if let Some(first) = out.iter().find(|o| o.key == m.key) {
+                let (line, column) = line_col(first.key_span.start);
+                issues.push(Issue {
+                    span: m.key_span,
+                    member: Some(m.key.clone()),
+                    message: format!(
+                        "duplicate {noun} `{}` (first at line {line}, column {column})",
+                        m.key
+                    ),
+                    help: Some("a JSON object may hold each key once; merge the two, since only one would take effect".into()),
+                });
+                continue;
+            }
+            if !known.contains(&m.key.as_str()) {
+                let help = match crate::suggest::best(&m.key, known.iter().copied()) {
+                    Some(best) => format!("did you mean `{best}`?"),
+                    None => {
+                        let names: Vec<String> = known.iter().map(|n| format!("`{n}`")).collect();
+                        format!("{what} may contain {}", names.join(", "))
+                    }
+                };
+                issues.push(Issue {
+                    span: m.key_span,
+                    member: Some(m.key.clone()),
+                    message: format!("unknown {noun} `{}` in {what}", m.key),
+                    help: Some(help),
+                });
+                continue;
+            }
+            out.push(m);
+        }
+        Fields { members: out }
+    }
+
+    /// The members kept, in source order.
+    pub(crate) fn iter(&self) -> impl Iterator<Item = &'j Member> + '_ {
+        self.members.iter().copied()
+    }
+
+    /// The value of the member `name`, if present.
+    pub(crate) fn get(&self, name: &str) -> Option<&'j Json> {
+        self.members
+            .iter()
+            .find(|m| m.key == name)
+            .map(|m| &m.value)
+    }
+
+    /// The value of the member `name`; an issue at `at` naming `what` if it is missing.
+    pub(crate) fn required(&self, name: &str, at: &Json, what: &str) -> Result<&'j Json, Issue> {
+        self.get(name).ok_or_else(|| Issue {
+            span: Span {
+                start: at.span.start,
+                end: at.span.start,
+            },
+            member: None,
+            message: format!("{what} needs a `{name}` field"),
+            help: None,
+        })
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -16,9 +16,9 @@
 //! match. Evaluation keeps the smallest statement id per outcome, so the order in which
 //! candidates are found does not change the response.
 
-use super::compile::{Actions, CompiledStatement, Proof};
-use super::response::StmtId;
-use crate::hash::FxHasher;
+use super::statement::{Actions, CompiledStatement, Known, Proof};
+use super::StmtId;
+use crate::hash::{key_hash, FxHasher};
 use crate::pattern::PatternKind;
 use std::collections::HashMap;
 use std::hash::BuildHasherDefault;
@@ -29,11 +29,10 @@ type FxMap<V> = HashMap<Box<str>, V, BuildHasherDefault<FxHasher>>;
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) struct Candidate {
     pub(crate) id: StmtId,
-    /// The index already proved the statement's `Action` matches (the action is one of
-    /// its exact names, or one of its wildcards matched it at build time).
-    pub(crate) action_matched: bool,
-    /// The resource trie already proved the statement's `Resource` matches.
-    pub(crate) resource_matched: bool,
+    /// What the index already proved: the statement's `Action` matches (the action is
+    /// one of its exact names, or one of its wildcards matched it at build time), or its
+    /// `Resource` does (the resource trie reached a proving prefix).
+    pub(crate) known: Known,
 }
 
 #[derive(Debug, Clone, Default)]
@@ -108,8 +107,7 @@ impl ActionIndex {
         services.dedup();
         let unchecked = |id: StmtId| Candidate {
             id,
-            action_matched: false,
-            resource_matched: false,
+            known: Known::default(),
         };
         let always: Box<[Candidate]> = statements
             .iter()
@@ -125,8 +123,10 @@ impl ActionIndex {
                     let action_matched = a.patterns().is_some() && a.matches(key);
                     (matches!(r, Reach::Anything) || action_matched).then_some(Candidate {
                         id: *id,
-                        action_matched,
-                        resource_matched: false,
+                        known: Known {
+                            action: action_matched,
+                            resource: false,
+                        },
                     })
                 })
                 .collect();
@@ -180,19 +180,23 @@ struct Leaf {
     accounts: u64,
 }
 
-/// The filter bit of an account id (zero for callers without an account).
+/// The filter bit of a [`key_hash`]: one of 64.
 #[inline]
+pub(crate) fn bit_of(hash: u64) -> u64 {
+    1u64 << (hash & 63)
+}
+
+/// The filter bit of an account id (zero for an empty one, which names no caller).
 pub(crate) fn account_bit(account: &str) -> u64 {
     if account.is_empty() {
         return 0;
     }
-    1u64 << (crate::hash::key_hash(account) & 63)
+    bit_of(key_hash(account))
 }
 
 /// The filter bit of a lowercase action name.
-#[inline]
-pub(crate) fn action_bit(action_lower: &str) -> u64 {
-    1u64 << (crate::hash::key_hash(action_lower) & 63)
+fn action_bit(action_lower: &str) -> u64 {
+    bit_of(key_hash(action_lower))
 }
 
 fn action_filter(actions: &Actions) -> u64 {
@@ -387,8 +391,10 @@ impl Index {
                     };
                     found(Candidate {
                         id: leaf.id,
-                        action_matched: false,
-                        resource_matched,
+                        known: Known {
+                            action: false,
+                            resource: resource_matched,
+                        },
                     });
                 }
             }

@@ -1,15 +1,11 @@
-//! Compiling statements: wildcard patterns classified, principals sorted by how they
-//! grant, conditions parsed, all once.
+//! Principals: which callers a `Principal` or `NotPrincipal` element names, and how a
+//! resource-based policy's grant to each counts.
+//! <https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_principal.html>
 
-use crate::condition::compiled::{CompiledCondition, Template};
-use crate::condition::{arn, ConditionOperator};
-use crate::pattern::{Case, Pattern, PatternKind};
-use crate::policy::{
-    ActionSpec, Effect, PrincipalSpec, PrincipalType, Principals, ResourceSpec, Statement,
-};
-use crate::request::{Principal, PrincipalKind, Request};
-
-use super::observe::Observer;
+use super::index::account_bit;
+use crate::policy::{Effect, PrincipalSpec, PrincipalType, Principals};
+use crate::request::{Principal, PrincipalKind};
+use crate::value::arn;
 
 /// How a resource-policy statement grants to the caller it matched. The AWS table of
 /// principal types decides what each needs besides the grant.
@@ -193,7 +189,7 @@ pub(crate) struct PrincipalMatcher {
 }
 
 impl PrincipalMatcher {
-    fn compile(spec: &PrincipalSpec) -> PrincipalMatcher {
+    pub(crate) fn compile(spec: &PrincipalSpec) -> PrincipalMatcher {
         let (negated, principals) = match spec {
             PrincipalSpec::Principal(p) => (false, p),
             PrincipalSpec::NotPrincipal(p) => (true, p),
@@ -247,7 +243,7 @@ impl PrincipalMatcher {
         self.negated
     }
 
-    /// For the statement index: the bits ([`crate::eval::account_bit`]) of the accounts
+    /// For the statement index: the bits ([`account_bit`]) of the accounts
     /// whose callers the element can name, or `u64::MAX` when it can name callers of any
     /// account (`"*"`, services, providers, `NotPrincipal`). A caller whose account bit
     /// is not set cannot match.
@@ -267,185 +263,9 @@ impl PrincipalMatcher {
                     return u64::MAX
                 }
             };
-            bits |= crate::eval::account_bit(account);
+            bits |= account_bit(account);
         }
         bits
-    }
-}
-
-#[derive(Debug, Clone)]
-pub(crate) enum ResourcePattern {
-    Fixed(Pattern),
-    Template(Template),
-}
-
-/// What reaching a literal prefix in the resource trie proves about a pattern.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) enum Proof {
-    /// `prefix*`: the resource matches.
-    Prefix,
-    /// No wildcard: the resource matches if it ends where the prefix does.
-    Exact,
-    /// Wildcards further on: the pattern must still be checked.
-    None,
-}
-
-#[derive(Debug, Clone)]
-pub(crate) enum Resources {
-    /// No `Resource` element (a trust policy): the resource the policy is attached to.
-    Attached,
-    Resource(Vec<ResourcePattern>),
-    NotResource(Vec<ResourcePattern>),
-}
-
-impl Resources {
-    fn compile(spec: Option<&ResourceSpec>, variables: bool) -> Result<Resources, String> {
-        let compile_list = |list: &[String]| -> Result<Vec<ResourcePattern>, String> {
-            list.iter()
-                .map(|r| {
-                    if !variables {
-                        return Ok(ResourcePattern::Fixed(Pattern::new(r, Case::Sensitive)));
-                    }
-                    match Template::parse(r) {
-                        Ok(t) if t.has_vars() => Ok(ResourcePattern::Template(t)),
-                        Ok(t) => Ok(ResourcePattern::Fixed(Pattern::from_parts(
-                            t.static_parts(),
-                            Case::Sensitive,
-                        ))),
-                        Err(e) => Err(e.message),
-                    }
-                })
-                .collect()
-        };
-        Ok(match spec {
-            None => Resources::Attached,
-            Some(ResourceSpec::Resource(list)) => Resources::Resource(compile_list(list)?),
-            Some(ResourceSpec::NotResource(list)) => Resources::NotResource(compile_list(list)?),
-        })
-    }
-
-    /// The literal prefixes of a `Resource` element whose every pattern starts with
-    /// one, each with how far reaching it in the resource trie proves the match; `None`
-    /// when some pattern can match a resource without a literal prefix (`*`, a leading
-    /// wildcard, a variable, `NotResource`, or no `Resource` at all).
-    pub(crate) fn prefixes(&self) -> Option<Vec<(&str, Proof)>> {
-        let Resources::Resource(list) = self else {
-            return None;
-        };
-        list.iter()
-            .map(|p| match p {
-                ResourcePattern::Fixed(p) if !p.literal_prefix().is_empty() => Some((
-                    p.literal_prefix(),
-                    match p.kind() {
-                        PatternKind::Prefix => Proof::Prefix,
-                        PatternKind::Exact => Proof::Exact,
-                        _ => Proof::None,
-                    },
-                )),
-                _ => None,
-            })
-            .collect()
-    }
-
-    pub(crate) fn matches<'a, O: Observer<'a>>(
-        &'a self,
-        request: &'a Request,
-        obs: &mut O,
-    ) -> bool {
-        let any = |list: &'a [ResourcePattern], obs: &mut O| {
-            list.iter().any(|p| match p {
-                ResourcePattern::Fixed(p) => p.matches(request.resource()),
-                // A variable substitutes literal text: a `*` in a tag value is not a wildcard.
-                ResourcePattern::Template(t) => match t.resolve(request, obs) {
-                    Some(parts) => {
-                        Pattern::from_parts(parts, Case::Sensitive).matches(request.resource())
-                    }
-                    None => false,
-                },
-            })
-        };
-        match self {
-            Resources::Attached => true,
-            Resources::Resource(list) => any(list, obs),
-            Resources::NotResource(list) => !any(list, obs),
-        }
-    }
-}
-
-#[derive(Debug, Clone)]
-pub(crate) enum Actions {
-    Action(Vec<Pattern>),
-    NotAction(Vec<Pattern>),
-}
-
-impl Actions {
-    fn compile(spec: &ActionSpec) -> Actions {
-        // Both sides are ASCII-lowercased, so matching is a byte comparison.
-        let compile = |list: &[String]| {
-            list.iter()
-                .map(|a| Pattern::new(&a.to_ascii_lowercase(), Case::Sensitive))
-                .collect()
-        };
-        match spec {
-            ActionSpec::Action(list) => Actions::Action(compile(list)),
-            ActionSpec::NotAction(list) => Actions::NotAction(compile(list)),
-        }
-    }
-
-    #[inline]
-    pub(crate) fn matches(&self, action_lower: &str) -> bool {
-        match self {
-            Actions::Action(list) => list.iter().any(|p| p.matches(action_lower)),
-            Actions::NotAction(list) => !list.iter().any(|p| p.matches(action_lower)),
-        }
-    }
-
-    /// The patterns of an `Action` element; `None` for `NotAction`.
-    pub(crate) fn patterns(&self) -> Option<&[Pattern]> {
-        match self {
-            Actions::Action(list) => Some(list),
-            Actions::NotAction(_) => None,
-        }
-    }
-}
-
-/// A statement ready to evaluate.
-#[derive(Debug, Clone)]
-pub(crate) struct CompiledStatement {
-    pub(crate) index: usize,
-    pub(crate) sid: Option<Box<str>>,
-    pub(crate) effect: Effect,
-    pub(crate) principal: Option<PrincipalMatcher>,
-    pub(crate) actions: Actions,
-    pub(crate) resources: Resources,
-    /// ANDed: every block, every key.
-    pub(crate) conditions: Vec<CompiledCondition>,
-}
-
-impl CompiledStatement {
-    pub(crate) fn compile(
-        index: usize,
-        s: &Statement,
-        variables: bool,
-    ) -> Result<CompiledStatement, String> {
-        let mut conditions = Vec::new();
-        for block in s.condition() {
-            let op: ConditionOperator = block.operator();
-            for entry in block.entries() {
-                let c = CompiledCondition::compile(op, entry.key(), entry.values(), variables)
-                    .map_err(|e| e.0)?;
-                conditions.push(c);
-            }
-        }
-        Ok(CompiledStatement {
-            index,
-            sid: s.sid().map(Into::into),
-            effect: s.effect(),
-            principal: s.principal().map(PrincipalMatcher::compile),
-            actions: Actions::compile(s.action()),
-            resources: Resources::compile(s.resource(), variables)?,
-            conditions,
-        })
     }
 }
 

@@ -1,5 +1,111 @@
 //! Policy variables: `${key}`, `${key, 'default'}` and the specials `${*}`, `${?}`, `${$}`.
 //! <https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_variables.html>
+//!
+//! A string is split once, when the policy is lowered, into a [`Template`]; evaluation
+//! then substitutes the request's values without reading the text again.
+
+use crate::hash::key_hash;
+use crate::pattern::Part;
+
+/// A string that may hold policy variables, split into its pieces.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct Template {
+    parts: Box<[TemplatePart]>,
+}
+
+/// A piece of a [`Template`], owned.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum TemplatePart {
+    /// Policy text (wildcards active where the operator has them).
+    Text(Box<str>),
+    /// A literal character from `${*}`, `${?}`, `${$}`.
+    Literal(&'static str),
+    /// A variable.
+    Var(Variable),
+}
+
+/// A policy variable: the condition key it names and its default.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct Variable {
+    /// The key as written.
+    pub(crate) key: Box<str>,
+    /// INVARIANT: `key.to_lowercase()`; keys compare case-insensitively.
+    pub(crate) lower: Box<str>,
+    /// INVARIANT: `key_hash(&lower)`.
+    pub(crate) hash: u64,
+    /// The text used when the request has no value for the key.
+    pub(crate) default: Option<Box<str>>,
+}
+
+impl Template {
+    /// Splits `text` into text, special characters and variables.
+    ///
+    /// # Errors
+    /// A [`TemplateError`] for an unterminated or malformed `${...}`.
+    pub(crate) fn parse(text: &str) -> Result<Template, TemplateError> {
+        let parts = parse(text)?
+            .into_iter()
+            .map(|s| match s {
+                Segment::Text(t) => TemplatePart::Text(t.into()),
+                Segment::Literal(l) => TemplatePart::Literal(l),
+                Segment::Var { key, default } => {
+                    let lower = key.to_lowercase();
+                    TemplatePart::Var(Variable {
+                        hash: key_hash(&lower),
+                        lower: lower.into(),
+                        key: key.into(),
+                        default: default.map(Into::into),
+                    })
+                }
+            })
+            .collect();
+        Ok(Template { parts })
+    }
+
+    /// Text without variables: what a `${...}` means under the 2008 policy language,
+    /// where it is literal text.
+    pub(crate) fn text(text: &str) -> Template {
+        Template {
+            parts: Box::new([TemplatePart::Text(text.into())]),
+        }
+    }
+
+    /// The pieces, in order.
+    pub(crate) fn parts(&self) -> &[TemplatePart] {
+        &self.parts
+    }
+
+    /// Whether any piece is a variable.
+    pub(crate) fn has_vars(&self) -> bool {
+        self.parts.iter().any(|p| matches!(p, TemplatePart::Var(_)))
+    }
+
+    /// The pieces of a template without variables, as pattern parts; a variable (there
+    /// should be none) is kept as its literal key.
+    pub(crate) fn static_parts(&self) -> Vec<Part<'_>> {
+        self.parts
+            .iter()
+            .map(|p| match p {
+                TemplatePart::Text(t) => Part::Wild(t),
+                TemplatePart::Literal(l) => Part::Literal(l),
+                TemplatePart::Var(v) => Part::Literal(&v.key),
+            })
+            .collect()
+    }
+
+    /// The text with every variable replaced by `x`: the shape the value has once
+    /// substituted, for checks such as "is this an ARN".
+    pub(crate) fn shape(&self) -> String {
+        self.parts
+            .iter()
+            .map(|p| match p {
+                TemplatePart::Text(t) => t,
+                TemplatePart::Literal(l) => *l,
+                TemplatePart::Var(_) => "x",
+            })
+            .collect()
+    }
+}
 
 /// One piece of a string that may hold policy variables.
 #[derive(Debug, Clone, PartialEq, Eq)]

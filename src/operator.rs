@@ -1,44 +1,72 @@
 //! The condition operator table: every operator's name, family and negation come from
-//! [`OPERATORS`], and nowhere else.
+//! one table (the `operators!` invocation below), and nowhere else.
 //!
 //! Source: <https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_condition_operators.html>.
 
 use std::fmt;
 
-/// A condition operator without its qualifiers, one variant per row of the AWS table.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
-#[expect(
-    missing_docs,
-    reason = "each variant is the AWS operator of the same name"
-)]
-pub enum Operator {
-    StringEquals,
-    StringNotEquals,
-    StringEqualsIgnoreCase,
-    StringNotEqualsIgnoreCase,
-    StringLike,
-    StringNotLike,
-    NumericEquals,
-    NumericNotEquals,
-    NumericLessThan,
-    NumericLessThanEquals,
-    NumericGreaterThan,
-    NumericGreaterThanEquals,
-    DateEquals,
-    DateNotEquals,
-    DateLessThan,
-    DateLessThanEquals,
-    DateGreaterThan,
-    DateGreaterThanEquals,
-    Bool,
-    BinaryEquals,
-    IpAddress,
-    NotIpAddress,
-    ArnEquals,
-    ArnLike,
-    ArnNotEquals,
-    ArnNotLike,
-    Null,
+/// Declares [`Operator`] and its table in one place, so that a row cannot be missing or
+/// out of place.
+macro_rules! operators {
+    ($($op:ident: $family:ident, $cmp:ident, $negated:expr;)*) => {
+        /// A condition operator without its qualifiers, one variant per row of the AWS
+        /// table.
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+        #[expect(
+            missing_docs,
+            reason = "each variant is the AWS operator of the same name"
+        )]
+        pub enum Operator {
+            $($op,)*
+        }
+
+        impl Operator {
+            /// Every operator, in the order of the AWS table.
+            pub const ALL: &'static [Operator] = &[$(Operator::$op,)*];
+
+            /// This operator's row of the table.
+            pub(crate) const fn info(self) -> OperatorInfo {
+                match self {
+                    $(Operator::$op => OperatorInfo {
+                        name: stringify!($op),
+                        family: Family::$family,
+                        comparison: Comparison::$cmp,
+                        negated: $negated,
+                    },)*
+                }
+            }
+        }
+    };
+}
+
+operators! {
+    StringEquals: String, Equals, false;
+    StringNotEquals: String, Equals, true;
+    StringEqualsIgnoreCase: String, EqualsIgnoreCase, false;
+    StringNotEqualsIgnoreCase: String, EqualsIgnoreCase, true;
+    StringLike: String, Like, false;
+    StringNotLike: String, Like, true;
+    NumericEquals: Numeric, Equals, false;
+    NumericNotEquals: Numeric, Equals, true;
+    NumericLessThan: Numeric, LessThan, false;
+    NumericLessThanEquals: Numeric, LessThanEquals, false;
+    NumericGreaterThan: Numeric, GreaterThan, false;
+    NumericGreaterThanEquals: Numeric, GreaterThanEquals, false;
+    DateEquals: Date, Equals, false;
+    DateNotEquals: Date, Equals, true;
+    DateLessThan: Date, LessThan, false;
+    DateLessThanEquals: Date, LessThanEquals, false;
+    DateGreaterThan: Date, GreaterThan, false;
+    DateGreaterThanEquals: Date, GreaterThanEquals, false;
+    Bool: Bool, Equals, false;
+    BinaryEquals: Binary, Equals, false;
+    IpAddress: Ip, InRange, false;
+    NotIpAddress: Ip, InRange, true;
+    ArnEquals: Arn, Like, false;
+    ArnLike: Arn, Like, false;
+    ArnNotEquals: Arn, Like, true;
+    ArnNotLike: Arn, Like, true;
+    Null: Null, Presence, false;
 }
 
 /// The operator families; each has its own value type and comparison.
@@ -64,7 +92,7 @@ pub enum Family {
 
 /// How an operator compares one request value with one policy value.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum Comparison {
+pub(crate) enum Comparison {
     /// Equal (strings: exact; numbers and dates: same value).
     Equals,
     /// Equal ignoring case.
@@ -87,73 +115,19 @@ pub enum Comparison {
 
 /// One row of the operator table.
 #[derive(Debug, Clone, Copy)]
-pub struct OperatorInfo {
-    /// The operator.
-    pub op: Operator,
-    /// Its name as written in a policy.
-    pub name: &'static str,
-    /// Its family.
-    pub family: Family,
+pub(crate) struct OperatorInfo {
+    /// The name as written in a policy.
+    pub(crate) name: &'static str,
+    /// The family.
+    pub(crate) family: Family,
     /// The positive comparison it is built on.
-    pub comparison: Comparison,
+    pub(crate) comparison: Comparison,
     /// Whether it is a negated operator: it holds when the request value matches none of
     /// the policy values, and on a missing key.
-    pub negated: bool,
+    pub(crate) negated: bool,
 }
-
-macro_rules! row {
-    ($op:ident, $family:ident, $cmp:ident, $neg:expr) => {
-        OperatorInfo {
-            op: Operator::$op,
-            name: stringify!($op),
-            family: Family::$family,
-            comparison: Comparison::$cmp,
-            negated: $neg,
-        }
-    };
-}
-
-/// Every operator, in the order of the AWS table.
-pub const OPERATORS: [OperatorInfo; 27] = [
-    row!(StringEquals, String, Equals, false),
-    row!(StringNotEquals, String, Equals, true),
-    row!(StringEqualsIgnoreCase, String, EqualsIgnoreCase, false),
-    row!(StringNotEqualsIgnoreCase, String, EqualsIgnoreCase, true),
-    row!(StringLike, String, Like, false),
-    row!(StringNotLike, String, Like, true),
-    row!(NumericEquals, Numeric, Equals, false),
-    row!(NumericNotEquals, Numeric, Equals, true),
-    row!(NumericLessThan, Numeric, LessThan, false),
-    row!(NumericLessThanEquals, Numeric, LessThanEquals, false),
-    row!(NumericGreaterThan, Numeric, GreaterThan, false),
-    row!(NumericGreaterThanEquals, Numeric, GreaterThanEquals, false),
-    row!(DateEquals, Date, Equals, false),
-    row!(DateNotEquals, Date, Equals, true),
-    row!(DateLessThan, Date, LessThan, false),
-    row!(DateLessThanEquals, Date, LessThanEquals, false),
-    row!(DateGreaterThan, Date, GreaterThan, false),
-    row!(DateGreaterThanEquals, Date, GreaterThanEquals, false),
-    row!(Bool, Bool, Equals, false),
-    row!(BinaryEquals, Binary, Equals, false),
-    row!(IpAddress, Ip, InRange, false),
-    row!(NotIpAddress, Ip, InRange, true),
-    row!(ArnEquals, Arn, Like, false),
-    row!(ArnLike, Arn, Like, false),
-    row!(ArnNotEquals, Arn, Like, true),
-    row!(ArnNotLike, Arn, Like, true),
-    row!(Null, Null, Presence, false),
-];
 
 impl Operator {
-    /// This operator's row of the table.
-    pub fn info(self) -> &'static OperatorInfo {
-        // INVARIANT: OPERATORS lists the variants in declaration order, so the
-        // discriminant is the row index; the unit test `table_is_in_order` checks it.
-        match OPERATORS.get(self as usize) {
-            Some(row) => row,
-            None => &OPERATORS[0],
-        }
-    }
     /// The name as written in a policy (`StringEquals`).
     pub fn name(self) -> &'static str {
         self.info().name
@@ -162,12 +136,14 @@ impl Operator {
     pub fn family(self) -> Family {
         self.info().family
     }
-    /// Whether the operator is negated (`StringNotEquals`, `NotIpAddress`, `ArnNotLike`, ...).
+    /// Whether the operator is negated (`StringNotEquals`, `NotIpAddress`, `ArnNotLike`, ...):
+    /// it holds when the request value matches none of the policy values, and on a
+    /// missing key.
     pub fn is_negated(self) -> bool {
         self.info().negated
     }
     /// The positive comparison the operator is built on.
-    pub fn comparison(self) -> Comparison {
+    pub(crate) fn comparison(self) -> Comparison {
         self.info().comparison
     }
     /// Whether `${...}` policy variables are substituted in this operator's values: only
@@ -178,10 +154,7 @@ impl Operator {
     }
     /// Looks an operator up by its exact name.
     pub fn from_name(name: &str) -> Option<Operator> {
-        OPERATORS
-            .iter()
-            .find(|row| row.name == name)
-            .map(|row| row.op)
+        Operator::ALL.iter().copied().find(|op| op.name() == name)
     }
 }
 
@@ -274,20 +247,20 @@ fn suggest_operator(name: &str) -> String {
     };
     if let Some(p) = prefix {
         if p != "ForAllValues" && p != "ForAnyValue" {
-            let best = crate::policy::suggest::best(p, ["ForAllValues", "ForAnyValue"]);
+            let best = crate::suggest::best(p, ["ForAllValues", "ForAnyValue"]);
             if let Some(best) = best {
                 return format!("did you mean `{best}:{rest}`?");
             }
             return "the only set qualifiers are `ForAllValues:` and `ForAnyValue:`".into();
         }
     }
-    for row in &OPERATORS {
-        candidates.push(row.name.to_string());
-        if row.op != Operator::Null {
-            candidates.push(format!("{}IfExists", row.name));
+    for &op in Operator::ALL {
+        candidates.push(op.name().to_string());
+        if op != Operator::Null {
+            candidates.push(format!("{}IfExists", op.name()));
         }
     }
-    match crate::policy::suggest::best(rest, candidates.iter().map(String::as_str)) {
+    match crate::suggest::best(rest, candidates.iter().map(String::as_str)) {
         Some(best) => match prefix {
             Some(p) => format!("did you mean `{p}:{best}`?"),
             None => format!("did you mean `{best}`?"),
@@ -315,15 +288,16 @@ mod tests {
 
     #[test]
     fn table_is_in_order() {
-        for (i, row) in OPERATORS.iter().enumerate() {
-            assert_eq!(row.op as usize, i, "{} is out of place", row.name);
-            assert_eq!(Operator::from_name(row.name), Some(row.op));
+        assert_eq!(Operator::ALL.len(), 27);
+        for (i, &op) in Operator::ALL.iter().enumerate() {
+            assert_eq!(op as usize, i, "{} is out of place", op.name());
+            assert_eq!(Operator::from_name(op.name()), Some(op));
         }
     }
 
     #[test]
     fn every_name_with_and_without_qualifiers() {
-        for row in &OPERATORS {
+        for &base in Operator::ALL {
             for set in [
                 None,
                 Some(SetQualifier::ForAllValues),
@@ -331,13 +305,13 @@ mod tests {
             ] {
                 for if_exists in [false, true] {
                     let op = ConditionOperator {
-                        op: row.op,
+                        op: base,
                         set,
                         if_exists,
                     };
                     let text = op.to_string();
                     let parsed = ConditionOperator::parse(&text);
-                    if row.op == Operator::Null && (if_exists || set.is_some()) {
+                    if base == Operator::Null && (if_exists || set.is_some()) {
                         assert!(parsed.is_err(), "{text} must be rejected");
                     } else {
                         assert_eq!(parsed, Ok(op), "{text}");
@@ -373,10 +347,10 @@ mod tests {
 
     #[test]
     fn negation_comes_from_the_table() {
-        let negated: Vec<&str> = OPERATORS
+        let negated: Vec<&str> = Operator::ALL
             .iter()
-            .filter(|r| r.negated)
-            .map(|r| r.name)
+            .filter(|op| op.is_negated())
+            .map(|op| op.name())
             .collect();
         assert_eq!(
             negated,

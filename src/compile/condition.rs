@@ -1,0 +1,357 @@
+//! Conditions compiled once at build time and evaluated without allocating.
+//!
+//! The combining rules follow
+//! <https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_condition-logic-multiple-context-keys-or-values.html>:
+//! the keys of a block and the blocks of a statement are ANDed (done by the statement);
+//! the values of one key are ORed for a positive operator, and a negated operator holds
+//! only when the request value matches none of them.
+
+use super::resolve::resolve;
+use super::{Ctx, ProblemKind, Tracer, Truth};
+use crate::hash::FxHasher;
+use crate::operator::{Comparison, ConditionOperator, Operator, SetQualifier};
+use crate::pattern::{Case, Part, Pattern, PatternKind};
+use crate::policy::value::{ArnValue, TypedValues};
+use crate::policy::ConditionEntry;
+use crate::request::{Typed, Values as RequestValues};
+use crate::template::Template;
+use crate::value::arn::{split_arn, ArnPattern};
+use crate::value::{binary, date, ip, numeric, parse_bool};
+use serde::Serialize;
+use std::collections::HashSet;
+use std::hash::BuildHasherDefault;
+use std::sync::Arc;
+
+/// Above this many values, `StringEquals` looks a value up in a hash set.
+const SET_THRESHOLD: usize = 6;
+
+/// How a condition key's outcome came about.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case", tag = "kind")]
+#[non_exhaustive]
+pub enum Outcome {
+    /// The request values were compared with the policy values.
+    Compared,
+    /// The key is missing: a positive operator is false, a negated one true.
+    Missing,
+    /// The key is missing and the operator ends in `IfExists`: true.
+    MissingIfExists,
+    /// The key is missing under `ForAllValues:`: true (an empty set).
+    MissingForAllValues,
+    /// The key is missing under `ForAnyValue:`: false.
+    MissingForAnyValue,
+    /// The key is present with an empty set of values.
+    EmptySet,
+    /// `Null` tested presence.
+    Presence {
+        /// Whether the key is present.
+        present: bool,
+    },
+    /// A request value could not be read as the operator's type: the condition cannot be
+    /// judged.
+    Unjudged,
+}
+
+#[derive(Debug, Clone)]
+enum StrValue {
+    Fixed(Pattern),
+    Template(Template),
+}
+
+#[derive(Debug, Clone)]
+enum Values {
+    Str(Vec<StrValue>),
+    /// `StringEquals` over many fixed values: one hash lookup instead of a comparison
+    /// per value.
+    StrSet(HashSet<Box<str>, BuildHasherDefault<FxHasher>>),
+    Num(Vec<numeric::Number>),
+    Date(Vec<date::Instant>),
+    Bool(Vec<bool>),
+    Binary(Vec<Box<[u8]>>),
+    Ip(Vec<ip::IpNet>),
+    Arn(Vec<ArnValue>),
+    Null(Vec<bool>),
+}
+
+/// One condition key under one operator, compiled.
+#[derive(Debug, Clone)]
+pub(crate) struct CompiledCondition {
+    op: ConditionOperator,
+    /// INVARIANT: `key.to_lowercase()`.
+    lower: Box<str>,
+    /// INVARIANT: `key_hash(&lower)`.
+    hash: u64,
+    /// Shared with explanations.
+    key: Arc<str>,
+    values: Values,
+    /// The policy's values as written, shared with explanations.
+    written: Arc<[String]>,
+}
+
+impl CompiledCondition {
+    /// Compiles one key of a condition block from the values lowering already read.
+    pub(crate) fn compile(op: ConditionOperator, entry: &ConditionEntry) -> CompiledCondition {
+        let cmp = op.op.comparison();
+        let case = match cmp {
+            Comparison::EqualsIgnoreCase => Case::Insensitive,
+            _ => Case::Sensitive,
+        };
+        let values = match &entry.typed {
+            TypedValues::Str(list) => {
+                let list: Vec<StrValue> = list
+                    .iter()
+                    .map(|t| {
+                        if t.has_vars() {
+                            StrValue::Template(t.clone())
+                        } else {
+                            StrValue::Fixed(string_pattern(cmp, case, t.static_parts()))
+                        }
+                    })
+                    .collect();
+                let exact = |v: &StrValue| match v {
+                    StrValue::Fixed(p) if p.kind() == PatternKind::Exact => {
+                        Some(Box::from(p.source()))
+                    }
+                    _ => None,
+                };
+                let set: Option<HashSet<Box<str>, _>> = (cmp == Comparison::Equals
+                    && list.len() > SET_THRESHOLD)
+                    .then(|| list.iter().map(exact).collect())
+                    .flatten();
+                match set {
+                    Some(set) => Values::StrSet(set),
+                    None => Values::Str(list),
+                }
+            }
+            TypedValues::Num(list) => Values::Num(list.clone()),
+            TypedValues::Date(list) => Values::Date(list.clone()),
+            TypedValues::Bool(list) if op.op == Operator::Null => Values::Null(list.clone()),
+            TypedValues::Bool(list) => Values::Bool(list.clone()),
+            TypedValues::Binary(list) => Values::Binary(list.clone()),
+            TypedValues::Ip(list) => Values::Ip(list.clone()),
+            TypedValues::Arn(list) => Values::Arn(list.clone()),
+        };
+        let key = entry.key();
+        let lower = key.to_lowercase();
+        CompiledCondition {
+            op,
+            hash: crate::hash::key_hash(&lower),
+            lower: lower.into(),
+            key: key.into(),
+            values,
+            written: entry
+                .values()
+                .iter()
+                .map(|v| v.as_text().to_string())
+                .collect::<Vec<_>>()
+                .into(),
+        }
+    }
+
+    /// The operator, qualifiers included.
+    pub(crate) fn operator(&self) -> ConditionOperator {
+        self.op
+    }
+    /// The key as written, shared.
+    pub(crate) fn key(&self) -> &Arc<str> {
+        &self.key
+    }
+    /// The policy's values as written, shared.
+    pub(crate) fn written(&self) -> &Arc<[String]> {
+        &self.written
+    }
+
+    /// Evaluates this key's condition against the request.
+    #[inline]
+    pub(crate) fn eval<'a, T: Tracer<'a>>(&'a self, ctx: &mut Ctx<'a, '_, T>) -> Truth {
+        let entry = ctx.request.context().get_lower(&self.lower, self.hash);
+        let value = entry.map(|(v, _)| v);
+        let (truth, outcome) = self.eval_inner(value, entry.map(|(_, t)| t), ctx);
+        if T::ON {
+            ctx.tracer.condition(self, value, truth, outcome);
+        }
+        truth
+    }
+
+    fn eval_inner<'a, T: Tracer<'a>>(
+        &'a self,
+        value: Option<RequestValues<'a>>,
+        typed: Option<&Typed>,
+        ctx: &mut Ctx<'a, '_, T>,
+    ) -> (Truth, Outcome) {
+        let negated = self.op.op.is_negated();
+        if let Values::Null(expect_missing) = &self.values {
+            // Null tests presence only: `true` matches a missing key, `false` a present one.
+            // https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_condition_operators.html#Conditions_Null
+            let missing = value.is_none();
+            return (
+                expect_missing.contains(&missing).into(),
+                Outcome::Presence { present: !missing },
+            );
+        }
+        let Some(value) = value else {
+            // https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_condition_operators.html#Conditions_IfExists
+            if self.op.if_exists {
+                return (Truth::True, Outcome::MissingIfExists);
+            }
+            return match self.op.set {
+                // An absent key is an empty set: ForAllValues holds vacuously, ForAnyValue fails.
+                // https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_condition-single-vs-multi-valued-context-keys.html
+                Some(SetQualifier::ForAllValues) => (Truth::True, Outcome::MissingForAllValues),
+                Some(SetQualifier::ForAnyValue) => (Truth::False, Outcome::MissingForAnyValue),
+                // A negated operator on a missing key is true; a positive one is false.
+                None => (negated.into(), Outcome::Missing),
+            };
+        };
+        let empty = value.is_empty();
+        // Each request value: does it match one of the policy values? A value the
+        // operator cannot read leaves the whole condition unjudged (and is reported).
+        let mut any_matched = false;
+        let mut any_unmatched = false;
+        for v in value.iter() {
+            match self.matches_any(v, typed, ctx) {
+                Some(true) => any_matched = true,
+                Some(false) => any_unmatched = true,
+                None => return (Truth::Unknown, Outcome::Unjudged),
+            }
+        }
+        let result = match (self.op.set, negated) {
+            // Plain operators on a multivalued key (AWS asks for a set qualifier there):
+            // a positive operator holds when any request value matches, a negated one when
+            // none does. For one value both are the ordinary rule.
+            (None, false) | (Some(SetQualifier::ForAnyValue), false) => any_matched,
+            (None, true) | (Some(SetQualifier::ForAllValues), true) => !any_matched,
+            (Some(SetQualifier::ForAnyValue), true) => any_unmatched,
+            (Some(SetQualifier::ForAllValues), false) => !any_unmatched,
+        };
+        let outcome = if empty {
+            Outcome::EmptySet
+        } else {
+            Outcome::Compared
+        };
+        (result.into(), outcome)
+    }
+
+    /// Whether one request value matches any of the policy values under the positive
+    /// comparison; `None` if the request value cannot be read as the operator's type.
+    fn matches_any<'a, T: Tracer<'a>>(
+        &'a self,
+        v: &'a str,
+        typed: Option<&Typed>,
+        ctx: &mut Ctx<'a, '_, T>,
+    ) -> Option<bool> {
+        // The reading made when the request was built, if there is one; otherwise read
+        // the value now (a multivalued key, or a value that did not read as this type).
+        let cmp = self.op.op.comparison();
+        let key: &'a str = &self.key;
+        match &self.values {
+            Values::StrSet(set) => Some(set.contains(v)),
+            Values::Str(list) => {
+                let case = if cmp == Comparison::EqualsIgnoreCase {
+                    Case::Insensitive
+                } else {
+                    Case::Sensitive
+                };
+                Some(list.iter().any(|p| match p {
+                    StrValue::Fixed(p) => p.matches(v),
+                    StrValue::Template(t) => match resolve(t, ctx) {
+                        Some(parts) => string_pattern(cmp, case, parts).matches(v),
+                        None => false,
+                    },
+                }))
+            }
+            Values::Num(list) => {
+                let Some(n) = typed
+                    .and_then(|t| t.number)
+                    .or_else(|| numeric::parse(v).ok())
+                else {
+                    ctx.problem(ProblemKind::NotANumber, key, v);
+                    return None;
+                };
+                Some(list.iter().any(|p| ordered(cmp, n.cmp(p))))
+            }
+            Values::Date(list) => {
+                let Some(d) = typed.and_then(|t| t.date).or_else(|| date::parse(v).ok()) else {
+                    ctx.problem(ProblemKind::NotADate, key, v);
+                    return None;
+                };
+                Some(list.iter().any(|p| ordered(cmp, d.cmp(p))))
+            }
+            Values::Bool(list) => {
+                let Some(b) = parse_bool(v) else {
+                    ctx.problem(ProblemKind::NotABool, key, v);
+                    return None;
+                };
+                Some(list.contains(&b))
+            }
+            Values::Binary(list) => {
+                let mut any = false;
+                for bytes in list {
+                    match binary::eq_encoded(v, bytes) {
+                        Some(eq) => any |= eq,
+                        None => {
+                            ctx.problem(ProblemKind::NotBase64, key, v);
+                            return None;
+                        }
+                    }
+                }
+                Some(any)
+            }
+            Values::Ip(list) => {
+                let Some(addr) = typed.and_then(|t| t.ip).or_else(|| ip::parse_addr(v)) else {
+                    ctx.problem(ProblemKind::NotAnIpAddress, key, v);
+                    return None;
+                };
+                Some(list.iter().any(|net| net.contains(addr)))
+            }
+            Values::Arn(list) => {
+                if split_arn(v).is_none() {
+                    ctx.problem(ProblemKind::NotAnArn, key, v);
+                    return None;
+                }
+                Some(list.iter().any(|p| match p {
+                    ArnValue::Any => true,
+                    ArnValue::Fixed(p) => p.matches(v),
+                    ArnValue::Template(t) => match resolve(t, ctx) {
+                        Some(parts) => ArnPattern::from_parts(&parts).is_some_and(|p| p.matches(v)),
+                        None => false,
+                    },
+                }))
+            }
+            Values::Null(_) => Some(false),
+        }
+    }
+}
+
+/// A `String*` value as a pattern: wildcards only for `StringLike`; for the other
+/// operators every character is literal.
+fn string_pattern<'p>(
+    cmp: Comparison,
+    case: Case,
+    parts: impl IntoIterator<Item = Part<'p>>,
+) -> Pattern {
+    match cmp {
+        Comparison::Like => Pattern::from_parts(parts, case),
+        _ => Pattern::from_parts(
+            parts.into_iter().map(|p| match p {
+                Part::Wild(t) | Part::Literal(t) => Part::Literal(t),
+            }),
+            case,
+        ),
+    }
+}
+
+fn ordered(cmp: Comparison, ord: std::cmp::Ordering) -> bool {
+    use std::cmp::Ordering::*;
+    match cmp {
+        Comparison::Equals => ord == Equal,
+        Comparison::LessThan => ord == Less,
+        Comparison::LessThanEquals => ord != Greater,
+        Comparison::GreaterThan => ord == Greater,
+        Comparison::GreaterThanEquals => ord != Less,
+        Comparison::EqualsIgnoreCase
+        | Comparison::Like
+        | Comparison::InRange
+        | Comparison::Presence => false,
+    }
+}

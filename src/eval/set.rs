@@ -1,0 +1,634 @@
+//! The compiled policy set, its builder, and the scan of its statements for a request.
+
+use super::decide::{decide, Facts, Gate, ResourceCite, Verdict};
+use super::response::{Decision, Problem, Response, StatementLabel, StatementRef, MAX_DETERMINING};
+use super::trace::{Recorder, Trace};
+use crate::compile::index::{bit_of, Index};
+use crate::compile::statement::{CompiledStatement, Known, StatementEval};
+use crate::compile::{Ctx, Grant, NoTrace, Problems, RawProblem, StmtId, Tracer, Truth};
+use crate::diagnostic::Diagnostic;
+use crate::inline::Inline;
+use crate::limits::Limits;
+use crate::policy::{Effect, ParseError, Policy, PolicyKind, ValidationError};
+use crate::request::{PrincipalKind, Request};
+use std::fmt;
+use std::sync::Arc;
+
+/// Why a policy could not be added to a set.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum BuildErrorKind {
+    /// Another policy in the set has the same id.
+    DuplicateId,
+    /// The policy breaks a rule of the kind it was added as; see
+    /// [`BuildError::validation`].
+    InvalidForKind,
+}
+
+/// A policy could not be added to a set.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BuildError {
+    kind: BuildErrorKind,
+    position: usize,
+    policy_id: String,
+    policy_kind: PolicyKind,
+    validation: Option<ValidationError>,
+}
+
+impl BuildError {
+    /// Why the build failed.
+    pub fn kind(&self) -> BuildErrorKind {
+        self.kind
+    }
+    /// The position of the policy at fault among those added to the builder, from 0.
+    pub fn position(&self) -> usize {
+        self.position
+    }
+    /// The id of the policy at fault.
+    pub fn policy_id(&self) -> &str {
+        &self.policy_id
+    }
+    /// The kind the policy was added as.
+    pub fn policy_kind(&self) -> PolicyKind {
+        self.policy_kind
+    }
+    /// The rules of its kind the policy breaks, for [`BuildErrorKind::InvalidForKind`].
+    pub fn validation(&self) -> Option<&ValidationError> {
+        self.validation.as_ref()
+    }
+    /// The statements that break a rule of the kind, with their positions; empty for
+    /// other kinds of error.
+    pub fn diagnostics(&self) -> &[Diagnostic] {
+        self.validation
+            .as_ref()
+            .map_or(&[], ValidationError::diagnostics)
+    }
+    /// What is wrong, in one line.
+    pub fn message(&self) -> String {
+        match self.kind {
+            BuildErrorKind::DuplicateId => "another policy in the set has this id".into(),
+            BuildErrorKind::InvalidForKind => {
+                format!(
+                    "the policy is not valid as {}",
+                    self.policy_kind.with_article()
+                )
+            }
+        }
+    }
+}
+
+impl fmt::Display for BuildError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "{} policy `{}`: {}",
+            self.policy_kind,
+            self.policy_id,
+            self.message()
+        )?;
+        for d in self.diagnostics() {
+            write!(f, "\n{d}")?;
+        }
+        Ok(())
+    }
+}
+
+impl std::error::Error for BuildError {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        self.validation
+            .as_ref()
+            .map(|v| v as &(dyn std::error::Error + 'static))
+    }
+}
+
+#[derive(Debug, Clone)]
+struct CompiledPolicy {
+    /// Shared with explanations, which name the policy in every trace.
+    id: Arc<str>,
+    kind: PolicyKind,
+    account: Option<Box<str>>,
+    statements: Vec<CompiledStatement>,
+}
+
+/// An immutable, compiled set of policies; share it across threads and evaluate
+/// requests against it.
+#[derive(Debug, Clone)]
+pub struct PolicySet {
+    policies: Vec<CompiledPolicy>,
+    has: [bool; 6],
+    /// The resource owner given with a resource-based policy, if any.
+    owner: Option<Box<str>>,
+    index: Index,
+}
+
+/// Collects policies for a [`PolicySet`].
+#[derive(Debug, Default)]
+pub struct PolicySetBuilder {
+    entries: Vec<Entry>,
+}
+
+#[derive(Debug)]
+struct Entry {
+    kind: PolicyKind,
+    id: String,
+    account: Option<String>,
+    policy: Policy,
+}
+
+impl PolicySetBuilder {
+    /// Adds a policy of the given kind under an id (used in explanations:
+    /// `id#Sid`).
+    pub fn add(&mut self, kind: PolicyKind, id: impl Into<String>, policy: Policy) -> &mut Self {
+        self.entries.push(Entry {
+            kind,
+            id: id.into(),
+            account: None,
+            policy,
+        });
+        self
+    }
+    /// Adds a resource-based policy with the account that owns the resource (for
+    /// resources whose ARN carries no account, such as S3 buckets).
+    pub fn add_owned(
+        &mut self,
+        kind: PolicyKind,
+        id: impl Into<String>,
+        policy: Policy,
+        account: &str,
+    ) -> &mut Self {
+        self.entries.push(Entry {
+            kind,
+            id: id.into(),
+            account: Some(account.to_string()),
+            policy,
+        });
+        self
+    }
+    /// Parses and adds a policy.
+    ///
+    /// # Errors
+    /// The [`ParseError`] of the policy text.
+    pub fn add_json(
+        &mut self,
+        kind: PolicyKind,
+        id: impl Into<String>,
+        json: &str,
+    ) -> Result<&mut Self, ParseError> {
+        let policy = Policy::parse_with_limits(json, &Limits::default())?;
+        Ok(self.add(kind, id, policy))
+    }
+
+    /// Validates every policy for its kind and compiles the set.
+    ///
+    /// # Errors
+    /// A [`BuildError`] for the first policy that breaks a rule of its kind, or whose id
+    /// repeats another's.
+    pub fn build(&mut self) -> Result<PolicySet, BuildError> {
+        let mut policies: Vec<CompiledPolicy> = Vec::with_capacity(self.entries.len());
+        let mut has = [false; 6];
+        for (
+            position,
+            Entry {
+                kind,
+                id,
+                account,
+                policy,
+            },
+        ) in self.entries.drain(..).enumerate()
+        {
+            let err = |error: BuildErrorKind, validation| BuildError {
+                kind: error,
+                position,
+                policy_id: id.clone(),
+                policy_kind: kind,
+                validation,
+            };
+            if policies.iter().any(|p| *p.id == *id) {
+                return Err(err(BuildErrorKind::DuplicateId, None));
+            }
+            if let Err(e) = policy.validate(kind) {
+                return Err(err(BuildErrorKind::InvalidForKind, Some(e)));
+            }
+            let statements = policy
+                .statements()
+                .iter()
+                .enumerate()
+                .map(|(i, s)| CompiledStatement::compile(i, s))
+                .collect();
+            if let Some(slot) = has.get_mut(kind as usize) {
+                *slot = true;
+            }
+            policies.push(CompiledPolicy {
+                id: id.into(),
+                kind,
+                account: account.map(Into::into),
+                statements,
+            });
+        }
+        let owner = policies.iter().find_map(|p| p.account.clone());
+        let index = Index::build(policies.iter().enumerate().flat_map(|(pi, p)| {
+            p.statements.iter().enumerate().map(move |(si, s)| {
+                (
+                    StmtId {
+                        policy: pi as u32,
+                        statement: si as u32,
+                    },
+                    s,
+                )
+            })
+        }));
+        Ok(PolicySet {
+            policies,
+            has,
+            owner,
+            index,
+        })
+    }
+}
+
+/// What the scan of the statements found: for each kind of policy, the first statement
+/// (in set order) that allowed, and every `Deny` that applied.
+#[derive(Default)]
+struct Scan {
+    denies: Inline<StmtId, MAX_DETERMINING>,
+    unjudged_deny: bool,
+    identity: Option<StmtId>,
+    boundary: Option<StmtId>,
+    session: Option<StmtId>,
+    scp: Option<StmtId>,
+    direct: Option<StmtId>,
+    limited: Option<StmtId>,
+    account: Option<StmtId>,
+}
+
+/// Which policy kinds take part in a request, from the caller alone.
+#[derive(Clone, Copy)]
+struct Applicable {
+    iam: bool,
+    root: bool,
+    has_boundary: bool,
+    has_session: bool,
+    has_scp: bool,
+}
+
+impl Applicable {
+    fn new(set: &PolicySet, request: &Request) -> Applicable {
+        let p = request.principal();
+        let iam = p.is_iam();
+        let root = p.kind() == PrincipalKind::Root;
+        Applicable {
+            iam,
+            root,
+            // Root cannot have a permissions boundary or a session policy.
+            has_boundary: iam && !root && set.has(PolicyKind::Boundary),
+            // Session policies exist only for role and federated-user sessions.
+            // https://docs.aws.amazon.com/IAM/latest/UserGuide/access_policies.html#policies_session
+            has_session: matches!(
+                p.kind(),
+                PrincipalKind::AssumedRole | PrincipalKind::FederatedUser | PrincipalKind::Role
+            ) && set.has(PolicyKind::Session),
+            has_scp: iam && set.has(PolicyKind::Scp),
+        }
+    }
+
+    #[inline]
+    fn kind(self, kind: PolicyKind) -> bool {
+        match kind {
+            // SCPs apply to the IAM principals of member accounts, not to anonymous or
+            // service callers.
+            // https://docs.aws.amazon.com/organizations/latest/userguide/orgs_manage_policies_scps.html
+            PolicyKind::Identity | PolicyKind::Scp => self.iam,
+            PolicyKind::Boundary => self.has_boundary,
+            PolicyKind::Session => self.has_session,
+            PolicyKind::Resource | PolicyKind::Rcp => true,
+        }
+    }
+}
+
+impl PolicySet {
+    /// Starts a set.
+    pub fn builder() -> PolicySetBuilder {
+        PolicySetBuilder::default()
+    }
+
+    /// The number of policies.
+    pub fn len(&self) -> usize {
+        self.policies.len()
+    }
+    /// Whether the set is empty.
+    pub fn is_empty(&self) -> bool {
+        self.policies.is_empty()
+    }
+
+    fn has(&self, kind: PolicyKind) -> bool {
+        self.has.get(kind as usize).copied().unwrap_or(false)
+    }
+
+    fn statement(&self, id: StmtId) -> Option<(&CompiledPolicy, &CompiledStatement)> {
+        let policy = self.policies.get(id.policy as usize)?;
+        Some((policy, policy.statements.get(id.statement as usize)?))
+    }
+
+    pub(crate) fn statement_ref(&self, id: StmtId) -> Option<StatementRef<'_>> {
+        let (policy, s) = self.statement(id)?;
+        Some(StatementRef {
+            policy_id: &policy.id,
+            policy_index: id.policy as usize,
+            kind: policy.kind,
+            index: s.index,
+            sid: s.sid.as_deref(),
+            effect: s.effect,
+        })
+    }
+
+    /// The label of a statement, sharing the policy id with the set.
+    pub(crate) fn label(&self, id: StmtId) -> Option<StatementLabel> {
+        let (policy, s) = self.statement(id)?;
+        Some(StatementLabel::new(
+            Arc::clone(&policy.id),
+            s.sid.as_deref().map(Into::into),
+            s.index,
+        ))
+    }
+
+    pub(crate) fn problem<'a>(&'a self, p: RawProblem<'a>) -> Option<Problem<'a>> {
+        Some(Problem {
+            statement: self.statement_ref(p.statement)?,
+            kind: p.kind,
+            key: p.key,
+            value: p.value,
+        })
+    }
+
+    /// The account taken to own the resource: the one given with a resource-based
+    /// policy, else the ARN's, else the request's, else the caller's.
+    ///
+    /// A resource-based policy's account counts when one of its statements covers the
+    /// request's action and resource (a file may hold a bucket policy and a key policy,
+    /// each with its owner); failing that, for a resource whose ARN and request name no
+    /// account, the account given with any resource-based policy.
+    ///
+    /// Which policy covers the request is decided by its statements' `Action` and
+    /// `Resource` alone, apart from the statement index and from whom they name, so that
+    /// `evaluate` and `explain` always agree on it. Only policies added with an owner
+    /// account are looked at, so sets without any (the usual library use) pay nothing.
+    fn resource_account<'a>(&'a self, request: &'a Request) -> Option<&'a str> {
+        self.covering_owner(request)
+            .or_else(|| request.resource_arn_account())
+            .or_else(|| request.resource_account())
+            .or(self.owner.as_deref())
+            .or_else(|| request.principal().account())
+    }
+
+    fn covering_owner<'a>(&'a self, request: &'a Request) -> Option<&'a str> {
+        self.owner.as_ref()?;
+        // Variables in a Resource are resolved here too; their problems were (or will
+        // be) reported by the statement's own evaluation, so they are dropped here.
+        let mut problems = Problems::default();
+        let mut ctx = Ctx {
+            request,
+            problems: &mut problems,
+            tracer: &mut NoTrace,
+        };
+        self.policies
+            .iter()
+            .filter(|p| p.kind == PolicyKind::Resource && p.account.is_some())
+            .find(|p| {
+                p.statements.iter().any(|s| {
+                    s.actions.matches(request.action_lower()) && s.resources.matches(&mut ctx)
+                })
+            })
+            .and_then(|p| p.account.as_deref())
+    }
+
+    /// Decides a request. Never fails and, for requests whose policies use no variables,
+    /// never allocates.
+    pub fn evaluate<'a>(&'a self, request: &'a Request) -> Response<'a> {
+        let applicable = Applicable::new(self, request);
+        let mut scan = Scan::default();
+        let mut problems = Problems::default();
+        let mut ctx = Ctx {
+            request,
+            problems: &mut problems,
+            tracer: &mut NoTrace,
+        };
+        for c in self
+            .index
+            .by_action(request.action_lower(), request.service_lower())
+        {
+            self.visit(c.id, c.known, applicable, &mut scan, &mut ctx);
+        }
+        self.index.by_resource(
+            request.resource(),
+            bit_of(request.action_hash()),
+            request.account_hash().map_or(0, bit_of),
+            |c| {
+                self.visit(c.id, c.known, applicable, &mut scan, &mut ctx);
+            },
+        );
+        self.respond(request, &scan, applicable, problems)
+    }
+
+    /// Decides a request and explains the decision: every policy, statement and
+    /// condition. Runs the same statement evaluation and decision code as
+    /// [`PolicySet::evaluate`]; only the statement index is bypassed, so that every
+    /// statement appears in the trace.
+    pub fn explain<'a>(&'a self, request: &'a Request) -> (Response<'a>, Trace) {
+        let applicable = Applicable::new(self, request);
+        let mut scan = Scan::default();
+        let mut problems = Problems::default();
+        let mut recorder = Recorder::new(self);
+        for (pi, policy) in self.policies.iter().enumerate() {
+            let applies = applicable.kind(policy.kind);
+            if applies {
+                for (si, s) in policy.statements.iter().enumerate() {
+                    let id = StmtId {
+                        policy: pi as u32,
+                        statement: si as u32,
+                    };
+                    let mut ctx = Ctx {
+                        request,
+                        problems: &mut problems,
+                        tracer: &mut recorder,
+                    };
+                    let eval = self.visit(id, Known::default(), applicable, &mut scan, &mut ctx);
+                    recorder.statement(id, s, &eval);
+                }
+            }
+            let note = (!applies).then(|| not_applicable(policy.kind, request.principal().kind()));
+            recorder.policy(Arc::clone(&policy.id), policy.kind, note);
+        }
+        let response = self.respond(request, &scan, applicable, problems);
+        let owner = self.resource_account(request);
+        let trace = Trace {
+            decision: response.decision(),
+            reason: response.reason(),
+            // The response keeps at most MAX_DETERMINING; the trace names every Deny.
+            determining: if response.decision() == Decision::ExplicitDeny {
+                recorder
+                    .policies
+                    .iter()
+                    .flat_map(|p| p.statements.iter())
+                    .filter(|s| s.applies && s.effect == Effect::Deny)
+                    .map(|s| s.label.clone())
+                    .collect()
+            } else {
+                response.determining().map(|s| s.label()).collect()
+            },
+            problems: recorder
+                .problems
+                .iter()
+                .filter_map(|p| self.problem(*p))
+                .map(|p| p.to_string())
+                .collect(),
+            principal: request.principal().to_string(),
+            action: request.action().to_string(),
+            resource: request.resource().to_string(),
+            resource_account: owner.map(str::to_string),
+            same_account: owner.is_some() && owner == request.principal().account(),
+            policies: std::mem::take(&mut recorder.policies),
+        };
+        (response, trace)
+    }
+
+    /// Evaluates one statement and files what it found under its policy's kind.
+    #[inline]
+    fn visit<'a, T: Tracer<'a>>(
+        &'a self,
+        id: StmtId,
+        known: Known,
+        applicable: Applicable,
+        scan: &mut Scan,
+        ctx: &mut Ctx<'a, '_, T>,
+    ) -> StatementEval {
+        let Some((policy, s)) = self.statement(id) else {
+            return StatementEval::NOT_MATCHED;
+        };
+        if !applicable.kind(policy.kind) {
+            return StatementEval::NOT_MATCHED;
+        }
+        ctx.problems.current = id;
+        let eval = s.eval(known, applicable.has_boundary, ctx);
+        match (eval.truth, s.effect) {
+            (Truth::False, _) | (Truth::Unknown, Effect::Allow) => {}
+            (Truth::Unknown, Effect::Deny) => scan.unjudged_deny = true,
+            (Truth::True, Effect::Deny) => scan.denies.insert_sorted(id, |x| *x),
+            (Truth::True, Effect::Allow) => {
+                let slot = match (policy.kind, eval.grant) {
+                    (PolicyKind::Identity, _) => &mut scan.identity,
+                    (PolicyKind::Boundary, _) => &mut scan.boundary,
+                    (PolicyKind::Session, _) => &mut scan.session,
+                    (PolicyKind::Scp, _) => &mut scan.scp,
+                    // RCPs restrict only through Deny.
+                    (PolicyKind::Rcp, _) => return eval,
+                    (PolicyKind::Resource, Some(Grant::Limited)) => &mut scan.limited,
+                    (PolicyKind::Resource, Some(Grant::Account)) => &mut scan.account,
+                    // A statement without a principal grants directly (the statement
+                    // applies, so a principal element that is there matched).
+                    (PolicyKind::Resource, Some(Grant::Direct) | None) => &mut scan.direct,
+                };
+                // The smallest id, whatever order candidates arrive in.
+                *slot = Some(slot.map_or(id, |old| old.min(id)));
+            }
+        }
+        eval
+    }
+
+    /// Turns the scan into facts, decides, and cites the statements the decision rests
+    /// on.
+    fn respond<'a>(
+        &'a self,
+        request: &'a Request,
+        scan: &Scan,
+        applicable: Applicable,
+        problems: Problems<'a>,
+    ) -> Response<'a> {
+        let gate = |in_force: bool, allowed: &Option<StmtId>| match (in_force, allowed) {
+            (false, _) => Gate::NotInForce,
+            (true, Some(_)) => Gate::Allows,
+            (true, None) => Gate::DoesNotAllow,
+        };
+        let iam = applicable.iam;
+        let facts = Facts {
+            explicit_deny: !scan.denies.is_empty(),
+            unjudged_deny: scan.unjudged_deny,
+            iam,
+            root: applicable.root,
+            identity: scan.identity.is_some(),
+            boundary: gate(applicable.has_boundary, &scan.boundary),
+            session: gate(applicable.has_session, &scan.session),
+            scp: gate(applicable.has_scp, &scan.scp),
+            direct: scan.direct.is_some(),
+            limited: scan.limited.is_some(),
+            account: scan.account.is_some(),
+            // Only IAM callers have an account to compare; the owner lookup is skipped
+            // for the others.
+            cross_account: iam
+                && self
+                    .resource_account(request)
+                    .is_some_and(|o| Some(o) != request.principal().account()),
+            kms: request.resource_is_kms(),
+        };
+        let verdict = decide(&facts);
+        Response {
+            set: self,
+            decision: verdict.decision,
+            reason: verdict.reason,
+            determining: cite(&verdict, scan),
+            problems: problems.list,
+        }
+    }
+}
+
+/// The statements a verdict rests on, in the order it gives.
+fn cite(v: &Verdict, scan: &Scan) -> Inline<StmtId, MAX_DETERMINING> {
+    if v.cite_denies {
+        return scan.denies;
+    }
+    let mut why = Inline::default();
+    let mut push = |s: Option<StmtId>| {
+        if let Some(s) = s {
+            why.push(s);
+        }
+    };
+    if v.cite_identity {
+        push(scan.identity);
+        push(scan.boundary);
+        push(scan.session);
+    }
+    match v.cite_resource {
+        None => {}
+        Some(ResourceCite::Direct) => push(scan.direct),
+        Some(ResourceCite::Account) => push(scan.account),
+        Some(ResourceCite::Limited { with_limits }) => {
+            push(scan.limited);
+            if with_limits {
+                push(scan.boundary);
+                push(scan.session);
+            }
+        }
+    }
+    if v.cite_scp {
+        push(scan.scp);
+    }
+    why
+}
+
+fn not_applicable(kind: PolicyKind, caller: PrincipalKind) -> String {
+    match kind {
+        PolicyKind::Boundary | PolicyKind::Session if caller == PrincipalKind::Root => {
+            format!(
+                "{} cannot apply to the account root user",
+                kind.with_article()
+            )
+        }
+        PolicyKind::Session => format!(
+            "{} applies only to role and federated-user sessions",
+            kind.with_article()
+        ),
+        _ => format!(
+            "{} applies only to IAM principals, not to this caller",
+            kind.with_article()
+        ),
+    }
+}

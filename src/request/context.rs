@@ -1,0 +1,397 @@
+//! The request context: condition keys and their values.
+
+use super::Range;
+use crate::hash::key_hash;
+use crate::value::{date, ip, numeric};
+use std::net::IpAddr;
+
+/// A single context value read as each operator family's type, where it can be.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub(crate) struct Typed {
+    pub(crate) ip: Option<IpAddr>,
+    pub(crate) date: Option<date::Instant>,
+    pub(crate) number: Option<numeric::Number>,
+}
+
+impl Typed {
+    fn read(v: &str) -> Typed {
+        let first = v.bytes().next().unwrap_or(b' ');
+        let plausible = first.is_ascii_digit() || first == b'-';
+        // Only the characters an IPv4 or IPv6 address (with an optional prefix) is made of.
+        let ip_like = !v.is_empty()
+            && v.bytes()
+                .all(|b| b.is_ascii_hexdigit() || matches!(b, b':' | b'.' | b'/'));
+        Typed {
+            ip: if ip_like { ip::parse_addr(v) } else { None },
+            date: if plausible { date::parse(v).ok() } else { None },
+            number: if plausible {
+                numeric::parse(v).ok()
+            } else {
+                None
+            },
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Value {
+    /// One value.
+    Single(Range),
+    /// A multivalued key: `len` ranges in `lists` from `first`.
+    Multi { first: usize, len: usize },
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct ContextEntry {
+    key: Range,
+    /// INVARIANT: the lowercase form of `key`; keys compare case-insensitively.
+    lower: Range,
+    /// INVARIANT: `key_hash` of the lowercase key.
+    hash: u64,
+    value: Value,
+    /// INVARIANT: the typed readings of a single value, made once when the key is set so
+    /// conditions on it do not parse it again; empty for a multivalued key.
+    pub(crate) typed: Typed,
+}
+
+/// The request context: condition keys and their values. Keys are case-insensitive; the
+/// last value set for a key wins.
+///
+/// Keys and values live in one text buffer, so setting a key copies bytes rather than
+/// allocating, and a context cleared for the next request keeps its capacity.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Context {
+    text: String,
+    entries: Vec<ContextEntry>,
+    lists: Vec<Range>,
+}
+
+/// The values of one context key.
+#[derive(Debug, Clone, Copy)]
+pub struct Values<'a> {
+    context: &'a Context,
+    value: Value,
+}
+
+impl<'a> Values<'a> {
+    /// The values, in order.
+    pub fn iter(&self) -> impl Iterator<Item = &'a str> + 'a {
+        let ctx = self.context;
+        let ranges: &'a [Range] = match self.value {
+            Value::Single(_) => &[],
+            Value::Multi { first, len } => ctx.lists.get(first..first + len).unwrap_or_default(),
+        };
+        let single = match self.value {
+            Value::Single(r) => Some(r.get(&ctx.text)),
+            Value::Multi { .. } => None,
+        };
+        single
+            .into_iter()
+            .chain(ranges.iter().map(move |r| r.get(&ctx.text)))
+    }
+    /// How many values there are (1 for a single-valued key; possibly 0 for a
+    /// multivalued one, which differs from a missing key).
+    pub fn len(&self) -> usize {
+        match self.value {
+            Value::Single(_) => 1,
+            Value::Multi { len, .. } => len,
+        }
+    }
+    /// Whether a multivalued key has no values.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+    /// Whether the key was set as multivalued (a list), even of one value.
+    pub fn is_multivalued(&self) -> bool {
+        matches!(self.value, Value::Multi { .. })
+    }
+    /// The value of a single-valued key.
+    pub fn single(&self) -> Option<&'a str> {
+        match self.value {
+            Value::Single(r) => Some(r.get(&self.context.text)),
+            Value::Multi { .. } => None,
+        }
+    }
+}
+
+/// What a context key can be set to: a string (or boolean) for a single-valued key, a
+/// list for a multivalued one.
+pub trait ContextInput {
+    /// Sets `key` in `context` to this value.
+    fn set(self, context: &mut Context, key: &str);
+}
+
+impl ContextInput for &str {
+    fn set(self, context: &mut Context, key: &str) {
+        context.set_single(key, self);
+    }
+}
+impl ContextInput for &String {
+    fn set(self, context: &mut Context, key: &str) {
+        context.set_single(key, self);
+    }
+}
+impl ContextInput for String {
+    fn set(self, context: &mut Context, key: &str) {
+        context.set_single(key, &self);
+    }
+}
+impl ContextInput for bool {
+    fn set(self, context: &mut Context, key: &str) {
+        context.set_single(key, if self { "true" } else { "false" });
+    }
+}
+impl<S: AsRef<str>> ContextInput for &[S] {
+    fn set(self, context: &mut Context, key: &str) {
+        context.set_multi(key, self.iter().map(AsRef::as_ref));
+    }
+}
+impl<S: AsRef<str>> ContextInput for Vec<S> {
+    fn set(self, context: &mut Context, key: &str) {
+        context.set_multi(key, self.iter().map(AsRef::as_ref));
+    }
+}
+impl<S: AsRef<str>, const N: usize> ContextInput for [S; N] {
+    fn set(self, context: &mut Context, key: &str) {
+        context.set_multi(key, self.iter().map(AsRef::as_ref));
+    }
+}
+
+impl Context {
+    /// An empty context.
+    pub fn new() -> Self {
+        Context::default()
+    }
+
+    fn push_text(&mut self, s: &str) -> Range {
+        let start = self.text.len();
+        self.text.push_str(s);
+        Range {
+            start,
+            end: self.text.len(),
+        }
+    }
+
+    /// The entry for a key, created if missing, with its key written.
+    fn entry_for(&mut self, key: &str) -> usize {
+        // The key and, if it differs, its lowercase form are written to the buffer first
+        // (no allocation) and taken back if the key is already set.
+        let mark = self.text.len();
+        let key_range = self.push_text(key);
+        let lower_range = if key.is_ascii() {
+            if key.bytes().any(|b| b.is_ascii_uppercase()) {
+                let r = self.push_text(key);
+                if let Some(s) = self.text.get_mut(r.start..r.end) {
+                    s.make_ascii_lowercase();
+                }
+                r
+            } else {
+                key_range
+            }
+        } else if key.chars().any(char::is_uppercase) {
+            let start = self.text.len();
+            for c in key.chars() {
+                self.text.extend(c.to_lowercase());
+            }
+            Range {
+                start,
+                end: self.text.len(),
+            }
+        } else {
+            key_range
+        };
+        let hash = key_hash(lower_range.get(&self.text));
+        if let Some(i) = self.find(lower_range.get(&self.text), hash) {
+            self.text.truncate(mark);
+            return i;
+        }
+        self.entries.push(ContextEntry {
+            key: key_range,
+            lower: lower_range,
+            hash,
+            value: Value::Multi { first: 0, len: 0 },
+            typed: Typed::default(),
+        });
+        self.entries.len() - 1
+    }
+
+    /// Sets a key that is not set yet; a key the caller set wins.
+    pub(super) fn set_default(&mut self, key: &str, value: &str) {
+        let before = self.entries.len();
+        let i = self.entry_for(key);
+        if i == before {
+            let range = self.push_text(value);
+            if let Some(e) = self.entries.get_mut(i) {
+                // Derived values (ARNs, account ids, principal types) are left unread:
+                // a condition that compares one as a number or date reads it then.
+                e.value = Value::Single(range);
+            }
+        }
+    }
+
+    fn set_single(&mut self, key: &str, value: &str) {
+        let i = self.entry_for(key);
+        let range = self.push_text(value);
+        if let Some(e) = self.entries.get_mut(i) {
+            e.value = Value::Single(range);
+            e.typed = Typed::read(value);
+        }
+    }
+
+    fn set_multi<'v>(&mut self, key: &str, values: impl Iterator<Item = &'v str>) {
+        let i = self.entry_for(key);
+        let first = self.lists.len();
+        for v in values {
+            let r = self.push_text(v);
+            self.lists.push(r);
+        }
+        let len = self.lists.len() - first;
+        if let Some(e) = self.entries.get_mut(i) {
+            e.value = Value::Multi { first, len };
+            e.typed = Typed::default();
+        }
+    }
+
+    /// Sets a key, replacing any value it had.
+    pub fn insert(&mut self, key: &str, value: impl ContextInput) {
+        value.set(self, key);
+    }
+
+    /// Adds a value to a key, making it multivalued.
+    pub fn push(&mut self, key: &str, value: &str) {
+        let i = self.entry_for(key);
+        let old = self.entries.get(i).map(|e| e.value);
+        // The entry's values move to the end of `lists` (they are usually there already),
+        // so they stay contiguous.
+        let first = self.lists.len();
+        match old {
+            Some(Value::Single(r)) => self.lists.push(r),
+            Some(Value::Multi { first: f, len }) if f + len == first && len > 0 => {
+                let r = self.push_text(value);
+                self.lists.push(r);
+                if let Some(e) = self.entries.get_mut(i) {
+                    e.value = Value::Multi {
+                        first: f,
+                        len: len + 1,
+                    };
+                }
+                return;
+            }
+            Some(Value::Multi { first: f, len }) => {
+                for j in f..f + len {
+                    if let Some(&r) = self.lists.get(j) {
+                        self.lists.push(r);
+                    }
+                }
+            }
+            None => {}
+        }
+        let r = self.push_text(value);
+        self.lists.push(r);
+        let len = self.lists.len() - first;
+        if let Some(e) = self.entries.get_mut(i) {
+            e.value = Value::Multi { first, len };
+            e.typed = Typed::default();
+        }
+    }
+
+    fn find(&self, lower: &str, hash: u64) -> Option<usize> {
+        self.entries
+            .iter()
+            .position(|e| e.hash == hash && e.lower.get(&self.text) == lower)
+    }
+
+    /// The values of a key (case-insensitive).
+    pub fn get(&self, key: &str) -> Option<Values<'_>> {
+        let lower = key.to_lowercase();
+        self.get_lower(&lower, key_hash(&lower)).map(|(v, _)| v)
+    }
+
+    /// Looks a key up by its lowercase form and its [`key_hash`], without allocating.
+    #[inline]
+    pub(crate) fn get_lower(&self, lower: &str, hash: u64) -> Option<(Values<'_>, &Typed)> {
+        self.entries
+            .iter()
+            .find(|e| e.hash == hash && e.lower.get(&self.text) == lower)
+            .map(|e| {
+                (
+                    Values {
+                        context: self,
+                        value: e.value,
+                    },
+                    &e.typed,
+                )
+            })
+    }
+
+    /// Whether the key is set.
+    pub fn contains(&self, key: &str) -> bool {
+        self.get(key).is_some()
+    }
+
+    /// The keys and values, in the order first set, with the keys as first written.
+    pub fn iter(&self) -> impl Iterator<Item = (&str, Values<'_>)> {
+        self.entries.iter().map(|e| {
+            (
+                e.key.get(&self.text),
+                Values {
+                    context: self,
+                    value: e.value,
+                },
+            )
+        })
+    }
+    /// The number of keys.
+    pub fn len(&self) -> usize {
+        self.entries.len()
+    }
+    /// Whether no key is set.
+    pub fn is_empty(&self) -> bool {
+        self.entries.is_empty()
+    }
+    /// Removes every key, keeping the buffers for the next request.
+    pub fn clear(&mut self) {
+        self.text.clear();
+        self.entries.clear();
+        self.lists.clear();
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn context_values() {
+        let mut c = Context::new();
+        c.insert("K:A", "one");
+        c.insert("k:b", ["x", "y"].as_slice());
+        c.push("k:c", "p");
+        c.push("k:c", "q");
+        c.insert("k:a", "two");
+        c.push("k:b", "z");
+        fn get<'c>(c: &'c Context, k: &str) -> Option<(bool, Vec<&'c str>)> {
+            c.get(k).map(|v| (v.is_multivalued(), v.iter().collect()))
+        }
+        assert_eq!(
+            get(&c, "k:a"),
+            Some((false, vec!["two"])),
+            "replaced, case-insensitively"
+        );
+        assert_eq!(get(&c, "K:B"), Some((true, vec!["x", "y", "z"])));
+        assert_eq!(get(&c, "k:c"), Some((true, vec!["p", "q"])));
+        assert_eq!(get(&c, "k:d"), None);
+        c.insert("k:e", Vec::<String>::new());
+        assert_eq!(
+            get(&c, "k:e"),
+            Some((true, vec![])),
+            "an empty set is not a missing key"
+        );
+        assert_eq!(
+            c.iter().map(|(k, _)| k).collect::<Vec<_>>(),
+            ["K:A", "k:b", "k:c", "k:e"]
+        );
+        c.clear();
+        assert!(c.is_empty());
+    }
+}

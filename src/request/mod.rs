@@ -1,0 +1,407 @@
+//! Requests: who is calling, what they do to which resource, and the request context.
+
+mod context;
+mod error;
+mod principal;
+
+pub(crate) use context::Typed;
+pub use context::{Context, ContextInput, Values};
+pub use error::{RequestError, RequestErrorKind};
+pub use principal::{Principal, PrincipalKind};
+
+use crate::hash::key_hash;
+use crate::value::arn;
+
+/// A byte range into a buffer.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub(crate) struct Range {
+    start: usize,
+    end: usize,
+}
+
+impl Range {
+    pub(crate) fn of(text: &str, part: &str) -> Range {
+        // `part` is a slice of `text`; its offset is the pointers' distance.
+        let start = (part.as_ptr() as usize).saturating_sub(text.as_ptr() as usize);
+        Range {
+            start,
+            end: start + part.len(),
+        }
+    }
+    pub(crate) fn get(self, text: &str) -> &str {
+        text.get(self.start..self.end).unwrap_or("")
+    }
+    pub(crate) fn is_empty(self) -> bool {
+        self.start == self.end
+    }
+}
+
+/// An access request: principal, action, resource and context.
+///
+/// Built with [`Request::builder`]. The global keys AWS supplies with every request are
+/// derived from the principal unless the caller sets them: `aws:PrincipalArn`,
+/// `aws:PrincipalAccount`, `aws:PrincipalType`, `aws:username` (IAM users),
+/// `aws:PrincipalIsAWSService` and `aws:PrincipalServiceName` (service principals).
+/// <https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_condition-keys.html>
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Request {
+    principal: Principal,
+    action: String,
+    /// INVARIANT: `action.to_ascii_lowercase()`; action names compare case-insensitively.
+    action_lower: String,
+    /// INVARIANT: the byte length of the service prefix of `action_lower` (before `:`).
+    service_len: usize,
+    /// INVARIANT: `key_hash(&action_lower)`, computed once for lookups by action.
+    action_hash: u64,
+    /// INVARIANT: `key_hash` of the caller's account, `None` for callers without one.
+    account_hash: Option<u64>,
+    resource: String,
+    /// INVARIANT: the byte range of the account in `resource` when it is an ARN with an
+    /// account; computed once so evaluation does not split the ARN.
+    resource_arn_account: Option<Range>,
+    /// Whether `resource` is a KMS ARN (key policies have their own rules).
+    resource_is_kms: bool,
+    resource_account: String,
+    has_resource_account: bool,
+    context: Context,
+}
+
+impl Request {
+    /// Starts a request.
+    pub fn builder() -> RequestBuilder {
+        RequestBuilder::default()
+    }
+    /// The caller.
+    pub fn principal(&self) -> &Principal {
+        &self.principal
+    }
+    /// The action, as given (`s3:PutObject`).
+    pub fn action(&self) -> &str {
+        &self.action
+    }
+    pub(crate) fn action_lower(&self) -> &str {
+        &self.action_lower
+    }
+    /// [`key_hash`] of the lowercase action, for lookups by action.
+    pub(crate) fn action_hash(&self) -> u64 {
+        self.action_hash
+    }
+    /// [`key_hash`] of the caller's account, if the caller has one.
+    pub(crate) fn account_hash(&self) -> Option<u64> {
+        self.account_hash
+    }
+    /// The service prefix of the action, lowercase (`s3`).
+    pub(crate) fn service_lower(&self) -> &str {
+        self.action_lower.get(..self.service_len).unwrap_or("")
+    }
+    /// The resource ARN.
+    pub fn resource(&self) -> &str {
+        &self.resource
+    }
+    /// The account in the resource ARN, if it has one.
+    pub(crate) fn resource_arn_account(&self) -> Option<&str> {
+        self.resource_arn_account.map(|r| r.get(&self.resource))
+    }
+    pub(crate) fn resource_is_kms(&self) -> bool {
+        self.resource_is_kms
+    }
+    /// The account that owns the resource, when set on the request.
+    pub fn resource_account(&self) -> Option<&str> {
+        self.has_resource_account
+            .then_some(self.resource_account.as_str())
+    }
+    /// The request context, derived keys included.
+    pub fn context(&self) -> &Context {
+        &self.context
+    }
+}
+
+/// Builds a [`Request`]. Reusable: after [`RequestBuilder::build`] or
+/// [`RequestBuilder::build_into`] it is empty and ready for the next request, and
+/// `build_into` swaps buffers with the request it fills, so a caller building many
+/// requests stops allocating once the buffers have grown.
+#[derive(Debug, Clone, Default)]
+pub struct RequestBuilder {
+    principal: Option<Result<Principal, RequestError>>,
+    /// The principal a previous `build_into` replaced: its buffer is reused.
+    spare: Option<Principal>,
+    action: String,
+    resource: String,
+    resource_account: String,
+    has_resource_account: bool,
+    context: Context,
+}
+
+impl RequestBuilder {
+    /// Sets the caller from an ARN (or `*` for anonymous); see [`Principal::parse`].
+    pub fn principal(&mut self, arn: &str) -> &mut Self {
+        let buf = match self.principal.take() {
+            Some(Ok(p)) => p.into_buffer(),
+            _ => self
+                .spare
+                .take()
+                .map(Principal::into_buffer)
+                .unwrap_or_default(),
+        };
+        self.principal = Some(Principal::parse_with(arn, buf));
+        self
+    }
+    /// Sets the caller.
+    pub fn principal_value(&mut self, principal: Principal) -> &mut Self {
+        self.principal = Some(Ok(principal));
+        self
+    }
+    /// Sets the action, `service:ActionName`.
+    pub fn action(&mut self, action: &str) -> &mut Self {
+        self.action.clear();
+        self.action.push_str(action);
+        self
+    }
+    /// Sets the resource ARN.
+    pub fn resource(&mut self, arn: &str) -> &mut Self {
+        self.resource.clear();
+        self.resource.push_str(arn);
+        self
+    }
+    /// Sets the account that owns the resource (for ARNs without one, such as S3's).
+    pub fn resource_account(&mut self, account: &str) -> &mut Self {
+        self.resource_account.clear();
+        self.resource_account.push_str(account);
+        self.has_resource_account = true;
+        self
+    }
+    /// Sets a context key: a string or boolean for a single-valued key, a list (slice,
+    /// array or `Vec`) for a multivalued one.
+    pub fn context(&mut self, key: &str, value: impl ContextInput) -> &mut Self {
+        self.context.insert(key, value);
+        self
+    }
+    /// Adds one value to a context key, making it multivalued.
+    pub fn context_push(&mut self, key: &str, value: &str) -> &mut Self {
+        self.context.push(key, value);
+        self
+    }
+
+    /// Builds the request and resets the builder for the next one.
+    ///
+    /// # Errors
+    /// A [`RequestError`] when the principal is missing or not a caller ARN, or the
+    /// action is not `service:ActionName`.
+    pub fn build(&mut self) -> Result<Request, RequestError> {
+        let mut request = Request {
+            principal: Principal::anonymous(),
+            action: String::new(),
+            action_lower: String::new(),
+            service_len: 0,
+            action_hash: 0,
+            account_hash: None,
+            resource: String::new(),
+            resource_arn_account: None,
+            resource_is_kms: false,
+            resource_account: String::new(),
+            has_resource_account: false,
+            context: Context::default(),
+        };
+        self.build_into(&mut request)?;
+        Ok(request)
+    }
+
+    /// Builds the request into `request`, reusing its buffers (and handing the builder
+    /// the request's old ones), and resets the builder for the next one.
+    ///
+    /// # Errors
+    /// As [`RequestBuilder::build`]; `request` is left unchanged.
+    pub fn build_into(&mut self, request: &mut Request) -> Result<(), RequestError> {
+        let principal = match self.take_checked() {
+            Ok(p) => p,
+            Err(e) => {
+                self.reset();
+                return Err(e);
+            }
+        };
+        let service_len = self.action.find(':').unwrap_or(0);
+        std::mem::swap(&mut request.action, &mut self.action);
+        request.action_lower.clear();
+        request.action_lower.push_str(&request.action);
+        request.action_lower.make_ascii_lowercase();
+        std::mem::swap(&mut request.resource, &mut self.resource);
+        std::mem::swap(&mut request.context, &mut self.context);
+        std::mem::swap(&mut request.resource_account, &mut self.resource_account);
+        request.has_resource_account = self.has_resource_account;
+        derive_keys(&principal, &mut request.context);
+        let parts = arn::split_arn(&request.resource);
+        request.resource_is_kms = parts.is_some_and(|p| p.service == "kms");
+        request.resource_arn_account = parts
+            .map(|p| p.account)
+            .filter(|a| !a.is_empty())
+            .map(|a| Range::of(&request.resource, a));
+        request.service_len = service_len;
+        request.action_hash = key_hash(&request.action_lower);
+        request.account_hash = principal.account().map(key_hash);
+        self.spare = Some(std::mem::replace(&mut request.principal, principal));
+        self.reset();
+        Ok(())
+    }
+
+    fn reset(&mut self) {
+        if let Some(Ok(p)) = self.principal.take() {
+            self.spare = Some(p);
+        }
+        self.action.clear();
+        self.resource.clear();
+        self.resource_account.clear();
+        self.has_resource_account = false;
+        self.context.clear();
+    }
+
+    /// Checks the request and takes its principal out of the builder.
+    fn take_checked(&mut self) -> Result<Principal, RequestError> {
+        let action = &self.action;
+        match action.split_once(':') {
+            Some((service, name))
+                if !service.is_empty() && !name.is_empty() && !name.contains(':') => {}
+            _ => {
+                return Err(RequestError::new(
+                    RequestErrorKind::InvalidAction,
+                    format!("`{action}` is not an action"),
+                    "an action is `service:ActionName`, such as `s3:GetObject`",
+                ))
+            }
+        }
+        if action.contains(['*', '?']) {
+            return Err(RequestError::new(
+                RequestErrorKind::WildcardAction,
+                format!("`{action}` has a wildcard"),
+                "a request names one action; wildcards belong in policies",
+            ));
+        }
+        match self.principal.take() {
+            Some(Ok(p)) => Ok(p),
+            Some(Err(e)) => Err(e),
+            None => Err(RequestError::new(
+                RequestErrorKind::MissingPrincipal,
+                "the request has no principal".into(),
+                "set the caller with `principal(\"arn:aws:iam::111122223333:user/alice\")`",
+            )),
+        }
+    }
+}
+
+fn derive_keys(p: &Principal, context: &mut Context) {
+    let mut set = |key: &str, value: &str| context.set_default(key, value);
+    // aws:PrincipalArn is the role ARN for a role session.
+    // https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_condition-keys.html#condition-keys-principalarn
+    match p.kind() {
+        PrincipalKind::User
+        | PrincipalKind::Role
+        | PrincipalKind::FederatedUser
+        | PrincipalKind::Root
+        | PrincipalKind::AssumedRole => {
+            let arn = if p.kind() == PrincipalKind::AssumedRole {
+                p.role_arn().unwrap_or("")
+            } else {
+                p.id()
+            };
+            set("aws:PrincipalArn", arn);
+            set("aws:PrincipalAccount", p.account().unwrap_or(""));
+            set("aws:PrincipalIsAWSService", "false");
+        }
+        PrincipalKind::Service => {
+            set("aws:PrincipalIsAWSService", "true");
+            set("aws:PrincipalServiceName", p.id());
+        }
+        PrincipalKind::WebIdentity | PrincipalKind::CanonicalUser | PrincipalKind::Anonymous => {}
+    }
+    // https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_condition-keys.html#condition-keys-principaltype
+    let principal_type = match p.kind() {
+        PrincipalKind::User => Some("User"),
+        PrincipalKind::Role | PrincipalKind::AssumedRole => Some("AssumedRole"),
+        PrincipalKind::FederatedUser => Some("FederatedUser"),
+        PrincipalKind::Root => Some("Account"),
+        PrincipalKind::Anonymous => Some("Anonymous"),
+        PrincipalKind::Service | PrincipalKind::WebIdentity | PrincipalKind::CanonicalUser => None,
+    };
+    if let Some(t) = principal_type {
+        set("aws:PrincipalType", t);
+    }
+    if p.kind() == PrincipalKind::User {
+        set("aws:username", p.name().unwrap_or(""));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn derived_keys() {
+        let r = Request::builder()
+            .principal("arn:aws:sts::111122223333:assumed-role/admin/ops")
+            .action("iam:CreateUser")
+            .resource("*")
+            .build()
+            .unwrap();
+        let get = |k: &str| {
+            r.context()
+                .get(k)
+                .and_then(|v| v.iter().next().map(str::to_string))
+        };
+        assert_eq!(
+            get("aws:principalarn").as_deref(),
+            Some("arn:aws:iam::111122223333:role/admin")
+        );
+        assert_eq!(get("AWS:PrincipalType").as_deref(), Some("AssumedRole"));
+        assert_eq!(get("aws:username"), None);
+        let r = Request::builder()
+            .principal("arn:aws:iam::111122223333:user/alice")
+            .action("s3:GetObject")
+            .resource("arn:aws:s3:::b/k")
+            .context("aws:username", "set-by-caller")
+            .build()
+            .unwrap();
+        assert_eq!(
+            r.context().get("aws:username").and_then(|v| v.single()),
+            Some("set-by-caller")
+        );
+    }
+
+    #[test]
+    fn builder_is_reusable() {
+        let mut b = Request::builder();
+        let mut r = b
+            .principal("arn:aws:iam::111122223333:user/alice")
+            .action("s3:GetObject")
+            .resource("arn:aws:s3:::b/k")
+            .context("k", "v")
+            .build()
+            .unwrap();
+        b.principal("arn:aws:sts::444455556666:assumed-role/app/s")
+            .action("S3:PutObject")
+            .resource("arn:aws:kms:us-east-1:444455556666:key/k");
+        b.build_into(&mut r).unwrap();
+        assert_eq!(r.action(), "S3:PutObject");
+        assert_eq!(r.action_lower(), "s3:putobject");
+        assert!(r.context().get("k").is_none(), "the old context is gone");
+        assert_eq!(r.resource_arn_account(), Some("444455556666"));
+        assert!(r.resource_is_kms());
+        assert_eq!(
+            r.context().get("aws:PrincipalArn").and_then(|v| v.single()),
+            Some("arn:aws:iam::444455556666:role/app")
+        );
+        let before = r.clone();
+        assert!(b.action("nope").principal("*").build_into(&mut r).is_err());
+        assert_eq!(r, before, "a failed build leaves the request as it was");
+    }
+
+    #[test]
+    fn bad_actions() {
+        for action in ["s3", "s3:", ":Get", "s3:Get*", "a:b:c"] {
+            let e = Request::builder()
+                .principal("*")
+                .action(action)
+                .resource("*")
+                .build();
+            assert!(e.is_err(), "{action}");
+        }
+    }
+}

@@ -1,0 +1,362 @@
+//! Policy test files: the policies in force and requests with the decision each must
+//! get. The format is documented in `docs/test-file-format.md`; the CLI's
+//! `iam-eval test` and the crate's own tests run files through this module.
+//!
+//! ```
+//! use iam_eval::TestFile;
+//!
+//! let file = TestFile::parse(r#"{
+//!   "policies": [{"kind": "identity", "document": {"Version": "2012-10-17",
+//!     "Statement": [{"Effect": "Allow", "Action": "s3:GetObject", "Resource": "*"}]}}],
+//!   "cases": [{"name": "read", "expect": "allow", "request": {
+//!     "principal": "arn:aws:iam::111122223333:user/alice",
+//!     "action": "s3:GetObject", "resource": "arn:aws:s3:::bucket/key"}}]
+//! }"#, "inline.json", None).unwrap();
+//! let report = file.run();
+//! assert_eq!((report.passed(), report.failed()), (1, 0));
+//! ```
+
+mod discover;
+mod error;
+mod read;
+mod run;
+mod spec;
+
+pub use error::{TestFileError, TestFileErrorKind};
+pub use run::{CaseResult, TestReport};
+pub use spec::RequestSpec;
+
+use crate::{Decision, Limits, Policy, PolicyKind, PolicySet, Request};
+use error::Cause;
+use read::Reader;
+use std::path::{Path, PathBuf};
+
+/// One case of a test file.
+#[derive(Debug, Clone)]
+pub struct TestCase {
+    name: String,
+    why: Option<String>,
+    expect: Decision,
+    determining: Vec<String>,
+    request: Request,
+}
+
+impl TestCase {
+    /// The case's name.
+    pub fn name(&self) -> &str {
+        &self.name
+    }
+    /// The rule the case pins, if given.
+    pub fn why(&self) -> Option<&str> {
+        self.why.as_deref()
+    }
+    /// The expected decision.
+    pub fn expect(&self) -> Decision {
+        self.expect
+    }
+    /// The request.
+    pub fn request(&self) -> &Request {
+        &self.request
+    }
+}
+
+/// A loaded test file: its policies compiled into a set, and its cases.
+///
+/// The policies are added to the set with their position in the file's `policies` list
+/// as their id, so statements are named `0#Sid` (or `0#2` for a statement without a
+/// Sid).
+#[derive(Debug, Clone)]
+pub struct TestFile {
+    name: String,
+    description: Option<String>,
+    source: Option<String>,
+    set: PolicySet,
+    cases: Vec<TestCase>,
+}
+
+impl TestFile {
+    /// Finds the test files under the given paths: files as given, folders searched
+    /// recursively for `*.json` files whose top level has a `cases` array. Sorted, so
+    /// runs are repeatable.
+    ///
+    /// # Errors
+    /// A [`TestFileError`] for a path that cannot be read.
+    pub fn discover(paths: &[PathBuf]) -> Result<Vec<PathBuf>, TestFileError> {
+        discover::discover(paths)
+    }
+
+    /// Reads and loads a test file; policy `file` entries are read relative to its folder.
+    ///
+    /// # Errors
+    /// A [`TestFileError`] with the file, line and column of the problem.
+    pub fn load(path: &Path) -> Result<TestFile, TestFileError> {
+        let name = path.display().to_string();
+        let bytes = std::fs::read(path).map_err(|e| {
+            TestFileError::new(
+                TestFileErrorKind::Io,
+                &name,
+                format!("cannot read the file: {e}"),
+            )
+        })?;
+        let src = String::from_utf8(bytes).map_err(|e| {
+            TestFileError::new(
+                TestFileErrorKind::NotUtf8,
+                &name,
+                format!(
+                    "the file is not UTF-8 (byte {})",
+                    e.utf8_error().valid_up_to()
+                ),
+            )
+        })?;
+        TestFile::parse(&src, &name, path.parent())
+    }
+
+    /// Loads a test file from text. `dir` is the folder `file` entries are relative to.
+    ///
+    /// # Errors
+    /// A [`TestFileError`] with the file, line and column of the problem.
+    pub fn parse(src: &str, name: &str, dir: Option<&Path>) -> Result<TestFile, TestFileError> {
+        let reader = Reader::new(src, name);
+        let tree = crate::json::parse(src, 64).map_err(|e| {
+            reader
+                .err(TestFileErrorKind::Syntax, e.offset, e.message)
+                .with_help(e.help)
+        })?;
+        let top = reader.object(
+            &tree,
+            "a test file",
+            &["description", "source", "policies", "cases"],
+        )?;
+        let description = match top.get("description") {
+            Some(v) => Some(reader.string(v, "`description`")?.to_string()),
+            None => None,
+        };
+        let source = match top.get("source") {
+            Some(v) => Some(reader.string(v, "`source`")?.to_string()),
+            None => None,
+        };
+        let policies_json = reader.array(
+            reader.required(&top, "policies", &tree, "a test file")?,
+            "`policies`",
+        )?;
+        let cases_json = reader.array(
+            reader.required(&top, "cases", &tree, "a test file")?,
+            "`cases`",
+        )?;
+        let set = policy_set(&reader, policies_json, dir)?;
+        let mut cases = Vec::with_capacity(cases_json.len());
+        let mut builder = Request::builder();
+        for (i, cj) in cases_json.iter().enumerate() {
+            let what = format!("cases[{i}]");
+            let fields = reader.object(
+                cj,
+                &what,
+                &["name", "request", "expect", "determining", "why"],
+            )?;
+            let name_json = reader.required(&fields, "name", cj, &what)?;
+            let case_name = reader.string(name_json, "`name`")?.to_string();
+            let expect_json = reader.required(&fields, "expect", cj, &what)?;
+            let expect = decision(&reader, expect_json)?;
+            let spec = RequestSpec::read(
+                &reader,
+                reader.required(&fields, "request", cj, &what)?,
+                "`request`",
+            )?;
+            let mut determining = Vec::new();
+            if let Some(list) = fields.get("determining") {
+                for item in reader.array(list, "`determining`")? {
+                    determining.push(
+                        reader
+                            .string(item, "an entry of `determining`")?
+                            .to_string(),
+                    );
+                }
+            }
+            let why = match fields.get("why") {
+                Some(v) => Some(reader.string(v, "`why`")?.to_string()),
+                None => None,
+            };
+            let request = spec.build_at(&reader, &mut builder, &format!("{what} `{case_name}`"))?;
+            cases.push(TestCase {
+                name: case_name,
+                why,
+                expect,
+                determining,
+                request,
+            });
+        }
+        Ok(TestFile {
+            name: name.to_string(),
+            description,
+            source,
+            set,
+            cases,
+        })
+    }
+
+    /// The file name it was loaded as.
+    pub fn name(&self) -> &str {
+        &self.name
+    }
+    /// The `description`, if any.
+    pub fn description(&self) -> Option<&str> {
+        self.description.as_deref()
+    }
+    /// The `source` URL, if any.
+    pub fn source(&self) -> Option<&str> {
+        self.source.as_deref()
+    }
+    /// The compiled policies.
+    pub fn policy_set(&self) -> &PolicySet {
+        &self.set
+    }
+    /// The cases.
+    pub fn cases(&self) -> &[TestCase] {
+        &self.cases
+    }
+}
+
+/// `expect`: one of the three decisions.
+fn decision(reader: &Reader<'_>, json: &crate::json::Json) -> Result<Decision, TestFileError> {
+    let text = reader.string(json, "`expect`")?;
+    let options = [
+        Decision::Allow,
+        Decision::ExplicitDeny,
+        Decision::ImplicitDeny,
+    ];
+    if let Some(d) = options.into_iter().find(|d| d.as_str() == text) {
+        return Ok(d);
+    }
+    let help = match crate::suggest::best(text, options.map(Decision::as_str)) {
+        Some(best) => format!("did you mean `{best}`?"),
+        None => "expected `allow`, `explicit_deny` or `implicit_deny`".into(),
+    };
+    Err(reader
+        .err(
+            TestFileErrorKind::Format,
+            json.span.start,
+            format!("unknown decision `{text}` in `expect`"),
+        )
+        .with_help(Some(help)))
+}
+
+/// Reads every entry of `policies` and builds the set. Each policy is added with its
+/// position in the list as its id.
+fn policy_set(
+    reader: &Reader<'_>,
+    policies: &[crate::json::Json],
+    dir: Option<&Path>,
+) -> Result<PolicySet, TestFileError> {
+    let mut builder = PolicySet::builder();
+    for (i, pj) in policies.iter().enumerate() {
+        let what = format!("policies[{i}]");
+        let fields = reader.object(pj, &what, &["kind", "document", "file", "account"])?;
+        let kind_json = reader.required(&fields, "kind", pj, &what)?;
+        let kind: PolicyKind =
+            reader
+                .string(kind_json, "`kind`")?
+                .parse()
+                .map_err(|e: crate::UnknownKindError| {
+                    reader.err(
+                        TestFileErrorKind::Format,
+                        kind_json.span.start,
+                        e.to_string(),
+                    )
+                })?;
+        let account = match fields.get("account") {
+            Some(a) => Some(reader.string(a, "`account`")?.to_string()),
+            None => None,
+        };
+        let (text, file_name, base) = match (fields.get("document"), fields.get("file")) {
+            (Some(doc), None) => {
+                let text = reader
+                    .src
+                    .get(doc.span.start..doc.span.end)
+                    .unwrap_or("")
+                    .to_string();
+                (text, reader.name.to_string(), Some(doc.span.start))
+            }
+            (None, Some(f)) => {
+                let f = reader.string(f, "`file`")?;
+                let path = dir.map_or_else(|| PathBuf::from(f), |d| d.join(f));
+                let text = std::fs::read_to_string(&path).map_err(|e| {
+                    reader.err(
+                        TestFileErrorKind::Io,
+                        pj.span.start,
+                        format!("cannot read the policy file `{}`: {e}", path.display()),
+                    )
+                })?;
+                (text, path.display().to_string(), None)
+            }
+            _ => {
+                return Err(reader.err(
+                    TestFileErrorKind::Format,
+                    pj.span.start,
+                    format!("{what} needs exactly one of `document` and `file`"),
+                ))
+            }
+        };
+        // Positions in an inline document are shifted to the test file's.
+        let shift = |line: usize, column: usize| match base {
+            Some(offset) => {
+                let (l0, c0) = reader.line_col(offset);
+                if line == 1 {
+                    (l0, c0 + column - 1)
+                } else {
+                    (l0 + line - 1, column)
+                }
+            }
+            None => (line, column),
+        };
+        let policy = Policy::parse_with_limits(&text, &Limits::default()).map_err(|e| {
+            let first = e.diagnostics().first();
+            let mut err = TestFileError::new(
+                TestFileErrorKind::Policy,
+                &file_name,
+                format!(
+                    "{what}: {}",
+                    first.map_or("invalid policy", |d| d.message())
+                ),
+            );
+            if let Some(d) = first {
+                let (line, column) = shift(d.line(), d.column());
+                err = err.at(line, column);
+            }
+            let detail: Vec<String> = e
+                .diagnostics()
+                .iter()
+                .map(|d| {
+                    let (l, c) = shift(d.line(), d.column());
+                    let mut s = format!("{file_name}:{l}:{c}: error: {}", d.message());
+                    if !d.path().is_empty() {
+                        s.push_str(&format!(" (at `{}`)", d.path()));
+                    }
+                    if let Some(h) = d.help() {
+                        s.push_str(&format!("\n  help: {h}"));
+                    }
+                    s
+                })
+                .collect();
+            err.with_detail(Some(detail.join("\n")))
+                .caused_by(Cause::Parse(e))
+        })?;
+        match &account {
+            Some(a) => builder.add_owned(kind, i.to_string(), policy, a),
+            None => builder.add(kind, i.to_string(), policy),
+        };
+    }
+    builder.build().map_err(|e| {
+        // Policies were added in list order, so the error's position is the entry's.
+        let i = e.position();
+        let at = policies.get(i).map_or(0, |j| j.span.start);
+        let detail: Vec<String> = e.diagnostics().iter().map(|d| d.to_string()).collect();
+        reader
+            .err(
+                TestFileErrorKind::Build,
+                at,
+                format!("policies[{i}]: {}", e.message()),
+            )
+            .with_detail((!detail.is_empty()).then(|| detail.join("\n")))
+            .caused_by(Cause::Build(e))
+    })
+}

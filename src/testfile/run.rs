@@ -1,0 +1,148 @@
+//! Running a test file's cases and reporting the results.
+
+use super::TestFile;
+use crate::Decision;
+use std::fmt;
+
+/// The result of one case.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CaseResult {
+    /// The file.
+    pub file: String,
+    /// The case name.
+    pub name: String,
+    /// The rule the case pins.
+    pub why: Option<String>,
+    /// The expected decision.
+    pub expected: Decision,
+    /// The decision made.
+    pub actual: Decision,
+    /// The reason for the decision, in words.
+    pub reason: String,
+    /// The statements that decided, as `policy-index#Sid` or `policy-index#statement-index`.
+    pub determining: Vec<String>,
+    /// Entries of the case's `determining` that were not among the deciding statements.
+    pub missing_determining: Vec<String>,
+    /// Problems the evaluator reported.
+    pub problems: Vec<String>,
+}
+
+impl CaseResult {
+    /// Whether the case passed.
+    pub fn passed(&self) -> bool {
+        self.expected == self.actual && self.missing_determining.is_empty()
+    }
+}
+
+impl fmt::Display for CaseResult {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        writeln!(f, "FAIL {}: {}", self.file, self.name)?;
+        if let Some(why) = &self.why {
+            writeln!(f, "  why:      {why}")?;
+        }
+        writeln!(f, "  expected: {}", self.expected)?;
+        writeln!(f, "  actual:   {} ({})", self.actual, self.reason)?;
+        let decided = if self.determining.is_empty() {
+            "(none)".to_string()
+        } else {
+            self.determining.join(", ")
+        };
+        writeln!(f, "  decided by: {decided}")?;
+        if !self.missing_determining.is_empty() {
+            writeln!(
+                f,
+                "  expected among the deciding statements: {}",
+                self.missing_determining.join(", ")
+            )?;
+        }
+        for p in &self.problems {
+            writeln!(f, "  problem: {p}")?;
+        }
+        Ok(())
+    }
+}
+
+/// The results of running test files.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct TestReport {
+    /// Every case's result, in file order.
+    pub results: Vec<CaseResult>,
+}
+
+impl TestReport {
+    /// Cases that passed.
+    pub fn passed(&self) -> usize {
+        self.results.iter().filter(|r| r.passed()).count()
+    }
+    /// Cases that failed.
+    pub fn failed(&self) -> usize {
+        self.results.len() - self.passed()
+    }
+    /// The failures.
+    pub fn failures(&self) -> impl Iterator<Item = &CaseResult> {
+        self.results.iter().filter(|r| !r.passed())
+    }
+    /// Adds another report's results.
+    pub fn extend(&mut self, other: TestReport) {
+        self.results.extend(other.results);
+    }
+    /// The summary line, `N passed, M failed`.
+    pub fn summary(&self) -> String {
+        format!("{} passed, {} failed", self.passed(), self.failed())
+    }
+}
+
+impl fmt::Display for TestReport {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        for r in self.failures() {
+            writeln!(f, "{r}")?;
+        }
+        writeln!(f, "{}", self.summary())
+    }
+}
+
+impl TestFile {
+    /// Runs every case (or those whose name contains `filter`).
+    pub fn run_filtered(&self, filter: Option<&str>) -> TestReport {
+        let mut report = TestReport::default();
+        for case in self
+            .cases
+            .iter()
+            .filter(|c| filter.is_none_or(|f| c.name.contains(f)))
+        {
+            let response = self.set.evaluate(&case.request);
+            let deciding: Vec<_> = response.determining().collect();
+            // A case names a deciding statement by its label (`0#Sid`), its Sid alone,
+            // or its position (`0#1`).
+            let missing = case
+                .determining
+                .iter()
+                .filter(|want| {
+                    !deciding.iter().any(|s| {
+                        s.sid() == Some(want.as_str())
+                            || s.to_string() == **want
+                            || format!("{}#{}", s.policy_id(), s.index()) == **want
+                    })
+                })
+                .cloned()
+                .collect();
+            report.results.push(CaseResult {
+                file: self.name.clone(),
+                name: case.name.clone(),
+                why: case.why.clone(),
+                expected: case.expect,
+                actual: response.decision(),
+                reason: response.reason().to_string(),
+                determining: deciding.iter().map(|s| s.to_string()).collect(),
+                missing_determining: missing,
+                problems: response.problems().map(|p| p.to_string()).collect(),
+            });
+        }
+        report
+    }
+
+    /// Runs every case.
+    pub fn run(&self) -> TestReport {
+        self.run_filtered(None)
+    }
+}
