@@ -2397,3 +2397,23 @@ fn render_a_syntax_error_without_path_or_help_on_a_two_digit_line() {
     );
     assert_eq!(d.render("p.json"), want);
 }
+
+/// A file with old Mac line endings (a lone CR ends a line, as RFC 8259 whitespace
+/// allows) gets the same lines and source text in validation errors as in parse errors.
+#[test]
+fn validation_errors_count_lines_ended_by_a_lone_cr() {
+    let src = "{\r  \"Version\": \"2012-10-17\",\r  \"Statement\": [{\r    \"Effect\": \"Allow\",\r    \"Principal\": \"*\",\r    \"Action\": \"s3:GetObject\",\r    \"Resource\": \"*\"\r  }]\r}";
+    let diags = validate_err(src, PolicyKind::Identity);
+    let [d] = diags.as_slice() else {
+        panic!("one diagnostic expected: {diags:?}");
+    };
+    assert_eq!((d.line(), d.column()), (5, 5), "{d:?}");
+    assert_eq!(d.source_line(), "    \"Principal\": \"*\",");
+    // The same element misspelt is a parse error at the same place.
+    let parse = parse_err(&src.replace("Principal", "Principle"));
+    assert_eq!((parse[0].line(), parse[0].column()), (5, 5));
+    assert_eq!(
+        parse[0].source_line(),
+        d.source_line().replace("Principal", "Principle")
+    );
+}

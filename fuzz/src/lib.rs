@@ -10,21 +10,14 @@ use iam_eval::{Decision, PolicySet, Principal, Request};
 /// `canonical-user:ID`. A context entry is `KEY=VALUE` (single-valued), `KEY+=VALUE`
 /// (adds a value, making the key multivalued), `KEY[]` (an empty multivalued key) or
 /// `@ACCOUNT` (the request's resource account). Missing fields default to a user, an S3
-/// action and an S3 object. Returns `None` when the request builder rejects the fields.
+/// action and an S3 object. Returns `None` when the principal or the request builder
+/// rejects the fields.
 pub fn request_from_fields<'a>(mut fields: impl Iterator<Item = &'a str>) -> Option<Request> {
     let mut b = Request::builder();
     let principal = fields
         .next()
         .unwrap_or("arn:aws:iam::111122223333:user/alice");
-    if let Some(name) = principal.strip_prefix("service:") {
-        b.principal_value(Principal::service(name));
-    } else if let Some(name) = principal.strip_prefix("federated:") {
-        b.principal_value(Principal::web_identity(name));
-    } else if let Some(name) = principal.strip_prefix("canonical-user:") {
-        b.principal_value(Principal::canonical_user(name));
-    } else {
-        b.principal(principal);
-    }
+    b.principal_value(principal.parse::<Principal>().ok()?);
     b.action(fields.next().unwrap_or("s3:GetObject"));
     b.resource(fields.next().unwrap_or("arn:aws:s3:::example-bucket/key"));
     for entry in fields {

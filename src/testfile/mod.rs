@@ -117,11 +117,7 @@ impl TestFile {
     /// A [`TestFileError`] with the file, line and column of the problem.
     pub fn parse(src: &str, name: &str, dir: Option<&Path>) -> Result<TestFile, TestFileError> {
         let reader = Reader::new(src, name);
-        let tree = crate::json::parse(src, 64).map_err(|e| {
-            reader
-                .err(TestFileErrorKind::Syntax, e.offset, e.message)
-                .with_help(e.help)
-        })?;
+        let tree = reader.tree()?;
         let top = reader.object(
             &tree,
             "a test file",

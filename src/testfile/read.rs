@@ -21,6 +21,14 @@ impl<'s> Reader<'s> {
         }
     }
 
+    /// The JSON tree of the text.
+    pub(crate) fn tree(&self) -> Result<Json, TestFileError> {
+        crate::json::parse(self.src, 64).map_err(|e| {
+            self.err(TestFileErrorKind::Syntax, e.offset, e.message)
+                .with_help(e.help)
+        })
+    }
+
     /// The line and column of a byte offset.
     pub(crate) fn line_col(&self, offset: usize) -> (usize, usize) {
         self.index.line_col(self.src, offset)

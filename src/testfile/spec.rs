@@ -32,11 +32,7 @@ impl RequestSpec {
     /// A [`TestFileError`] with the line and column of the problem.
     pub fn from_json(src: &str, name: &str) -> Result<RequestSpec, TestFileError> {
         let reader = Reader::new(src, name);
-        let tree = crate::json::parse(src, 64).map_err(|e| {
-            reader
-                .err(TestFileErrorKind::Syntax, e.offset, e.message)
-                .with_help(e.help)
-        })?;
+        let tree = reader.tree()?;
         RequestSpec::read(&reader, &tree, "a request")
     }
 
