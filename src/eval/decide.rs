@@ -96,14 +96,26 @@ pub(crate) struct Verdict {
 }
 
 impl Verdict {
-    fn new(decision: Decision, reason: Reason) -> Verdict {
+    #[inline]
+    fn deny(reason: Reason) -> Verdict {
         Verdict {
-            decision,
+            decision: Decision::ImplicitDeny,
             reason,
             cite_denies: false,
             cite_identity: false,
             cite_resource: None,
             cite_scp: false,
+        }
+    }
+    #[inline]
+    fn allow(reason: Reason, identity: bool, resource: Option<ResourceCite>) -> Verdict {
+        Verdict {
+            decision: Decision::Allow,
+            reason,
+            cite_denies: false,
+            cite_identity: identity,
+            cite_resource: resource,
+            cite_scp: true,
         }
     }
 }
@@ -114,17 +126,23 @@ impl Verdict {
 /// - `"*"` in a resource policy is limited by boundaries and session policies, like a
 ///   role ARN (the docs exempt only grants naming the user or session ARN);
 /// - a `Deny` that could not be judged prevents an `Allow`.
+#[inline]
 pub(crate) fn decide(f: &Facts) -> Verdict {
     // 1. An explicit Deny in any policy that applies wins.
     if f.explicit_deny {
-        let mut v = Verdict::new(Decision::ExplicitDeny, Reason::ExplicitDeny);
-        v.cite_denies = true;
-        return v;
+        return Verdict {
+            decision: Decision::ExplicitDeny,
+            reason: Reason::ExplicitDeny,
+            cite_denies: true,
+            cite_identity: false,
+            cite_resource: None,
+            cite_scp: false,
+        };
     }
     // 2. When SCPs are in force for an IAM caller, one of them must allow the action.
     //    (RCPs restrict only through Deny: AWS always attaches RCPFullAWSAccess.)
     if f.iam && !f.scp.passes() {
-        return Verdict::new(Decision::ImplicitDeny, Reason::ScpDoesNotAllow);
+        return Verdict::deny(Reason::ScpDoesNotAllow);
     }
     let boundary_ok = f.boundary.passes();
     let session_ok = f.session.passes();
@@ -135,22 +153,28 @@ pub(crate) fn decide(f: &Facts) -> Verdict {
     // 4. The resource side, by how the grant names the caller.
     let limited_ok = f.limited && boundary_ok && session_ok;
     let resource_direct = f.direct || limited_ok;
-    let any_grant = if f.direct {
-        Some(ResourceCite::Direct)
-    } else if f.limited {
-        Some(ResourceCite::Limited { with_limits: false })
-    } else if f.account {
-        Some(ResourceCite::Account)
-    } else {
-        None
+    let resource_any = f.direct || f.limited || f.account;
+    // The first grant of any kind.
+    let any_grant = || {
+        if f.direct {
+            Some(ResourceCite::Direct)
+        } else if f.limited {
+            Some(ResourceCite::Limited { with_limits: false })
+        } else if f.account {
+            Some(ResourceCite::Account)
+        } else {
+            None
+        }
     };
     // The grant an allow by the resource side alone rests on.
-    let own_grant = if f.direct {
-        Some(ResourceCite::Direct)
-    } else if limited_ok {
-        Some(ResourceCite::Limited { with_limits: true })
-    } else {
-        any_grant
+    let own_grant = || {
+        if f.direct {
+            Some(ResourceCite::Direct)
+        } else if limited_ok {
+            Some(ResourceCite::Limited { with_limits: true })
+        } else {
+            any_grant()
+        }
     };
     let cross = f.iam && f.cross_account;
 
@@ -158,76 +182,72 @@ pub(crate) fn decide(f: &Facts) -> Verdict {
     //    key: the key policy must allow, directly or by naming the account (which
     //    enables the account's IAM policies). Anonymous and service callers: only a
     //    resource-based policy.
-    let mut v = Verdict::new(Decision::Allow, Reason::NoAllow);
     let allowed = if !f.iam {
-        v.cite_resource = own_grant;
-        v.reason = Reason::ResourceAllow;
-        resource_direct
+        resource_direct.then(|| Verdict::allow(Reason::ResourceAllow, false, own_grant()))
     } else if cross || f.kms {
         if f.kms && !cross && resource_direct {
-            v.cite_resource = own_grant;
-            v.reason = Reason::ResourceAllow;
-            true
-        } else if identity_ok && any_grant.is_some() {
-            v.cite_identity = true;
-            v.cite_resource = any_grant;
-            v.reason = Reason::IdentityAndResourceAllow;
-            true
+            Some(Verdict::allow(Reason::ResourceAllow, false, own_grant()))
+        } else if identity_ok && resource_any {
+            Some(Verdict::allow(
+                Reason::IdentityAndResourceAllow,
+                true,
+                any_grant(),
+            ))
         } else {
-            false
+            None
         }
     } else if identity_ok {
-        v.cite_identity = true;
-        v.reason = if f.root && !f.identity {
+        let reason = if f.root && !f.identity {
             Reason::RootUser
         } else {
             Reason::IdentityAllow
         };
-        true
+        Some(Verdict::allow(reason, true, None))
     } else if resource_direct {
-        v.cite_resource = own_grant;
-        v.reason = Reason::ResourceAllow;
-        true
+        Some(Verdict::allow(Reason::ResourceAllow, false, own_grant()))
     } else {
-        false
+        None
     };
-    if allowed {
+    if let Some(v) = allowed {
         // 6. A Deny that could not be judged prevents the Allow.
-        if f.unjudged_deny {
-            return Verdict::new(Decision::ImplicitDeny, Reason::UnjudgedDeny);
-        }
-        v.cite_scp = true;
-        return v;
+        return if f.unjudged_deny {
+            Verdict::deny(Reason::UnjudgedDeny)
+        } else {
+            v
+        };
     }
 
     // Say which requirement failed, citing the side that did allow.
-    let mut v = Verdict::new(Decision::ImplicitDeny, Reason::NoAllow);
-    v.reason = if !f.iam {
-        Reason::NoAllow
-    } else if f.kms && any_grant.is_none() {
-        Reason::KeyPolicyDoesNotAllow
+    if !f.iam {
+        Verdict::deny(Reason::NoAllow)
+    } else if f.kms && !resource_any {
+        Verdict::deny(Reason::KeyPolicyDoesNotAllow)
     } else if identity_allows && !boundary_ok {
-        Reason::BoundaryDoesNotAllow
+        Verdict::deny(Reason::BoundaryDoesNotAllow)
     } else if identity_allows && !session_ok {
-        Reason::SessionPolicyDoesNotAllow
+        Verdict::deny(Reason::SessionPolicyDoesNotAllow)
     } else if cross && identity_ok {
-        v.cite_identity = true;
-        Reason::CrossAccountNeedsResourceAllow
-    } else if (cross || f.kms) && any_grant.is_some() {
-        v.cite_resource = any_grant;
-        if f.kms && !cross {
+        Verdict {
+            cite_identity: true,
+            ..Verdict::deny(Reason::CrossAccountNeedsResourceAllow)
+        }
+    } else if (cross || f.kms) && resource_any {
+        let reason = if f.kms && !cross {
             Reason::KeyPolicyDoesNotAllow
         } else {
             Reason::CrossAccountNeedsIdentityAllow
+        };
+        Verdict {
+            cite_resource: any_grant(),
+            ..Verdict::deny(reason)
         }
     } else if f.limited && !boundary_ok {
-        Reason::BoundaryDoesNotAllow
+        Verdict::deny(Reason::BoundaryDoesNotAllow)
     } else if f.limited && !session_ok {
-        Reason::SessionPolicyDoesNotAllow
+        Verdict::deny(Reason::SessionPolicyDoesNotAllow)
     } else {
-        Reason::NoAllow
-    };
-    v
+        Verdict::deny(Reason::NoAllow)
+    }
 }
 
 #[cfg(test)]

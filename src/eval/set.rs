@@ -561,9 +561,10 @@ impl PolicySet {
             direct: scan.direct.is_some(),
             limited: scan.limited.is_some(),
             account: scan.account.is_some(),
-            // Only IAM callers have an account to compare; the owner lookup is skipped
-            // for the others.
+            // Only IAM callers have an account to compare, and a Deny decides without
+            // it: the owner lookup is skipped for those.
             cross_account: iam
+                && scan.denies.is_empty()
                 && self
                     .resource_account(request)
                     .is_some_and(|o| Some(o) != request.principal().account()),
