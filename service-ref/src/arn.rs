@@ -217,10 +217,9 @@ impl Format {
     /// more characters read"; state `2 × len` accepts. The only silent move is from inside
     /// a placeholder to after it, one state forward.
     fn close(&self, states: &mut States) {
-        for i in 0..self.len {
-            if states.get(2 * i + 1) {
-                states.set(2 * i + 2);
-            }
+        let inside = *states;
+        for s in inside.iter().filter(|s| s % 2 == 1) {
+            states.set(s + 1);
         }
     }
 

@@ -167,6 +167,27 @@ impl Run {
     }
 }
 
+/// The name of record `index`: the first field of every record type.
+fn name_field(s: Section, size: usize, index: u32) -> u32 {
+    u32_at(record(s, size, index as usize), 0)
+}
+
+pub(crate) fn service_name(i: u32) -> u32 {
+    name_field(LAYOUT.services, SERVICE_SIZE, i)
+}
+
+pub(crate) fn action_name(i: u32) -> u32 {
+    name_field(LAYOUT.actions, ACTION_SIZE, i)
+}
+
+pub(crate) fn rtype_name(i: u32) -> u32 {
+    name_field(LAYOUT.resource_types, RTYPE_SIZE, i)
+}
+
+pub(crate) fn key_name(i: u32) -> u32 {
+    name_field(LAYOUT.keys, KEY_SIZE, i)
+}
+
 #[derive(Debug, Clone, Copy)]
 pub(crate) struct ServiceRec {
     pub(crate) name: u32,
@@ -283,22 +304,32 @@ pub(crate) fn partition_point(run: Run, is_before: impl Fn(u32) -> bool) -> u32 
     lo
 }
 
-/// The sub-run of `run` whose names equal `name` case-insensitively, given `name_of` and
-/// a run sorted by lowercase name.
-pub(crate) fn equal_range(run: Run, name: &[u8], name_of: impl Fn(u32) -> u32) -> Run {
-    let lo = partition_point(run, |i| {
+/// The first index in `run` whose name is not less than `name`, ignoring ASCII case, in a
+/// run sorted by lowercase name.
+fn lower_bound(run: Run, name: &[u8], name_of: &impl Fn(u32) -> u32) -> u32 {
+    partition_point(run, |i| {
         cmp_ci(str_bytes(name_of(i)), name) == Ordering::Less
-    });
-    let hi = partition_point(
-        Run {
-            start: lo,
-            len: run.end().saturating_sub(lo),
-        },
-        |i| cmp_ci(str_bytes(name_of(i)), name) != Ordering::Greater,
-    );
+    })
+}
+
+/// The index in `run` whose name equals `name` ignoring ASCII case, in a run sorted by
+/// lowercase name whose names are distinct.
+pub(crate) fn find(run: Run, name: &[u8], name_of: impl Fn(u32) -> u32) -> Option<u32> {
+    let i = lower_bound(run, name, &name_of);
+    (i < run.end() && str_bytes(name_of(i)).eq_ignore_ascii_case(name)).then_some(i)
+}
+
+/// The sub-run of `run` whose names equal `name` ignoring ASCII case, in a run sorted by
+/// lowercase name. Such runs are a few entries long, so the end is found by scanning.
+pub(crate) fn equal_range(run: Run, name: &[u8], name_of: impl Fn(u32) -> u32) -> Run {
+    let start = lower_bound(run, name, &name_of);
+    let mut end = start;
+    while end < run.end() && str_bytes(name_of(end)).eq_ignore_ascii_case(name) {
+        end += 1;
+    }
     Run {
-        start: lo,
-        len: hi - lo,
+        start,
+        len: end - start,
     }
 }
 

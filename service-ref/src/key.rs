@@ -284,7 +284,7 @@ fn preferred_in(run: Run) -> Option<u32> {
 /// Global keys and the keys of every service are searched. Where several definitions share
 /// a name, the global one wins, else the one of the service the key's prefix names.
 pub fn condition_key(name: &str) -> Option<ConditionKey> {
-    let exact = equal_range(all_keys(), name.as_bytes(), |k| key_rec(k).name);
+    let exact = equal_range(all_keys(), name.as_bytes(), blob::key_name);
     if let Some(k) = preferred_in(exact) {
         return Some(ConditionKey(k));
     }
@@ -305,7 +305,7 @@ pub fn condition_key(name: &str) -> Option<ConditionKey> {
 /// Looks up `name` among the keys listed in `run` of the `lists` section (sorted by
 /// lowercase name), exactly first, then as an instance of a template in the run.
 pub(crate) fn key_in_list(run: Run, name: &str) -> Option<ConditionKey> {
-    let by_name = |i: u32| key_rec(blob::list_entry(i)).name;
+    let by_name = |i: u32| blob::key_name(blob::list_entry(i));
     let exact = equal_range(run, name.as_bytes(), by_name);
     if exact.len > 0 {
         return Some(ConditionKey(blob::list_entry(exact.start)));

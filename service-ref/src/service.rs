@@ -4,8 +4,8 @@ use std::fmt;
 
 use crate::arn::ArnFormat;
 use crate::blob::{
-    self, action_rec, equal_range, list_entry, partition_point, rtype_rec, service_rec, str_bytes,
-    Run, HIGH_BIT,
+    self, action_name, action_rec, find, list_entry, partition_point, rtype_name, rtype_rec,
+    service_name, service_rec, str_bytes, Run, HIGH_BIT,
 };
 use crate::key::{key_in_list, ConditionKey};
 use crate::text::{cmp_ci, distance_within, suggestion_limit, wildcard_match_ci, MAX_NAME_LEN};
@@ -23,8 +23,7 @@ fn all_services() -> Run {
 
 /// Looks up a service by prefix, ignoring ASCII case: `service("S3")` is `s3`.
 pub fn service(prefix: &str) -> Option<Service> {
-    let r = equal_range(all_services(), prefix.as_bytes(), |s| service_rec(s).name);
-    (r.len > 0).then_some(Service(r.start))
+    find(all_services(), prefix.as_bytes(), service_name).map(Service)
 }
 
 /// Every service, sorted by prefix.
@@ -43,7 +42,7 @@ pub fn action(qualified: &str) -> Option<Action> {
 /// ASCII case: `did_you_mean_service("s4")` is `s3`. Input longer than 256 bytes gets no
 /// suggestion.
 pub fn did_you_mean_service(prefix: &str) -> Option<Service> {
-    nearest(all_services(), prefix.as_bytes(), |s| service_rec(s).name).map(Service)
+    nearest(all_services(), prefix.as_bytes(), service_name).map(Service)
 }
 
 /// The index in `run` whose name is nearest to `input` within the suggestion limit, the
@@ -83,8 +82,7 @@ impl Service {
     /// Looks up an action of this service by name, ignoring ASCII case.
     pub fn action(self, name: &str) -> Option<Action> {
         let run = service_rec(self.0).actions;
-        let r = equal_range(run, name.as_bytes(), |a| action_rec(a).name);
-        (r.len > 0).then_some(Action(r.start))
+        find(run, name.as_bytes(), action_name).map(Action)
     }
 
     /// The actions whose names match the IAM wildcard `pattern` (`*` any run, `?` one
@@ -101,7 +99,7 @@ impl Service {
             .position(|&c| c == b'*' || c == b'?')
             .map_or(pattern, |i| pattern.get(..i).unwrap_or(pattern));
         let start = partition_point(run, |a| {
-            cmp_ci(str_bytes(action_rec(a).name), literal) == std::cmp::Ordering::Less
+            cmp_ci(str_bytes(action_name(a)), literal) == std::cmp::Ordering::Less
         });
         let end = if pattern.len() > MAX_NAME_LEN {
             start
@@ -111,11 +109,11 @@ impl Service {
                     start,
                     len: run.end() - start,
                 },
-                |a| crate::text::starts_with_ci(str_bytes(action_rec(a).name), literal),
+                |a| crate::text::starts_with_ci(str_bytes(action_name(a)), literal),
             )
         };
         (start..end)
-            .filter(move |&a| wildcard_match_ci(pattern, str_bytes(action_rec(a).name)))
+            .filter(move |&a| wildcard_match_ci(pattern, str_bytes(action_name(a))))
             .map(Action)
     }
 
@@ -126,10 +124,7 @@ impl Service {
     /// longer than 256 bytes gets no suggestion. One bounded edit distance per action of
     /// the service.
     pub fn did_you_mean_action(self, name: &str) -> Option<Action> {
-        nearest(service_rec(self.0).actions, name.as_bytes(), |a| {
-            action_rec(a).name
-        })
-        .map(Action)
+        nearest(service_rec(self.0).actions, name.as_bytes(), action_name).map(Action)
     }
 
     /// The service's resource types, sorted by name.
@@ -141,8 +136,7 @@ impl Service {
     /// Looks up a resource type of this service by name, ignoring ASCII case.
     pub fn resource_type(self, name: &str) -> Option<ResourceType> {
         let run = service_rec(self.0).rtypes;
-        let r = equal_range(run, name.as_bytes(), |t| rtype_rec(t).name);
-        (r.len > 0).then_some(ResourceType(r.start))
+        find(run, name.as_bytes(), rtype_name).map(ResourceType)
     }
 
     /// The condition keys the service defines (the `aws:` tag keys it supports among
