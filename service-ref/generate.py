@@ -553,6 +553,11 @@ kind of table but is published rarely; `aws-iam-ref` had a single release;
 - Dependent actions and descriptions are not kept.
 - This source gives one ARN format per resource type; the API allows several.
 - `aws:EpochTime` works with date and numeric operators; the table types it `Date`.
+- Keys of web identity and SAML providers are listed only as far as the STS table lists
+  them (`accounts.google.com:aud`, `saml:aud`, `token.actions.githubusercontent.com:actor`,
+  ...). Any OIDC provider's `aud`, `sub` and `amr` keys (`token.actions.githubusercontent.com:sub`,
+  `oidc.eks.<region>.amazonaws.com/id/<id>:sub`) are valid in a trust policy but not in the
+  table: a linter has to recognise the `<provider>:<claim>` form itself.
 - Global keys that AWS no longer documents (such as `aws:PrincipalOrgMasterAccountId`, still
   used by some managed policies) are not listed.
 """

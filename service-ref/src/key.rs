@@ -7,8 +7,8 @@ use crate::blob::{
     FLAG_TEMPLATE,
 };
 use crate::text::{
-    cmp_ci, distance_within, placeholder_end, starts_with_ci, suggestion_limit, template_match_ci,
-    MAX_NAME_LEN,
+    cmp_ci, distance_within, placeholder_end, starts_with_ci, suggestion_limit,
+    template_distance_within, template_match_ci, MAX_NAME_LEN,
 };
 
 /// The type of a condition key's value, in the service reference's vocabulary.
@@ -257,14 +257,17 @@ pub(crate) fn templates_matching(name: &[u8]) -> impl Iterator<Item = u32> + '_ 
             cmp_ci(literal_prefix(blob::template_at(t)), name) != std::cmp::Ordering::Greater
         })
     };
+    // Templates with nothing before their first placeholder sort first and match any
+    // first byte: they come last, after the backward scan.
+    let lead = partition_point(templates, |t| {
+        literal_prefix(blob::template_at(t)).is_empty()
+    });
     let first = name.first().map(u8::to_ascii_lowercase);
-    (0..end)
+    (lead..end.max(lead))
         .rev()
         .map(blob::template_at)
-        .take_while(move |&k| {
-            let prefix = literal_prefix(k);
-            prefix.is_empty() || prefix.first().map(u8::to_ascii_lowercase) == first
-        })
+        .take_while(move |&k| literal_prefix(k).first().map(u8::to_ascii_lowercase) == first)
+        .chain((0..lead.min(end)).map(blob::template_at))
         .filter(move |&k| {
             starts_with_ci(name, literal_prefix(k))
                 && template_match_ci(str_bytes(key_rec(k).name), name)
@@ -324,19 +327,16 @@ pub fn global_condition_keys() -> impl ExactSizeIterator<Item = ConditionKey> {
     (0..blob::global_count()).map(|g| ConditionKey(blob::global_at(g)))
 }
 
-/// The distance of `name` from key `k` for suggestions: a template is compared by its
-/// literal prefix with as much of `name`, so `aws:PrincipalTg/team` is near
-/// `aws:PrincipalTag/${TagKey}`.
+/// The distance of `name` from key `k` for suggestions. A template is compared with its
+/// closest instance, so `aws:PrincipalTg/team` is one edit from `aws:PrincipalTag/${TagKey}`,
+/// and within a limit judged by its literal text: a placeholder absorbs any text for free.
 pub(crate) fn key_distance(k: u32, name: &[u8], limit: usize) -> Option<usize> {
     let rec = key_rec(k);
+    let key = str_bytes(rec.name);
     if rec.flags & FLAG_TEMPLATE == 0 {
-        return distance_within(str_bytes(rec.name), name, limit);
+        return distance_within(key, name, limit);
     }
-    let prefix = literal_prefix(k);
-    let head = name.get(..prefix.len()).unwrap_or(name);
-    // Judge the prefix by its own length: a short prefix such as `agent.` would otherwise
-    // be "near" the first letters of anything.
-    distance_within(prefix, head, limit.min(suggestion_limit(prefix.len())))
+    template_distance_within(key, name, limit.min(suggestion_limit(literal_len(key))))
 }
 
 /// The condition key nearest to `name` within a small edit distance, ignoring ASCII case.

@@ -155,6 +155,69 @@ pub(crate) fn distance_within(a: &[u8], b: &[u8], limit: usize) -> Option<usize>
     prev.get(b.len()).copied().filter(|&d| d <= limit)
 }
 
+/// Case-insensitive edit distance between `input` and the closest instance of `template`
+/// (each placeholder, `${…}` or `<…>`, standing for any run of characters at no cost), if
+/// it is at most `limit`.
+///
+/// The Levenshtein recurrence with one row per template token; a placeholder's row is the
+/// running minimum of the row before it. Same bounds as [`distance_within`].
+pub(crate) fn template_distance_within(
+    template: &[u8],
+    input: &[u8],
+    limit: usize,
+) -> Option<usize> {
+    if template.len() > MAX_NAME_LEN || input.len() > MAX_NAME_LEN {
+        return None;
+    }
+    let mut prev = [0usize; MAX_NAME_LEN + 1];
+    let mut cur = [0usize; MAX_NAME_LEN + 1];
+    for (j, slot) in prev.iter_mut().enumerate().take(input.len() + 1) {
+        *slot = j;
+    }
+    let mut p = 0;
+    while p < template.len() {
+        let mut row_min = usize::MAX;
+        match placeholder_end(template, p) {
+            Some(end) => {
+                let mut running = usize::MAX;
+                for j in 0..=input.len() {
+                    running = running.min(prev.get(j).copied().unwrap_or(usize::MAX));
+                    if let Some(slot) = cur.get_mut(j) {
+                        *slot = running;
+                    }
+                    row_min = row_min.min(running);
+                }
+                p = end;
+            }
+            None => {
+                let c = template.get(p).copied().unwrap_or(0);
+                let first = prev.first().copied().unwrap_or(usize::MAX - 1) + 1;
+                if let Some(slot) = cur.first_mut() {
+                    *slot = first;
+                }
+                row_min = first;
+                for (j, ci) in input.iter().enumerate() {
+                    let sub = prev.get(j).copied().unwrap_or(usize::MAX - 1)
+                        + usize::from(!ci.eq_ignore_ascii_case(&c));
+                    let del = prev.get(j + 1).copied().unwrap_or(usize::MAX - 1) + 1;
+                    let ins = cur.get(j).copied().unwrap_or(usize::MAX - 1) + 1;
+                    let d = sub.min(del).min(ins);
+                    if let Some(slot) = cur.get_mut(j + 1) {
+                        *slot = d;
+                    }
+                    row_min = row_min.min(d);
+                }
+                p += 1;
+            }
+        }
+        if row_min > limit {
+            return None;
+        }
+        std::mem::swap(&mut prev, &mut cur);
+    }
+    prev.get(input.len()).copied().filter(|&d| d <= limit)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -243,5 +306,27 @@ mod tests {
         assert_eq!(distance_within(b"", b"ab", 2), Some(2));
         let long = [b'a'; MAX_NAME_LEN + 1];
         assert_eq!(distance_within(&long, b"a", usize::MAX), None);
+    }
+
+    #[test]
+    fn template_edit_distance() {
+        let tag = b"aws:PrincipalTag/${TagKey}";
+        assert_eq!(
+            template_distance_within(tag, b"aws:PrincipalTag/team", 5),
+            Some(0)
+        );
+        assert_eq!(
+            template_distance_within(tag, b"aws:principaltg/team", 5),
+            Some(1)
+        );
+        assert_eq!(
+            template_distance_within(tag, b"aws:PrincipleTag/a/b", 5),
+            Some(2)
+        );
+        assert_eq!(template_distance_within(tag, b"aws:SourceIp", 3), None);
+        assert_eq!(template_distance_within(b"a<k>b", b"axxxxb", 0), Some(0));
+        assert_eq!(template_distance_within(b"a<k>b", b"axxxxc", 1), Some(1));
+        let long = [b'a'; MAX_NAME_LEN + 1];
+        assert_eq!(template_distance_within(tag, &long, usize::MAX), None);
     }
 }

@@ -241,6 +241,18 @@ fn unknown_keys_and_suggestions() {
             .name(),
         "aws:PrincipalTag/${TagKey}"
     );
+    assert_eq!(
+        did_you_mean_condition_key("aws:PrincipleTag/team")
+            .unwrap()
+            .name(),
+        "aws:PrincipalTag/${TagKey}"
+    );
+    assert_eq!(
+        did_you_mean_condition_key("s3:ExistingObjectTags/team")
+            .unwrap()
+            .name(),
+        "s3:ExistingObjectTag/<key>"
+    );
     assert!(did_you_mean_condition_key("nothing:like-this-at-all").is_none());
     assert!(did_you_mean_condition_key(&"a".repeat(100_000)).is_none());
 }
