@@ -14,6 +14,8 @@
 pub mod condition;
 mod eval;
 mod hash;
+#[cfg(feature = "iac")]
+pub mod iac;
 mod limits;
 pub mod pattern;
 pub mod policy;

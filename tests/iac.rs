@@ -1,0 +1,1 @@
+//! Reading policies out of Terraform plans and CloudFormation templates.
