@@ -1024,7 +1024,15 @@ pub(crate) fn read(root: &Node, format: Format, options: &Options) -> Result<Ext
                 Value::String(s) => s.clone(),
                 _ => policy.to_json(),
             };
-            let mut attached_to = Vec::new();
+            // A principal's own policies and a key's policy apply to the resource itself.
+            let mut attached_to = if matches!(
+                ty,
+                "AWS::IAM::Role" | "AWS::IAM::User" | "AWS::IAM::Group" | "AWS::KMS::Key"
+            ) {
+                vec![id.clone()]
+            } else {
+                Vec::new()
+            };
             let mut link_targets = Vec::new();
             for (principal_type, property) in &spot.targets {
                 let Some(node) = resource.get("Properties").and_then(|p| p.get(property)) else {

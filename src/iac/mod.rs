@@ -462,6 +462,10 @@ impl Extraction {
                 }
             }
         }
+        // A policy attached twice (by its `Roles` and by the role's `ManagedPolicyArns`)
+        // is in force once.
+        let mut seen = std::collections::HashSet::new();
+        identity.retain(|f| seen.insert(std::ptr::from_ref(*f)));
         let boundary = record.boundary.as_ref().and_then(|b| match b {
             Attached::Found(i) => self.found.get(*i).map(PolicyRef::Found),
             Attached::Arn(arn) => Some(PolicyRef::Arn(arn)),

@@ -461,7 +461,12 @@ fn spots<'a>(plan: &Plan<'_>, inst: &Instance<'a>, out: &mut Extraction) -> Vec<
                     Step::Index(k),
                     Step::Key("policy"),
                 ];
-                if name.is_none() && policy.is_none() && !inst.unknown(&path) {
+                // The provider plans one block of unknown values for a role whose
+                // configuration sets no inline policy; a configured block is reported.
+                if name.is_none()
+                    && policy.is_none()
+                    && (!inst.unknown(&path) || !plan.configured(inst, "inline_policy"))
+                {
                     continue;
                 }
                 let mut s = spot(path, PolicyKind::Identity);
@@ -812,7 +817,12 @@ fn link(plan: &Plan<'_>, out: &mut Extraction, found_at: &[(usize, String)]) {
                 if let Some(b) = policy_target(i, "permissions_boundary") {
                     if let Some(rec) = records.get_mut(r) {
                         match b {
-                            Ok(a) => rec.boundary = Some(a),
+                            Ok(a) => {
+                                if let Attached::Found(f) = a {
+                                    attached_to.push((f, rec.locator.to_string()));
+                                }
+                                rec.boundary = Some(a);
+                            }
                             Err(u) => rec.unresolved.push(u),
                         }
                     }
@@ -844,6 +854,20 @@ fn link(plan: &Plan<'_>, out: &mut Extraction, found_at: &[(usize, String)]) {
                             }
                             rec.unresolved.push(unlinked(x, "managed_policy_arns", "the list is known only after apply; only the policies its configuration names are listed"));
                         }
+                    }
+                }
+            }
+            "aws_organizations_policy_attachment" => {
+                let policy = target(
+                    i,
+                    "policy_id",
+                    x.text("policy_id"),
+                    &["aws_organizations_policy"],
+                    &["id"],
+                );
+                if let (Target::Instance(p), Some(t)) = (policy, x.text("target_id")) {
+                    if let Some(f) = found_index(p, "content") {
+                        attached_to.push((f, t.to_string()));
                     }
                 }
             }
