@@ -677,3 +677,419 @@ fn sse_kms_scenario_as_cloudformation_template() {
         "arn:aws:iam::111122223333:root"
     );
 }
+
+/// A template with one resource of `ty` whose policy property holds `policy`.
+fn template_with(ty: &str, property: &str, policy: &str, extra: &str) -> String {
+    format!(
+        "Resources:\n  Subject:\n    Type: {ty}\n    Properties:\n{extra}      {property}: {policy}\n"
+    )
+}
+
+const CFN_CASES: [(&str, &str, &str); 10] = [
+    ("AWS::IAM::Role", "AssumeRolePolicyDocument", ""),
+    (
+        "AWS::IAM::Policy",
+        "PolicyDocument",
+        "      PolicyName: p\n",
+    ),
+    ("AWS::IAM::ManagedPolicy", "PolicyDocument", ""),
+    (
+        "AWS::IAM::RolePolicy",
+        "PolicyDocument",
+        "      RoleName: r\n",
+    ),
+    (
+        "AWS::IAM::UserPolicy",
+        "PolicyDocument",
+        "      UserName: u\n",
+    ),
+    (
+        "AWS::IAM::GroupPolicy",
+        "PolicyDocument",
+        "      GroupName: g\n",
+    ),
+    (
+        "AWS::S3::BucketPolicy",
+        "PolicyDocument",
+        "      Bucket: b\n",
+    ),
+    ("AWS::KMS::Key", "KeyPolicy", ""),
+    (
+        "AWS::SQS::QueuePolicy",
+        "PolicyDocument",
+        "      Queues: [q]\n",
+    ),
+    (
+        "AWS::SNS::TopicPolicy",
+        "PolicyDocument",
+        "      Topics: [t]\n",
+    ),
+];
+
+#[test]
+fn cloudformation_broken_values_are_reported_for_every_resource_type() {
+    let mut cases: Vec<(String, String, String)> = CFN_CASES
+        .iter()
+        .map(|(t, p, e)| (t.to_string(), p.to_string(), e.to_string()))
+        .collect();
+    cases.push(("AWS::IAM::Role".into(), "Policies".into(), String::new()));
+    cases.push((
+        "AWS::Organizations::Policy".into(),
+        "Content".into(),
+        "      Type: SERVICE_CONTROL_POLICY\n".into(),
+    ));
+    cases.push((
+        "AWS::Organizations::Policy".into(),
+        "Content".into(),
+        "      Type: RESOURCE_CONTROL_POLICY\n".into(),
+    ));
+    for (ty, property, extra) in &cases {
+        let wrap = |doc: &str| {
+            if property == "Policies" {
+                format!("[{{PolicyName: inline, PolicyDocument: {doc}}}]")
+            } else {
+                doc.to_string()
+            }
+        };
+        let attribute = if property == "Policies" {
+            "Properties.Policies[0].PolicyDocument".to_string()
+        } else {
+            format!("Properties.{property}")
+        };
+        // Unresolvable: the policy is still returned, with the value flagged.
+        let text = template_with(ty, property, &wrap("{Version: '2012-10-17', Statement: [{Effect: Allow, Action: '*', Resource: !GetAtt Missing.Arn}]}"), extra);
+        let x = read_cloudformation(&text, TemplateFormat::Yaml, &Options::new()).unwrap();
+        let f = x
+            .get(&format!("Subject#{attribute}"))
+            .unwrap_or_else(|| panic!("{ty}: {:?}", ids(&x)));
+        assert_eq!(f.unresolved.len(), 1, "{ty}");
+        assert_eq!(
+            f.unresolved[0].path,
+            format!("{attribute}.Statement[0].Resource"),
+            "{ty}"
+        );
+        assert_eq!(f.unresolved[0].what, "GetAtt Missing.Arn", "{ty}");
+        assert_eq!(f.unresolved[0].cause, Cause::UnknownReference, "{ty}");
+        assert_eq!(
+            f.policy().unwrap_err().kind(),
+            IacErrorKind::Unresolved,
+            "{ty}"
+        );
+        // Unparsable: a problem on the policy, not a skip.
+        let text = template_with(
+            ty,
+            property,
+            &wrap("'{\"Version\": \"2012-10-17\", \"Statement\": [{\"Effect\": \"Maybe\"}]}'"),
+            extra,
+        );
+        let x = read_cloudformation(&text, TemplateFormat::Detect, &Options::new()).unwrap();
+        let f = x.get(&format!("Subject#{attribute}")).unwrap();
+        assert!(f.unresolved.is_empty(), "{ty}");
+        assert!(!f.problems.is_empty(), "{ty}");
+        assert!(
+            f.problems
+                .iter()
+                .any(|p| p.message.starts_with("the policy does not parse")),
+            "{ty}: {:?}",
+            f.problems
+        );
+        assert_eq!(
+            f.policy().unwrap_err().kind(),
+            IacErrorKind::InvalidPolicy,
+            "{ty}"
+        );
+        // Missing: the template is reported, not silently empty.
+        if property != "Policies" && ty != "AWS::KMS::Key" {
+            let text = format!(
+                "Resources:\n  Subject:\n    Type: {ty}\n    Properties:\n{extra}      Other: 1\n"
+            );
+            let x = read_cloudformation(&text, TemplateFormat::Yaml, &Options::new()).unwrap();
+            assert!(x.found.is_empty(), "{ty}");
+            assert_eq!(x.problems.len(), 1, "{ty}");
+            assert_eq!(
+                x.problems[0].message,
+                format!("`Subject` ({ty}) has no `{property}`")
+            );
+        }
+    }
+}
+
+#[test]
+fn cloudformation_key_without_policy_gets_the_default_key_policy() {
+    let text =
+        "Resources:\n  Key:\n    Type: AWS::KMS::Key\n    Properties:\n      Description: k\n";
+    let x = read_cloudformation(
+        text,
+        TemplateFormat::Yaml,
+        &Options::new().account_id("111122223333"),
+    )
+    .unwrap();
+    let f = x.get("Key#Properties.KeyPolicy").unwrap();
+    // The key resource's mapping starts at its first key.
+    assert_eq!(f.position, pos(3, 5));
+    assert_eq!(
+        json_of(f)["Statement"][0]["Principal"]["AWS"],
+        "arn:aws:iam::111122223333:root"
+    );
+    assert_eq!(x.problems.len(), 1);
+    assert!(!x.is_complete());
+}
+
+#[test]
+fn cloudformation_other_types_of_organizations_policy_and_unread_policies_are_skipped() {
+    let text = "Resources:\n  Backup:\n    Type: AWS::Organizations::Policy\n    Properties:\n      Type: BACKUP_POLICY\n      Content: {}\n  Secret:\n    Type: AWS::SecretsManager::ResourcePolicy\n    Properties:\n      ResourcePolicy: {}\n";
+    let x = read_cloudformation(text, TemplateFormat::Yaml, &Options::new()).unwrap();
+    assert!(x.found.is_empty());
+    let reasons: Vec<&str> = x.skipped.iter().map(|s| s.reason.as_str()).collect();
+    assert_eq!(
+        reasons,
+        [
+            "its type `BACKUP_POLICY` is not an IAM policy (only SERVICE_CONTROL_POLICY and RESOURCE_CONTROL_POLICY are)",
+            "its `ResourcePolicy` is a policy this reader does not return",
+        ]
+    );
+}
+
+#[test]
+fn cloudformation_malformed_intrinsics_and_transforms_are_reported() {
+    let text = r#"{"Transform": "AWS::Serverless-2016-10-31", "Resources": {"P": {"Type": "AWS::IAM::ManagedPolicy", "Properties": {"PolicyDocument": {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": {"Fn::Join": "x"}, "Resource": {"Fn::Cidr": ["10.0.0.0/16", 2, 8]}}]}}}}}"#;
+    let x = read_text(text, None, &Options::new()).unwrap();
+    assert_eq!(x.problems.len(), 1);
+    assert!(x.problems[0]
+        .message
+        .contains("\"AWS::Serverless-2016-10-31\""));
+    let causes: Vec<(String, Cause)> = x.found[0]
+        .unresolved
+        .iter()
+        .map(|u| (u.what.clone(), u.cause))
+        .collect();
+    assert_eq!(
+        causes,
+        [
+            ("Fn::Join".to_string(), Cause::InvalidIntrinsic),
+            ("Fn::Cidr".to_string(), Cause::UnsupportedIntrinsic)
+        ]
+    );
+}
+
+/// A plan with one managed resource of `ty` with `values` and `after_unknown`.
+fn plan_with(ty: &str, values: Value, after_unknown: Value) -> String {
+    json!({
+        "format_version": "1.2",
+        "planned_values": {"root_module": {"resources": [
+            {"address": format!("{ty}.subject"), "mode": "managed", "type": ty, "name": "subject", "values": values}
+        ]}},
+        "resource_changes": [
+            {"address": format!("{ty}.subject"), "mode": "managed", "type": ty, "name": "subject",
+             "change": {"actions": ["create"], "before": null, "after": {}, "after_unknown": after_unknown}}
+        ]
+    })
+    .to_string()
+}
+
+#[test]
+fn terraform_broken_values_are_reported_for_every_resource_type() {
+    let cases = [
+        ("aws_iam_policy", "policy", json!({"name": "p"})),
+        ("aws_iam_role", "assume_role_policy", json!({"name": "r"})),
+        ("aws_iam_role_policy", "policy", json!({"role": "r"})),
+        ("aws_iam_user_policy", "policy", json!({"user": "u"})),
+        ("aws_iam_group_policy", "policy", json!({"group": "g"})),
+        ("aws_s3_bucket_policy", "policy", json!({"bucket": "b"})),
+        ("aws_kms_key", "policy", json!({})),
+        ("aws_kms_key_policy", "policy", json!({"key_id": "k"})),
+        ("aws_sqs_queue_policy", "policy", json!({"queue_url": "q"})),
+        ("aws_sns_topic_policy", "policy", json!({"arn": "t"})),
+        (
+            "aws_organizations_policy",
+            "content",
+            json!({"type": "SERVICE_CONTROL_POLICY"}),
+        ),
+        (
+            "aws_organizations_policy",
+            "content",
+            json!({"type": "RESOURCE_CONTROL_POLICY"}),
+        ),
+    ];
+    for (ty, attribute, base) in cases {
+        let id = format!("{ty}.subject#{attribute}");
+        let what = format!("{ty}.subject.{attribute}");
+        // Unknown until apply.
+        let x = read_terraform_plan(
+            &plan_with(ty, base.clone(), json!({attribute: true})),
+            &Options::new(),
+        )
+        .unwrap();
+        let f = x.get(&id).unwrap_or_else(|| panic!("{ty}: {:?}", ids(&x)));
+        assert_eq!(f.unresolved.len(), 1, "{ty}");
+        assert_eq!(
+            (f.unresolved[0].path.as_str(), f.unresolved[0].what.as_str()),
+            (attribute, what.as_str()),
+            "{ty}"
+        );
+        assert_eq!(f.unresolved[0].cause, Cause::UnknownUntilApply, "{ty}");
+        // Absent from planned_values (and not unknown).
+        if ty != "aws_kms_key" {
+            let x = read_terraform_plan(&plan_with(ty, base.clone(), json!({})), &Options::new())
+                .unwrap();
+            let f = x.get(&id).unwrap();
+            assert_eq!(f.unresolved[0].cause, Cause::AbsentFromPlan, "{ty}");
+        }
+        // Unparsable.
+        let mut values = base.clone();
+        values[attribute] =
+            json!("{\"Version\": \"2012-10-17\", \"Statement\": [{\"Effect\": \"Maybe\"}]");
+        let x = read_terraform_plan(&plan_with(ty, values, json!({})), &Options::new()).unwrap();
+        let f = x.get(&id).unwrap();
+        assert!(f.unresolved.is_empty(), "{ty}");
+        assert!(
+            f.problems
+                .iter()
+                .any(|p| p.message.starts_with("the policy does not parse")),
+            "{ty}"
+        );
+        assert_eq!(
+            f.policy().unwrap_err().kind(),
+            IacErrorKind::InvalidPolicy,
+            "{ty}"
+        );
+    }
+    // Inline policy blocks of a role and policy document data sources.
+    let x = read_terraform_plan(
+        &plan_with(
+            "aws_iam_role",
+            json!({"assume_role_policy": "{}", "inline_policy": [{"name": "a", "policy": "nope"}]}),
+            json!({}),
+        ),
+        &Options::new(),
+    )
+    .unwrap();
+    assert!(!x
+        .get("aws_iam_role.subject#inline_policy[0].policy")
+        .unwrap()
+        .problems
+        .is_empty());
+}
+
+#[test]
+fn errors_say_what_and_where() {
+    let o = Options::new();
+    let err = read_text("{\"a\": 1,\n  }", Some("x.json"), &o).unwrap_err();
+    assert_eq!(err.kind(), IacErrorKind::JsonSyntax);
+    assert_eq!(
+        (err.line(), err.column(), err.file()),
+        (Some(2), Some(3), Some("x.json"))
+    );
+    assert_eq!(
+        err.render(),
+        "x.json:2:3: error: expected a member name in double quotes"
+    );
+    let err = read_text("Resources:\n  A: [1\n", Some("t.yaml"), &o).unwrap_err();
+    assert_eq!(err.kind(), IacErrorKind::YamlSyntax);
+    assert!(err.line().is_some());
+    let err = read_text("{\"hello\": 1}", None, &o).unwrap_err();
+    assert_eq!(err.kind(), IacErrorKind::NotRecognized);
+    assert_eq!(
+        err.to_string(),
+        "the document is neither a Terraform plan nor a CloudFormation template"
+    );
+    assert!(err.help().is_some());
+    let err =
+        read_terraform_plan(r#"{"format_version": "2.0", "planned_values": {}}"#, &o).unwrap_err();
+    assert_eq!(err.kind(), IacErrorKind::UnsupportedFormatVersion);
+    let err = read_text(r#"{"format_version": "1.0", "values": {}}"#, None, &o).unwrap_err();
+    assert_eq!(err.kind(), IacErrorKind::NotRecognized);
+    assert!(err
+        .help()
+        .unwrap()
+        .contains("terraform show -json PLANFILE"));
+    let err = read_cloudformation("{\"Resources\": []}", TemplateFormat::Json, &o).unwrap_err();
+    assert_eq!(err.kind(), IacErrorKind::Malformed);
+    assert_eq!(err.to_string(), "the `Resources` section is not a mapping");
+    let err = read_path("tests/iac/does-not-exist.json", &o).unwrap_err();
+    assert_eq!(err.kind(), IacErrorKind::Io);
+}
+
+#[test]
+fn hostile_input_is_answered_with_errors() {
+    let o = Options::new();
+    let deep_json = format!(
+        "{{\"Resources\": {}{}}}",
+        "[".repeat(100_000),
+        "]".repeat(100_000)
+    );
+    assert_eq!(
+        read_text(&deep_json, None, &o).unwrap_err().kind(),
+        IacErrorKind::TooDeep
+    );
+    let deep_yaml = format!(
+        "Resources: {}{}\n",
+        "[".repeat(100_000),
+        "]".repeat(100_000)
+    );
+    // The YAML parser has a nesting limit of its own, which may answer first.
+    let kind = read_text(&deep_yaml, None, &o).unwrap_err().kind();
+    assert!(
+        matches!(kind, IacErrorKind::TooDeep | IacErrorKind::YamlSyntax),
+        "{kind:?}"
+    );
+    let mut bomb = String::from("a0: &a0 [lol, lol, lol, lol, lol, lol, lol, lol, lol]\n");
+    for i in 1..10 {
+        let p = format!("*a{}", i - 1);
+        bomb.push_str(&format!(
+            "a{i}: &a{i} [{}]\n",
+            [p.as_str(); 9].join(", ")
+        ));
+    }
+    bomb.push_str("Resources: {}\n");
+    assert_eq!(
+        read_text(&bomb, Some("bomb.yaml"), &o).unwrap_err().kind(),
+        IacErrorKind::TooLarge
+    );
+    // A huge string and a deep intrinsic chain are read, not choked on.
+    let huge = format!("Resources:\n  P:\n    Type: AWS::IAM::ManagedPolicy\n    Properties:\n      PolicyDocument: {{Version: '2012-10-17', Statement: [{{Effect: Allow, Action: '*', Resource: '{}'}}]}}\n", "x".repeat(2_000_000));
+    let x = read_text(&huge, None, &o).unwrap();
+    assert_eq!(x.found.len(), 1);
+    let mut chain = String::from("prod");
+    for _ in 0..60 {
+        chain = format!("{{\"Fn::Join\": [\"\", [{chain}]]}}");
+    }
+    let text = format!("{{\"Resources\": {{\"P\": {{\"Type\": \"AWS::IAM::ManagedPolicy\", \"Properties\": {{\"PolicyDocument\": {{\"Statement\": {chain}}}}}}}}}}}").replace("[prod]", "[\"prod\"]");
+    let x = read_text(&text, None, &o).unwrap();
+    assert_eq!(x.found.len(), 1);
+    // Conditions that refer to each other in a cycle are unresolved, not a hang.
+    let cyclic = "Conditions:\n  A: !Condition B\n  B: !Not [!Condition A]\nResources:\n  P:\n    Type: AWS::IAM::ManagedPolicy\n    Properties:\n      PolicyDocument: !If [A, {}, {}]\n";
+    let x = read_text(cyclic, None, &o).unwrap();
+    assert_eq!(x.found[0].unresolved[0].cause, Cause::InvalidIntrinsic);
+    // Resources whose names refer to each other.
+    let loop_ = "Resources:\n  B:\n    Type: AWS::S3::Bucket\n    Properties:\n      BucketName: !GetAtt B.Arn\n  P:\n    Type: AWS::S3::BucketPolicy\n    Properties:\n      Bucket: x\n      PolicyDocument: {Statement: [{Resource: !GetAtt B.Arn}]}\n";
+    let x = read_text(loop_, None, &o).unwrap();
+    assert_eq!(x.found[0].unresolved.len(), 1);
+}
+
+mod properties {
+    use super::*;
+    use proptest::prelude::*;
+
+    proptest! {
+        #![proptest_config(ProptestConfig { cases: 256, ..ProptestConfig::default() })]
+
+        /// Any text gets an answer: an extraction or an error, never a panic.
+        #[test]
+        fn any_text_is_answered(text in "[\\[\\]{}:,\"!&*a-zA-Z0-9 \\n-]{0,200}") {
+            let _ = read_text(&text, None, &Options::new());
+            let _ = read_text(&text, Some("t.yaml"), &Options::new());
+            let _ = read_terraform_plan(&text, &Options::new());
+        }
+
+        /// Templates built from intrinsics with arbitrary arguments get an answer too.
+        #[test]
+        fn any_intrinsic_arguments_are_answered(
+            function in prop::sample::select(vec!["Ref", "Fn::Sub", "Fn::GetAtt", "Fn::Join", "Fn::Select", "Fn::Split", "Fn::If", "Fn::FindInMap", "Fn::Base64", "Fn::GetAZs", "Fn::ImportValue", "Fn::Equals", "Fn::Length", "Fn::ToJsonString"]),
+            arg in "[\\[\\]{}\",a-z0-9$!.:]{0,40}",
+        ) {
+            let text = format!("{{\"Resources\": {{\"P\": {{\"Type\": \"AWS::IAM::ManagedPolicy\", \"Properties\": {{\"PolicyDocument\": {{\"{function}\": {arg}}}}}}}}}}}");
+            let _ = read_text(&text, None, &Options::new());
+        }
+    }
+}

@@ -740,7 +740,7 @@ impl<'t, 'a> Resolver<'t, 'a> {
                 format!("the template has no condition `{name}`"),
             ));
         };
-        if self.chain.iter().any(|c| *c == what) || self.chain.len() >= MAX_CHAIN {
+        if self.chain.contains(&what) || self.chain.len() >= MAX_CHAIN {
             return Err(Unres::invalid(
                 &what,
                 format!("the condition `{name}` depends on itself"),

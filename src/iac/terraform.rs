@@ -501,15 +501,14 @@ fn spots<'a>(plan: &Plan<'_>, inst: &Instance<'a>, out: &mut Extraction) -> Vec<
             s.required = plan.configured(inst, "policy");
             list.push(s);
         }
-        ("managed", "aws_s3_bucket" | "aws_sqs_queue" | "aws_sns_topic") => {
-            // The older inline `policy` argument: read when set.
+        // The older inline `policy` argument: read when set.
+        ("managed", "aws_s3_bucket" | "aws_sqs_queue" | "aws_sns_topic")
             if inst.text("policy").is_some()
                 || (inst.unknown(&[Step::Key("policy")])
                     && plan.configured(inst, "policy")
-                    && plan.configuration.is_some())
-            {
-                list.push(spot(vec![Step::Key("policy")], PolicyKind::Resource));
-            }
+                    && plan.configuration.is_some()) =>
+        {
+            list.push(spot(vec![Step::Key("policy")], PolicyKind::Resource));
         }
         ("managed", "aws_organizations_policy") => {
             let kind = match inst.text("type") {
