@@ -34,6 +34,9 @@ mod request;
 mod compile;
 // The policy set, the decision, responses and traces.
 mod eval;
+// Policies read from Terraform plans and CloudFormation templates.
+#[cfg(feature = "iac")]
+pub mod iac;
 // Policy test files.
 mod testfile;
 

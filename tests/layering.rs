@@ -36,6 +36,7 @@ const LAYERS: &[(&str, &[&str])] = &[
     ("request", &["request"]),
     ("compile", &["compile"]),
     ("eval", &["eval"]),
+    ("iac", &["iac"]),
     ("testfile", &["testfile"]),
 ];
 
