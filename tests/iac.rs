@@ -1036,10 +1036,7 @@ fn hostile_input_is_answered_with_errors() {
     let mut bomb = String::from("a0: &a0 [lol, lol, lol, lol, lol, lol, lol, lol, lol]\n");
     for i in 1..10 {
         let p = format!("*a{}", i - 1);
-        bomb.push_str(&format!(
-            "a{i}: &a{i} [{}]\n",
-            [p.as_str(); 9].join(", ")
-        ));
+        bomb.push_str(&format!("a{i}: &a{i} [{}]\n", [p.as_str(); 9].join(", ")));
     }
     bomb.push_str("Resources: {}\n");
     assert_eq!(

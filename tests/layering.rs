@@ -200,7 +200,9 @@ fn root_paths(code: &str, depth: usize) -> Vec<String> {
         at = pos + 1;
     }
     // `super::` climbs one module per occurrence; a chain that climbs out of every
-    // enclosing module reaches the crate root.
+    // enclosing module (the file's, and inline `mod x { … }` blocks around the path)
+    // reaches the crate root.
+    let inline_mods = inline_module_spans(code);
     let mut at = 0;
     while let Some(k) = code[at..].find("super::") {
         let pos = at + k;
@@ -211,7 +213,11 @@ fn root_paths(code: &str, depth: usize) -> Vec<String> {
                 levels += 1;
                 rest = r;
             }
-            if levels >= depth && depth > 0 {
+            let enclosing = inline_mods
+                .iter()
+                .filter(|(start, end)| *start < pos && pos < *end)
+                .count();
+            if levels >= depth + enclosing && depth > 0 {
                 push_group(rest, &mut out);
             }
             at = pos + levels * "super::".len();
@@ -220,6 +226,41 @@ fn root_paths(code: &str, depth: usize) -> Vec<String> {
         }
     }
     out
+}
+
+/// The byte ranges of inline module bodies, `mod name { … }`.
+fn inline_module_spans(code: &str) -> Vec<(usize, usize)> {
+    let bytes = code.as_bytes();
+    let mut spans = Vec::new();
+    let mut at = 0;
+    while let Some(k) = code[at..].find("mod ") {
+        let pos = at + k;
+        at = pos + 4;
+        if pos > 0 && (bytes[pos - 1].is_ascii_alphanumeric() || bytes[pos - 1] == b'_') {
+            continue;
+        }
+        let name = ident_at(&code[pos + 4..]);
+        let after = code[pos + 4 + name.len()..].trim_start();
+        if name.is_empty() || !after.starts_with('{') {
+            continue;
+        }
+        let open = code.len() - after.len();
+        let mut level = 0;
+        for (j, c) in code[open..].char_indices() {
+            match c {
+                '{' => level += 1,
+                '}' => {
+                    level -= 1;
+                    if level == 0 {
+                        spans.push((open, open + j));
+                        break;
+                    }
+                }
+                _ => {}
+            }
+        }
+    }
+    spans
 }
 
 /// Names the crate root re-exports, each with the top-level module that defines it.
@@ -402,6 +443,7 @@ fn imports_are_found_in_groups_reexports_and_super_chains() {
         "use crate::{hash::key_hash, eval::Response};",
         "fn f() { let _ = crate::eval::x(); }",
         "use super::super::eval::Response;",
+        "mod tests { use super::super::super::eval::Response; }",
     ] {
         let files = [file("value/date.rs", text)];
         let v = check(&files, LIB);
@@ -411,6 +453,7 @@ fn imports_are_found_in_groups_reexports_and_super_chains() {
     // `super::` inside a module stays in it; comments and strings are not code.
     for text in [
         "use super::numeric::Number;",
+        "mod tests { use super::super::numeric::Number; }",
         "// use crate::eval::PolicySet;",
         "/// see [`crate::PolicySet`]",
         "const S: &str = \"crate::eval\";",
