@@ -1,6 +1,8 @@
 //! Parse and build benches: `parse/big100` (the big100 bucket policy's text, pretty-printed
 //! as in the test file, to a [`Policy`]), `parse/big100_minified` (the same policy on one
-//! line, as `jsonencode` and the AWS CLI write it), `build/big100` (the parsed big100 policies compiled into a set) and
+//! line, as `jsonencode` and the AWS CLI write it), `build/big100` (the parsed big100 policies compiled into a set),
+//! `build/actions/16000` (an identity policy naming 16 000 exact actions in 16
+//! statements, with a few wildcards: building grows linearly with the actions named) and
 //! `request/build/seed` (the seed's `i_put_kms` request, with a reused builder).
 #![allow(
     clippy::unwrap_used,
@@ -84,6 +86,53 @@ fn parse(c: &mut Criterion) {
     });
 }
 
+/// 16 statements of 1 000 exact actions each (16 services), plus a statement of
+/// wildcards per service and one that matches any action.
+fn many_actions() -> Policy {
+    let mut statements: Vec<Value> = (0..16)
+        .map(|s| {
+            let actions: Vec<String> = (0..1000).map(|i| format!("svc{s}:Action{i:04}")).collect();
+            serde_json::json!({"Effect": "Allow", "Action": actions, "Resource": "*"})
+        })
+        .collect();
+    let wild: Vec<String> = (0..16).map(|s| format!("svc{s}:Action00*")).collect();
+    statements.push(serde_json::json!({"Effect": "Deny", "Action": wild, "Resource": "*"}));
+    statements
+        .push(serde_json::json!({"Effect": "Deny", "Action": "*:Action0999", "Resource": "*"}));
+    let text = serde_json::json!({"Version": "2012-10-17", "Statement": statements}).to_string();
+    let limits = iam_eval::Limits::default().with_max_policy_bytes(1 << 20);
+    Policy::parse_with_limits(&text, &limits).unwrap()
+}
+
+fn build_actions(c: &mut Criterion) {
+    let policy = many_actions();
+    let set = PolicySet::builder()
+        .add(PolicyKind::Identity, "actions", policy.clone())
+        .build()
+        .unwrap();
+    let request = Request::builder()
+        .principal("arn:aws:iam::111122223333:user/alice")
+        .action("svc3:Action0500")
+        .resource("*")
+        .build()
+        .unwrap();
+    assert_eq!(set.evaluate(&request).decision(), iam_eval::Decision::Allow);
+    c.benchmark_group("build")
+        .sample_size(10)
+        .bench_function("actions/16000", |b| {
+            b.iter_batched(
+                || policy.clone(),
+                |policy| {
+                    PolicySet::builder()
+                        .add(PolicyKind::Identity, "actions", policy)
+                        .build()
+                        .unwrap()
+                },
+                BatchSize::LargeInput,
+            );
+        });
+}
+
 fn request(c: &mut Criterion) {
     let seed = raw("seed");
     let case = seed["cases"]
@@ -142,6 +191,7 @@ fn request(c: &mut Criterion) {
 fn main() {
     let mut c = config().configure_from_args();
     parse(&mut c);
+    build_actions(&mut c);
     request(&mut c);
     c.final_summary();
 }

@@ -20,6 +20,7 @@ mod diagnostic;
 mod hash;
 mod inline;
 mod json;
+mod keys;
 mod limits;
 mod operator;
 mod pattern;
@@ -45,8 +46,8 @@ pub use diagnostic::Diagnostic;
 pub use eval::response::{
     Decision, Problem, Reason, Response, StatementLabel, StatementRef, MAX_DETERMINING,
 };
-pub use eval::trace::{ConditionTrace, PolicyTrace, StatementTrace, Trace};
-pub use eval::{BuildError, BuildErrorKind, PolicySet, PolicySetBuilder};
+pub use eval::trace::{ConditionTrace, ContextEntryTrace, PolicyTrace, StatementTrace, Trace};
+pub use eval::{BuildError, BuildErrorKind, PolicySet, PolicySetBuilder, UnreadKey};
 pub use limits::Limits;
 pub use operator::{ConditionOperator, Family, Operator, SetQualifier};
 pub use pattern::{Case, Pattern};
@@ -56,9 +57,10 @@ pub use policy::{
     Statement, UnknownKindError, ValidationError, Version,
 };
 pub use request::{
-    Context, ContextInput, Principal, PrincipalKind, Request, RequestBuilder, RequestError,
-    RequestErrorKind, Values,
+    Context, ContextInput, ContextWarning, Principal, PrincipalKind, Request, RequestBuilder,
+    RequestError, RequestErrorKind, Values,
 };
 pub use testfile::{
-    CaseResult, RequestSpec, TestCase, TestFile, TestFileError, TestFileErrorKind, TestReport,
+    CaseResult, RequestSpec, RunOptions, TestCase, TestFile, TestFileError, TestFileErrorKind,
+    TestReport,
 };

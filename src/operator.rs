@@ -146,11 +146,13 @@ impl Operator {
     pub(crate) fn comparison(self) -> Comparison {
         self.info().comparison
     }
-    /// Whether `${...}` policy variables are substituted in this operator's values: only
-    /// the String and Arn families.
-    /// <https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_variables.html#policy-vars-wheretouse>
+    /// Whether `${...}` policy variables are substituted in this operator's values: the
+    /// String and Arn families, and `Bool` ("You can use a policy variable with the
+    /// Boolean condition operator").
+    /// <https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_variables.html#policy-vars-wheretouse>,
+    /// <https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_condition_operators.html#Conditions_Boolean>
     pub fn takes_variables(self) -> bool {
-        matches!(self.family(), Family::String | Family::Arn)
+        matches!(self.family(), Family::String | Family::Arn | Family::Bool)
     }
     /// Looks an operator up by its exact name.
     pub fn from_name(name: &str) -> Option<Operator> {

@@ -75,6 +75,14 @@ impl Template {
         &self.parts
     }
 
+    /// The variables, in order.
+    pub(crate) fn variables(&self) -> impl Iterator<Item = &Variable> {
+        self.parts.iter().filter_map(|p| match p {
+            TemplatePart::Var(v) => Some(v),
+            _ => None,
+        })
+    }
+
     /// Whether any piece is a variable.
     pub(crate) fn has_vars(&self) -> bool {
         self.parts.iter().any(|p| matches!(p, TemplatePart::Var(_)))

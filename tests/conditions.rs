@@ -20,9 +20,14 @@
 //!   (<https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_condition-logic-multiple-context-keys-or-values.html>);
 //! - `ForAnyValue:` is false on a missing key or an empty set, `ForAllValues:` true
 //!   (<https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_condition-single-vs-multi-valued-context-keys.html>);
-//! - a plain operator on a multivalued key: positive when any value matches, negated when
-//!   none does (the library's documented choice, `src/condition/compiled.rs`; AWS asks
-//!   for a set qualifier there).
+//! - a plain operator on a multivalued key (a list in the request) cannot be judged:
+//!   "Multivalued condition context keys … require a condition set operator", and AWS
+//!   does not say what happens without one, so the condition fails closed;
+//! - `ForAnyValue:…IfExists` on a missing key cannot be judged: the page makes `IfExists`
+//!   true and `ForAnyValue` false there.
+//!
+//! A condition that cannot be judged never lets the Allow apply and is reported as a
+//! problem.
 
 use iam_eval::{Decision, PolicyKind, PolicySet, Request};
 
@@ -32,11 +37,12 @@ const MISSING: &str = "missing key: a positive operator is false, a negated one 
 const IF_EXISTS: &str = "...IfExists: true when the key is missing, else compare as usual (reference_policies_elements_condition_operators.html#Conditions_IfExists)";
 const NEGATED: &str = "a negated operator holds only when the request value matches none of the policy values (reference_policies_condition-logic-multiple-context-keys-or-values.html)";
 const VALUES_OR: &str = "several policy values are ORed (reference_policies_condition-logic-multiple-context-keys-or-values.html)";
-const PLAIN_MULTI: &str = "plain operator on a multivalued key: positive = any value matches, negated = no value matches (library choice, src/condition/compiled.rs)";
+const PLAIN_MULTI: &str = "plain operator on a multivalued key: \"Multivalued condition context keys … require a condition set operator\"; without one the condition cannot be judged (reference_policies_condition-single-vs-multi-valued-context-keys.html)";
 const FAV: &str = "ForAnyValue: true when at least one request value matches; false on a missing key or an empty set (reference_policies_condition-single-vs-multi-valued-context-keys.html)";
 const FALL: &str = "ForAllValues: true when every request value matches; true on a missing key or an empty set (reference_policies_condition-single-vs-multi-valued-context-keys.html)";
 const QUAL_NEG: &str = "a set qualifier applies the negated operator to each request value (reference_policies_condition-single-vs-multi-valued-context-keys.html)";
 const QUAL_IF: &str = "IfExists under a set qualifier: true on a missing key, else the qualifier decides (reference_policies_elements_condition_operators.html#Conditions_IfExists)";
+const FAV_IF_MISSING: &str = "ForAnyValue:…IfExists on a missing key: IfExists makes it true, ForAnyValue false (reference_policies_elements_condition_operators.html#Conditions_IfExists, reference_policies_condition-single-vs-multi-valued-context-keys.html); contradictory, so it cannot be judged";
 
 /// The request's value for `test:key`.
 #[derive(Debug, Clone)]
@@ -46,21 +52,48 @@ enum Val {
     Many(Vec<&'static str>),
 }
 
+/// What the condition must come to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Holds {
+    Yes,
+    No,
+    /// It cannot be judged: the Allow does not apply, and a problem is reported.
+    Unknown,
+}
+
+impl From<bool> for Holds {
+    fn from(b: bool) -> Holds {
+        if b {
+            Holds::Yes
+        } else {
+            Holds::No
+        }
+    }
+}
+
+const UNKNOWN: Holds = Holds::Unknown;
+
 #[derive(Debug, Clone)]
 struct Row {
     op: String,
     policy: Vec<&'static str>,
     request: Val,
-    expect: bool,
+    expect: Holds,
     rule: &'static str,
 }
 
-fn row(op: &str, policy: &[&'static str], request: Val, expect: bool, rule: &'static str) -> Row {
+fn row(
+    op: &str,
+    policy: &[&'static str],
+    request: Val,
+    expect: impl Into<Holds>,
+    rule: &'static str,
+) -> Row {
     Row {
         op: op.to_string(),
         policy: policy.to_vec(),
         request,
-        expect,
+        expect: expect.into(),
         rule,
     }
 }
@@ -80,120 +113,180 @@ fn standard(
     hit2: &'static str,
     miss: &'static str,
 ) -> Vec<Row> {
-    let p = |op: &str, request, expect, rule| row(op, policy, request, expect, rule);
+    let p = |op: &str, request, expect: Holds, rule| row(op, policy, request, expect, rule);
     let mut rows = vec![
-        p(pos, Val::One(hit), true, "present and matching"),
-        p(pos, Val::One(hit2), true, VALUES_OR),
-        p(pos, Val::One(miss), false, "present and not matching"),
-        p(pos, Val::Missing, false, MISSING),
-        p(pos, many(&[]), false, PLAIN_MULTI),
-        p(pos, many(&[miss, hit]), true, PLAIN_MULTI),
-        p(pos, many(&[miss]), false, PLAIN_MULTI),
-        p(&format!("{pos}IfExists"), Val::Missing, true, IF_EXISTS),
-        p(&format!("{pos}IfExists"), Val::One(hit), true, IF_EXISTS),
-        p(&format!("{pos}IfExists"), Val::One(miss), false, IF_EXISTS),
-        p(&format!("ForAnyValue:{pos}"), Val::Missing, false, FAV),
-        p(&format!("ForAnyValue:{pos}"), many(&[]), false, FAV),
-        p(&format!("ForAnyValue:{pos}"), many(&[miss, hit]), true, FAV),
-        p(&format!("ForAnyValue:{pos}"), many(&[hit, hit2]), true, FAV),
-        p(&format!("ForAnyValue:{pos}"), many(&[miss]), false, FAV),
-        p(&format!("ForAnyValue:{pos}"), Val::One(hit), true, FAV),
-        p(&format!("ForAllValues:{pos}"), Val::Missing, true, FALL),
-        p(&format!("ForAllValues:{pos}"), many(&[]), true, FALL),
+        p(pos, Val::One(hit), Holds::Yes, "present and matching"),
+        p(pos, Val::One(hit2), Holds::Yes, VALUES_OR),
+        p(pos, Val::One(miss), Holds::No, "present and not matching"),
+        p(pos, Val::Missing, Holds::No, MISSING),
+        p(pos, many(&[]), UNKNOWN, PLAIN_MULTI),
+        p(pos, many(&[miss, hit]), UNKNOWN, PLAIN_MULTI),
+        p(pos, many(&[miss]), UNKNOWN, PLAIN_MULTI),
+        p(
+            &format!("{pos}IfExists"),
+            Val::Missing,
+            Holds::Yes,
+            IF_EXISTS,
+        ),
+        p(
+            &format!("{pos}IfExists"),
+            Val::One(hit),
+            Holds::Yes,
+            IF_EXISTS,
+        ),
+        p(
+            &format!("{pos}IfExists"),
+            Val::One(miss),
+            Holds::No,
+            IF_EXISTS,
+        ),
+        p(&format!("ForAnyValue:{pos}"), Val::Missing, Holds::No, FAV),
+        p(&format!("ForAnyValue:{pos}"), many(&[]), Holds::No, FAV),
+        p(
+            &format!("ForAnyValue:{pos}"),
+            many(&[miss, hit]),
+            Holds::Yes,
+            FAV,
+        ),
+        p(
+            &format!("ForAnyValue:{pos}"),
+            many(&[hit, hit2]),
+            Holds::Yes,
+            FAV,
+        ),
+        p(&format!("ForAnyValue:{pos}"), many(&[miss]), Holds::No, FAV),
+        p(
+            &format!("ForAnyValue:{pos}"),
+            Val::One(hit),
+            Holds::Yes,
+            FAV,
+        ),
+        p(
+            &format!("ForAllValues:{pos}"),
+            Val::Missing,
+            Holds::Yes,
+            FALL,
+        ),
+        p(&format!("ForAllValues:{pos}"), many(&[]), Holds::Yes, FALL),
         p(
             &format!("ForAllValues:{pos}"),
             many(&[hit, miss]),
-            false,
+            Holds::No,
             FALL,
         ),
         p(
             &format!("ForAllValues:{pos}"),
             many(&[hit, hit2]),
-            true,
+            Holds::Yes,
             FALL,
         ),
-        p(&format!("ForAllValues:{pos}"), Val::One(miss), false, FALL),
+        p(
+            &format!("ForAllValues:{pos}"),
+            Val::One(miss),
+            Holds::No,
+            FALL,
+        ),
         p(
             &format!("ForAnyValue:{pos}IfExists"),
             Val::Missing,
-            true,
-            QUAL_IF,
+            UNKNOWN,
+            FAV_IF_MISSING,
         ),
         p(
             &format!("ForAnyValue:{pos}IfExists"),
             many(&[miss]),
-            false,
+            Holds::No,
             QUAL_IF,
         ),
         p(
             &format!("ForAllValues:{pos}IfExists"),
             Val::Missing,
-            true,
+            Holds::Yes,
             QUAL_IF,
         ),
         p(
             &format!("ForAllValues:{pos}IfExists"),
             many(&[hit, miss]),
-            false,
+            Holds::No,
             QUAL_IF,
         ),
     ];
     if let Some(neg) = neg {
         rows.extend([
-            p(neg, Val::One(hit), false, NEGATED),
-            p(neg, Val::One(hit2), false, NEGATED),
-            p(neg, Val::One(miss), true, NEGATED),
-            p(neg, Val::Missing, true, MISSING),
-            p(neg, many(&[]), true, PLAIN_MULTI),
-            p(neg, many(&[miss, hit]), false, PLAIN_MULTI),
-            p(neg, many(&[miss]), true, PLAIN_MULTI),
-            p(&format!("{neg}IfExists"), Val::Missing, true, IF_EXISTS),
-            p(&format!("{neg}IfExists"), Val::One(hit), false, IF_EXISTS),
-            p(&format!("{neg}IfExists"), Val::One(miss), true, IF_EXISTS),
-            p(&format!("ForAnyValue:{neg}"), Val::Missing, false, FAV),
-            p(&format!("ForAnyValue:{neg}"), many(&[]), false, FAV),
+            p(neg, Val::One(hit), Holds::No, NEGATED),
+            p(neg, Val::One(hit2), Holds::No, NEGATED),
+            p(neg, Val::One(miss), Holds::Yes, NEGATED),
+            p(neg, Val::Missing, Holds::Yes, MISSING),
+            p(neg, many(&[]), UNKNOWN, PLAIN_MULTI),
+            p(neg, many(&[miss, hit]), UNKNOWN, PLAIN_MULTI),
+            p(neg, many(&[miss]), UNKNOWN, PLAIN_MULTI),
+            p(
+                &format!("{neg}IfExists"),
+                Val::Missing,
+                Holds::Yes,
+                IF_EXISTS,
+            ),
+            p(
+                &format!("{neg}IfExists"),
+                Val::One(hit),
+                Holds::No,
+                IF_EXISTS,
+            ),
+            p(
+                &format!("{neg}IfExists"),
+                Val::One(miss),
+                Holds::Yes,
+                IF_EXISTS,
+            ),
+            p(&format!("ForAnyValue:{neg}"), Val::Missing, Holds::No, FAV),
+            p(&format!("ForAnyValue:{neg}"), many(&[]), Holds::No, FAV),
             p(
                 &format!("ForAnyValue:{neg}"),
                 many(&[hit, miss]),
-                true,
+                Holds::Yes,
                 QUAL_NEG,
             ),
             p(
                 &format!("ForAnyValue:{neg}"),
                 many(&[hit, hit2]),
-                false,
+                Holds::No,
                 QUAL_NEG,
             ),
-            p(&format!("ForAllValues:{neg}"), Val::Missing, true, FALL),
-            p(&format!("ForAllValues:{neg}"), many(&[]), true, FALL),
+            p(
+                &format!("ForAllValues:{neg}"),
+                Val::Missing,
+                Holds::Yes,
+                FALL,
+            ),
+            p(&format!("ForAllValues:{neg}"), many(&[]), Holds::Yes, FALL),
             p(
                 &format!("ForAllValues:{neg}"),
                 many(&[hit, miss]),
-                false,
+                Holds::No,
                 QUAL_NEG,
             ),
             p(
                 &format!("ForAllValues:{neg}"),
                 many(&[miss]),
-                true,
+                Holds::Yes,
                 QUAL_NEG,
             ),
             p(
                 &format!("ForAnyValue:{neg}IfExists"),
                 Val::Missing,
-                true,
-                QUAL_IF,
+                UNKNOWN,
+                FAV_IF_MISSING,
             ),
             p(
                 &format!("ForAllValues:{neg}IfExists"),
                 Val::Missing,
-                true,
+                Holds::Yes,
                 QUAL_IF,
             ),
             p(
                 &format!("ForAllValues:{neg}IfExists"),
                 many(&[hit]),
-                false,
+                Holds::No,
                 QUAL_IF,
             ),
         ]);
@@ -256,12 +349,25 @@ fn run(family: &str, rows: &[Row]) {
             }
         };
         let req = request(r);
-        let decision = set.evaluate(&req).decision();
-        let want = if r.expect {
+        let evaluated = set.evaluate(&req);
+        let decision = evaluated.decision();
+        let want = if r.expect == Holds::Yes {
             Decision::Allow
         } else {
             Decision::ImplicitDeny
         };
+        // A condition that cannot be judged is reported; one that can, is not.
+        let reported = evaluated.problems().count() > 0;
+        if reported != (r.expect == Holds::Unknown) {
+            failures.push(format!(
+                "{r:?}\n  problems reported: {:?}\n  rule: {}",
+                evaluated
+                    .problems()
+                    .map(|p| p.to_string())
+                    .collect::<Vec<_>>(),
+                r.rule
+            ));
+        }
         if decision != want {
             failures.push(format!(
                 "{r:?}\n  expected {want}, got {decision}\n  rule: {}",
@@ -280,9 +386,9 @@ fn run(family: &str, rows: &[Row]) {
                 "{r:?}\n  expected one condition in the trace, found {}",
                 conditions.len()
             ));
-        } else if conditions[0].matched != r.expect {
+        } else if conditions[0].matched != (r.expect == Holds::Yes) {
             failures.push(format!(
-                "{r:?}\n  the trace says matched = {} ({:?}), expected {}\n  rule: {}",
+                "{r:?}\n  the trace says matched = {} ({:?}), expected {:?}\n  rule: {}",
                 conditions[0].matched, conditions[0].outcome, r.expect, r.rule
             ));
         }

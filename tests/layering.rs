@@ -24,6 +24,7 @@ const LAYERS: &[(&str, &[&str])] = &[
             "hash",
             "inline",
             "json",
+            "keys",
             "limits",
             "operator",
             "pattern",

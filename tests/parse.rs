@@ -2128,9 +2128,18 @@ fn validation_reports_every_statement() {
 // 5. Limits
 // ---------------------------------------------------------------------------------------
 
+/// "IAM does not count white space when calculating the size of a policy"
+/// (https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_iam-quotas.html): the
+/// limit counts bytes without the whitespace between tokens.
 #[test]
 fn policy_over_the_byte_limit() {
-    let limits = Limits::default().with_max_policy_bytes(100);
+    let minified: String = {
+        let v: serde_json::Value = serde_json::from_str(WITH_PRINCIPAL).unwrap();
+        v.to_string()
+    };
+    let size = minified.len();
+    assert!(size < WITH_PRINCIPAL.len(), "the fixture has whitespace");
+    let limits = Limits::default().with_max_policy_bytes(size - 1);
     let diags = parse_err_with(WITH_PRINCIPAL, &limits);
     assert_eq!(diags.len(), 1);
     let d = &diags[0];
@@ -2138,13 +2147,25 @@ fn policy_over_the_byte_limit() {
     assert_eq!(
         d.message(),
         format!(
-            "the policy is {} bytes, over the limit of 100 bytes",
-            WITH_PRINCIPAL.len()
+            "the policy is {size} bytes without whitespace, over the limit of {} bytes",
+            size - 1
         )
     );
-    // Exactly at the limit is fine.
-    let exact = Limits::default().with_max_policy_bytes(WITH_PRINCIPAL.len());
+    // Exactly at the limit is fine, however much whitespace the text has.
+    let exact = Limits::default().with_max_policy_bytes(size);
     Policy::parse_with_limits(WITH_PRINCIPAL, &exact).unwrap();
+    Policy::parse_with_limits(&minified, &exact).unwrap();
+    // The document as written has a limit of its own, whitespace included.
+    let padded = format!("{}{WITH_PRINCIPAL}", " ".repeat(1000));
+    let small = Limits::default().with_max_source_bytes(1000);
+    let d = &parse_err_with(&padded, &small)[0];
+    assert_eq!(
+        d.message(),
+        format!(
+            "the document is {} bytes, over the limit of 1000 bytes",
+            padded.len()
+        )
+    );
 }
 
 #[test]
@@ -2246,8 +2267,10 @@ fn statement_count_limit_applies_to_a_single_object() {
     );
 }
 
+/// AWS limits no single list (its own managed policies have a 1 548-action `Action`
+/// list); the limit counts every value of the policy together.
 #[test]
-fn values_per_key_limit() {
+fn values_limit_counts_the_whole_policy() {
     let src = r#"{
   "Version": "2012-10-17",
   "Statement": [
@@ -2261,8 +2284,9 @@ fn values_per_key_limit() {
     }
   ]
 }"#;
-    let limits = Limits::default().with_max_values(2);
-    let diags = parse_err_with(src, &limits);
+    // 2 actions + 1 resource + 3 condition values.
+    Policy::parse_with_limits(src, &Limits::default().with_max_values(6)).unwrap();
+    let diags = parse_err_with(src, &Limits::default().with_max_values(5));
     assert_eq!(diags.len(), 1, "{diags:#?}");
     check(
         src,
@@ -2271,27 +2295,24 @@ fn values_per_key_limit() {
             path: r#"Statement[0].Condition.StringEquals["aws:username"]"#,
             line: 9,
             column: 42,
-            message: "3 values is over the limit of 2",
+            message: "the policy has more than 5 values (actions, resources, principals and condition values together), over the limit",
             help: Some("the limit is configurable"),
         },
     );
-    let one = Limits::default().with_max_values(1);
-    let diags = parse_err_with(src, &one);
+    // Reported once, at the list that goes over.
+    let diags = parse_err_with(src, &Limits::default().with_max_values(1));
     let got: Vec<(&str, usize, usize)> = diags
         .iter()
         .map(|d| (d.path(), d.line(), d.column()))
         .collect();
-    assert_eq!(
-        got,
-        [
-            ("Statement[0].Action", 6, 17),
-            (
-                r#"Statement[0].Condition.StringEquals["aws:username"]"#,
-                9,
-                42
-            )
-        ]
+    assert_eq!(got, [("Statement[0].Action", 6, 17)]);
+    // One list longer than the old per-list limit is fine.
+    let actions: Vec<String> = (0..1548).map(|i| format!("\"s3:Action{i}\"")).collect();
+    let big = format!(
+        r#"{{"Version":"2012-10-17","Statement":[{{"Effect":"Allow","Action":[{}],"Resource":"*"}}]}}"#,
+        actions.join(",")
     );
+    Policy::parse(&big).unwrap();
 }
 
 #[test]
@@ -2343,12 +2364,13 @@ fn default_limits() {
     assert_eq!(
         (
             l.max_policy_bytes(),
+            l.max_source_bytes(),
             l.max_depth(),
             l.max_statements(),
             l.max_values(),
             l.max_pattern_len()
         ),
-        (128 * 1024, 32, 4096, 1024, 4096)
+        (256 * 1024, 4 * 1024 * 1024, 32, 4096, 50_000, 4096)
     );
 }
 

@@ -1,5 +1,6 @@
 //! `iam-eval eval`: decides one request against the given policies.
 
+use crate::limits::LimitArgs;
 use crate::style::{stdout_wants_colour, Painter, Style};
 use crate::Status;
 use iam_eval::{
@@ -22,6 +23,10 @@ pub(crate) struct Args {
     /// these SCPs are in force).
     #[arg(long, value_name = "FILE")]
     scp: Vec<PathBuf>,
+    /// A role's trust policy (repeatable): a resource-based policy that must itself allow
+    /// the requests that assume the role.
+    #[arg(long, value_name = "FILE")]
+    trust_policy: Vec<PathBuf>,
     /// Resource control policy of the resource owner's organization (repeatable).
     #[arg(long, value_name = "FILE")]
     rcp: Vec<PathBuf>,
@@ -63,6 +68,8 @@ pub(crate) struct Args {
     /// Output format.
     #[arg(long, value_enum, default_value_t = Format::Text)]
     format: Format,
+    #[command(flatten)]
+    limits: LimitArgs,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -91,9 +98,17 @@ pub(crate) fn run(args: &Args) -> Status {
     } else {
         (set.evaluate(&request), None)
     };
+    // What looks wrong with the request: a context key no policy reads (often a typo),
+    // a context value that is not of its key's type.
+    let warnings: Vec<String> = set
+        .unread_context_keys(&request)
+        .iter()
+        .map(|k| k.to_string())
+        .chain(request.context_warnings().iter().map(|w| w.to_string()))
+        .collect();
     match args.format {
-        Format::Text => print_text(&response, trace.as_ref()),
-        Format::Json => println!("{}", json(&response, trace.as_ref())),
+        Format::Text => print_text(&response, trace.as_ref(), &warnings),
+        Format::Json => println!("{}", json(&response, trace.as_ref(), &warnings)),
     }
     match response.decision() {
         Decision::Allow => Status::Ok,
@@ -114,9 +129,18 @@ fn policy_set(args: &Args) -> Result<PolicySet, ()> {
     ];
     let mut builder = PolicySet::builder();
     let mut ok = true;
+    let limits = args.limits.limits();
+    for file in &args.trust_policy {
+        match load_policy(file, PolicyKind::Resource, &limits) {
+            Some(policy) => {
+                builder.add_trust_policy(file.display().to_string(), policy);
+            }
+            None => ok = false,
+        }
+    }
     for (kind, files) in groups {
         for file in files {
-            let Some(policy) = load_policy(file, kind) else {
+            let Some(policy) = load_policy(file, kind, &limits) else {
                 ok = false;
                 continue;
             };
@@ -155,7 +179,7 @@ fn policy_set(args: &Args) -> Result<PolicySet, ()> {
 }
 
 /// Reads a policy file and checks it as `kind`, printing every problem.
-pub(crate) fn load_policy(file: &Path, kind: PolicyKind) -> Option<Policy> {
+pub(crate) fn load_policy(file: &Path, kind: PolicyKind, limits: &Limits) -> Option<Policy> {
     let name = file.display().to_string();
     let bytes = match std::fs::read(file) {
         Ok(b) => b,
@@ -164,7 +188,7 @@ pub(crate) fn load_policy(file: &Path, kind: PolicyKind) -> Option<Policy> {
             return None;
         }
     };
-    let policy = match Policy::parse_bytes(&bytes, &Limits::default()) {
+    let policy = match Policy::parse_bytes(&bytes, limits) {
         Ok(p) => p,
         Err(e) => {
             eprintln!("{}", e.render(&name));
@@ -231,8 +255,11 @@ fn request(args: &Args) -> Result<Request, String> {
     })
 }
 
-fn print_text(response: &Response<'_>, trace: Option<&Trace>) {
+fn print_text(response: &Response<'_>, trace: Option<&Trace>, warnings: &[String]) {
     let paint = Painter::new(stdout_wants_colour());
+    for w in warnings {
+        println!("{}", paint.paint(Style::Yellow, &format!("warning: {w}")));
+    }
     if let Some(trace) = trace {
         print!("{}", colour_trace(&trace.to_string(), &paint));
         return;
@@ -326,11 +353,12 @@ struct EvalJson<'t> {
     reason: &'static str,
     determining: Vec<String>,
     problems: Vec<String>,
+    warnings: &'t [String],
     #[serde(skip_serializing_if = "Option::is_none")]
     trace: Option<&'t Trace>,
 }
 
-fn json(response: &Response<'_>, trace: Option<&Trace>) -> String {
+fn json(response: &Response<'_>, trace: Option<&Trace>, warnings: &[String]) -> String {
     // The trace lists every deciding statement and problem; the response at most a few.
     let (determining, problems) = match trace {
         Some(t) => (
@@ -347,6 +375,7 @@ fn json(response: &Response<'_>, trace: Option<&Trace>) -> String {
         reason: response.reason().describe(),
         determining,
         problems,
+        warnings,
         trace,
     };
     serde_json::to_string_pretty(&doc).unwrap_or_default()

@@ -4,6 +4,7 @@
 
 mod check;
 mod eval;
+mod limits;
 mod style;
 mod test;
 

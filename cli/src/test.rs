@@ -1,7 +1,8 @@
 //! `iam-eval test`: runs policy test files and reports every failing case.
 
+use crate::limits::LimitArgs;
 use crate::Status;
-use iam_eval::{CaseResult, TestFile, TestFileError, TestReport};
+use iam_eval::{CaseResult, RunOptions, TestFile, TestFileError, TestReport};
 use std::fmt::Write as _;
 use std::path::PathBuf;
 
@@ -17,6 +18,12 @@ pub(crate) struct Args {
     /// Output format.
     #[arg(long, value_enum, default_value_t = Format::Text)]
     format: Format,
+    /// Fail cases with warnings (a context key no policy reads, a context value not of
+    /// its key's type).
+    #[arg(long)]
+    deny_warnings: bool,
+    #[command(flatten)]
+    limits: LimitArgs,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -37,6 +44,10 @@ enum FileOutcome {
 
 pub(crate) fn run(args: &Args) -> Status {
     let filter = args.filter.as_deref();
+    let limits = args.limits.limits();
+    let options = RunOptions::default()
+        .filter(filter)
+        .deny_warnings(args.deny_warnings);
     let mut outcomes = Vec::new();
     let mut any_file = false;
     // Each path is discovered on its own so one missing path does not stop the others.
@@ -51,10 +62,10 @@ pub(crate) fn run(args: &Args) -> Status {
                 }
                 for file in files {
                     any_file = true;
-                    let outcome = match TestFile::load(&file) {
+                    let outcome = match TestFile::load_with_limits(&file, &limits) {
                         Ok(loaded) => FileOutcome::Ran {
                             file: loaded.name().to_string(),
-                            report: loaded.run_filtered(filter),
+                            report: loaded.run_with(options),
                         },
                         Err(e) => FileOutcome::Broken(e),
                     };
@@ -118,6 +129,12 @@ fn report(outcome: &FileOutcome, format: Format) {
             for failure in report.failures() {
                 // CaseResult's Display ends with a newline; the extra one separates blocks.
                 println!("{failure}");
+            }
+            // A passing case's warnings (a failing case prints them in its block).
+            for r in report.results.iter().filter(|r| r.passed()) {
+                for w in &r.warnings {
+                    eprintln!("warning: {}: {}: {w}", r.file, r.name);
+                }
             }
         }
         FileOutcome::Broken(e) => eprintln!("{e}\n"),
@@ -227,6 +244,7 @@ struct CaseJson<'r> {
     why: Option<&'r str>,
     reason: &'r str,
     problems: &'r [String],
+    warnings: &'r [String],
 }
 
 impl<'r> From<&'r CaseResult> for CaseJson<'r> {
@@ -242,6 +260,7 @@ impl<'r> From<&'r CaseResult> for CaseJson<'r> {
             why: r.why.as_deref(),
             reason: &r.reason,
             problems: &r.problems,
+            warnings: &r.warnings,
         }
     }
 }

@@ -816,3 +816,160 @@ fn check_max_bytes() {
         run.stderr
     );
 }
+
+/// A resource that is not an ARN would dodge the bucket policy's Deny (its `Resource`
+/// never matches) while an identity policy's `"Resource": "*"` still allows: such a
+/// request is refused, naming the resource.
+#[test]
+fn eval_refuses_a_resource_that_is_not_an_arn() {
+    let identity = sse_kms("uploader-identity.json");
+    let bucket = sse_kms("bucket-policy.json");
+    for resource in ["acme-reports/q1.csv", ""] {
+        let run = iam_eval([
+            "eval",
+            "--identity",
+            &identity,
+            "--resource",
+            &bucket,
+            "--principal",
+            ALICE,
+            "--action",
+            "s3:PutObject",
+            "--resource-arn",
+            resource,
+        ]);
+        assert_eq!(run.code, 2, "{resource}: {}{}", run.stdout, run.stderr);
+        assert!(run.stdout.is_empty(), "no decision: {}", run.stdout);
+        if resource.is_empty() {
+            assert!(
+                run.stderr.contains("the request has no resource"),
+                "{}",
+                run.stderr
+            );
+        } else {
+            assert!(
+                run.stderr
+                    .contains("error: `acme-reports/q1.csv` is not an ARN"),
+                "{}",
+                run.stderr
+            );
+            assert!(run.stderr.contains("help:"), "{}", run.stderr);
+        }
+    }
+}
+
+/// A context key no policy reads is pointed out with the key the policies do read; the
+/// explanation prints the request's context.
+#[test]
+fn eval_points_out_a_mistyped_context_key() {
+    let run = sse_eval(&["--context", "s3:x-amz-server-side-encription=aws:kms"]);
+    assert_eq!(run.code, 1, "the Deny still applies: {}", run.stderr);
+    assert!(
+        run.stdout.contains(
+            "warning: no policy reads the context key `s3:x-amz-server-side-encription`; did you mean `s3:x-amz-server-side-encryption`?"
+        ),
+        "{}",
+        run.stdout
+    );
+    let run = sse_eval(&[
+        "--context",
+        "s3:x-amz-server-side-encription=aws:kms",
+        "--explain",
+    ]);
+    assert!(
+        run.stdout
+            .contains("did you mean `s3:x-amz-server-side-encryption`?"),
+        "{}",
+        run.stdout
+    );
+    assert!(
+        run.stdout
+            .contains("  s3:x-amz-server-side-encription = \"aws:kms\""),
+        "{}",
+        run.stdout
+    );
+    assert!(
+        run.stdout
+            .contains("  aws:PrincipalArn = \"arn:aws:iam::111122223333:user/alice\" (derived)"),
+        "{}",
+        run.stdout
+    );
+    let run = sse_eval(&[
+        "--context",
+        "s3:x-amz-server-side-encription=aws:kms",
+        "--format",
+        "json",
+    ]);
+    let v: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();
+    assert_eq!(v["warnings"].as_array().unwrap().len(), 1, "{}", run.stdout);
+}
+
+/// Test files report keys nobody reads per case; `--deny-warnings` fails those cases.
+#[test]
+fn test_warns_about_unread_context_keys() {
+    let dir = TempDir::new();
+    let bucket = sse_kms("bucket-policy.json");
+    let identity = sse_kms("uploader-identity.json");
+    let file = dir.write(
+        "typo.test.json",
+        &format!(
+            r#"{{"policies": [{{"kind": "identity", "file": {identity:?}}}, {{"kind": "resource", "file": {bucket:?}}}],
+  "cases": [{{"name": "typo", "expect": "explicit_deny", "request": {{
+    "principal": "{ALICE}", "action": "s3:PutObject", "resource": "{OBJECT}",
+    "context": {{"s3:x-amz-server-side-encription": "aws:kms"}}}}}}]}}"#
+        ),
+    );
+    let run = iam_eval(["test".as_ref(), file.as_os_str()]);
+    assert_eq!(run.code, 0, "{}{}", run.stdout, run.stderr);
+    assert!(
+        run.stderr.contains("typo: no policy reads the context key `s3:x-amz-server-side-encription`; did you mean `s3:x-amz-server-side-encryption`?"),
+        "{}",
+        run.stderr
+    );
+    let run = iam_eval([
+        "test".as_ref(),
+        file.as_os_str(),
+        "--deny-warnings".as_ref(),
+    ]);
+    assert_eq!(run.code, 1, "{}{}", run.stdout, run.stderr);
+    assert!(
+        run.stdout.contains("  warning: no policy reads"),
+        "{}",
+        run.stdout
+    );
+    assert_eq!(last_line(&run.stdout), "0 passed, 1 failed");
+}
+
+/// The limits `check` takes apply to the policies `eval` and `test` read.
+#[test]
+fn eval_and_test_take_limits() {
+    let run = sse_eval(&["--max-bytes", "100"]);
+    assert_eq!(run.code, 2, "{}", run.stderr);
+    assert!(
+        run.stderr
+            .contains("bytes without whitespace, over the limit of 100 bytes"),
+        "{}",
+        run.stderr
+    );
+    let run = iam_eval([
+        "test",
+        &repo_policies().display().to_string(),
+        "--max-bytes",
+        "100",
+    ]);
+    assert_eq!(run.code, 2, "{}", run.stderr);
+}
+
+/// A context value that cannot be what its key is stays "cannot be judged" for the
+/// conditions on it, and the command says so even when no condition reads it.
+#[test]
+fn eval_shows_a_context_value_of_the_wrong_type() {
+    let run = sse_eval(&["--context", "aws:SourceIp=not-an-ip"]);
+    assert!(
+        run.stdout.contains(
+            "warning: the context value `not-an-ip` of `aws:SourceIp` is not an IP address, so a condition on it cannot be judged"
+        ),
+        "{}",
+        run.stdout
+    );
+}

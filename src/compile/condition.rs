@@ -9,12 +9,13 @@
 use super::resolve::resolve;
 use super::{Ctx, ProblemKind, Tracer, Truth};
 use crate::hash::FxHasher;
-use crate::operator::{Comparison, ConditionOperator, Operator, SetQualifier};
+use crate::keys;
+use crate::operator::{Comparison, ConditionOperator, SetQualifier};
 use crate::pattern::{Case, Part, Pattern, PatternKind};
-use crate::policy::value::{ArnValue, TypedValues};
+use crate::policy::value::{ArnValue, BoolValue, TypedValues};
 use crate::policy::ConditionEntry;
 use crate::request::{Typed, Values as RequestValues};
-use crate::template::Template;
+use crate::template::{Template, TemplatePart};
 use crate::value::arn::{split_arn, ArnPattern};
 use crate::value::{binary, date, ip, numeric, parse_bool};
 use serde::Serialize;
@@ -50,6 +51,13 @@ pub enum Outcome {
     /// A request value could not be read as the operator's type: the condition cannot be
     /// judged.
     Unjudged,
+    /// A plain operator tests a multivalued key: the condition cannot be judged
+    /// ("Multivalued condition context keys … require a condition set operator").
+    /// <https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_condition-single-vs-multi-valued-context-keys.html>
+    PlainOperatorOnMultivaluedKey,
+    /// `ForAnyValue:…IfExists` on a missing key: the documentation says both true and
+    /// false, so the condition cannot be judged.
+    ForAnyValueIfExistsOnMissingKey,
 }
 
 #[derive(Debug, Clone)]
@@ -66,7 +74,7 @@ enum Values {
     StrSet(HashSet<Box<str>, BuildHasherDefault<FxHasher>>),
     Num(Vec<numeric::Number>),
     Date(Vec<date::Instant>),
-    Bool(Vec<bool>),
+    Bool(Vec<BoolValue>),
     Binary(Vec<Box<[u8]>>),
     Ip(Vec<ip::IpNet>),
     Arn(Vec<ArnValue>),
@@ -86,6 +94,9 @@ pub(crate) struct CompiledCondition {
     values: Values,
     /// The policy's values as written, shared with explanations.
     written: Arc<[String]>,
+    /// INVARIANT: the key is a documented multivalued global key (the request may still
+    /// supply any other key as a list).
+    multivalued: bool,
 }
 
 impl CompiledCondition {
@@ -125,7 +136,7 @@ impl CompiledCondition {
             }
             TypedValues::Num(list) => Values::Num(list.clone()),
             TypedValues::Date(list) => Values::Date(list.clone()),
-            TypedValues::Bool(list) if op.op == Operator::Null => Values::Null(list.clone()),
+            TypedValues::Null(list) => Values::Null(list.clone()),
             TypedValues::Bool(list) => Values::Bool(list.clone()),
             TypedValues::Binary(list) => Values::Binary(list.clone()),
             TypedValues::Ip(list) => Values::Ip(list.clone()),
@@ -135,6 +146,7 @@ impl CompiledCondition {
         let lower = key.to_lowercase();
         CompiledCondition {
             op,
+            multivalued: keys::is_multivalued(&lower),
             hash: crate::hash::key_hash(&lower),
             lower: lower.into(),
             key: key.into(),
@@ -189,7 +201,30 @@ impl CompiledCondition {
                 Outcome::Presence { present: !missing },
             );
         }
+        // A multivalued key needs a set operator; without one, AWS does not say what the
+        // condition means, so it cannot be judged: it never lets an Allow grant, and a
+        // Deny that holds it blocks an Allow.
+        // https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_condition-single-vs-multi-valued-context-keys.html
+        if self.op.set.is_none() && (self.multivalued || value.is_some_and(|v| v.is_multivalued()))
+        {
+            ctx.problem(
+                ProblemKind::PlainOperatorOnMultivaluedKey,
+                &self.key,
+                self.op.op.name(),
+            );
+            return (Truth::Unknown, Outcome::PlainOperatorOnMultivaluedKey);
+        }
         let Some(value) = value else {
+            // The documentation makes `IfExists` on a missing key true and `ForAnyValue`
+            // on a missing key false; together they cannot be judged.
+            if self.op.if_exists && self.op.set == Some(SetQualifier::ForAnyValue) {
+                ctx.problem(
+                    ProblemKind::ForAnyValueIfExistsOnMissingKey,
+                    &self.key,
+                    self.op.op.name(),
+                );
+                return (Truth::Unknown, Outcome::ForAnyValueIfExistsOnMissingKey);
+            }
             // https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_condition_operators.html#Conditions_IfExists
             if self.op.if_exists {
                 return (Truth::True, Outcome::MissingIfExists);
@@ -216,9 +251,7 @@ impl CompiledCondition {
             }
         }
         let result = match (self.op.set, negated) {
-            // Plain operators on a multivalued key (AWS asks for a set qualifier there):
-            // a positive operator holds when any request value matches, a negated one when
-            // none does. For one value both are the ordinary rule.
+            // A plain operator here has one request value.
             (None, false) | (Some(SetQualifier::ForAnyValue), false) => any_matched,
             (None, true) | (Some(SetQualifier::ForAllValues), true) => !any_matched,
             (Some(SetQualifier::ForAnyValue), true) => any_unmatched,
@@ -282,7 +315,20 @@ impl CompiledCondition {
                     ctx.problem(ProblemKind::NotABool, key, v);
                     return None;
                 };
-                Some(list.contains(&b))
+                let mut any = false;
+                for p in list {
+                    match p {
+                        BoolValue::Fixed(p) => any |= *p == b,
+                        BoolValue::Template(t) => match resolve_bool(t, ctx) {
+                            Some(Some(p)) => any |= p == b,
+                            // A variable without a value: the value matches nothing.
+                            Some(None) => {}
+                            // A substituted value that is no boolean cannot be compared.
+                            None => return None,
+                        },
+                    }
+                }
+                Some(any)
             }
             Values::Binary(list) => {
                 let mut any = false;
@@ -321,6 +367,44 @@ impl CompiledCondition {
             Values::Null(_) => Some(false),
         }
     }
+}
+
+/// A `Bool` value from a policy variable: `Some(Some(b))` once substituted, `Some(None)`
+/// when a variable has no value (the value matches nothing), `None` when the substituted
+/// text is not `true` or `false` (reported: the condition cannot be judged).
+fn resolve_bool<'a, T: Tracer<'a>>(
+    t: &'a Template,
+    ctx: &mut Ctx<'a, '_, T>,
+) -> Option<Option<bool>> {
+    let Some(parts) = resolve(t, ctx) else {
+        return Some(None);
+    };
+    let text: String = parts
+        .iter()
+        .map(|p| match p {
+            Part::Wild(s) | Part::Literal(s) => *s,
+        })
+        .collect();
+    if let Some(b) = parse_bool(&text) {
+        return Some(Some(b));
+    }
+    // The problem names the variable and the value the request gave it (a `Bool`
+    // template has a variable: lowering keeps no other).
+    let var = t.parts().iter().find_map(|p| match p {
+        TemplatePart::Var(v) => Some(v),
+        _ => None,
+    });
+    if let Some(var) = var {
+        let value = ctx
+            .request
+            .context()
+            .get_lower(&var.lower, var.hash)
+            .and_then(|(v, _)| v.single())
+            .or(var.default.as_deref())
+            .unwrap_or_default();
+        ctx.problem(ProblemKind::NotABool, &var.key, value);
+    }
+    None
 }
 
 /// A `String*` value as a pattern: wildcards only for `StringLike`; for the other

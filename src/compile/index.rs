@@ -19,8 +19,8 @@
 use super::statement::{Actions, CompiledStatement, Known, Proof};
 use super::StmtId;
 use crate::hash::{key_hash, FxHasher};
-use crate::pattern::PatternKind;
-use std::collections::HashMap;
+use crate::pattern::{Pattern, PatternKind};
+use std::collections::{HashMap, HashSet};
 use std::hash::BuildHasherDefault;
 
 type FxMap<V> = HashMap<Box<str>, V, BuildHasherDefault<FxHasher>>;
@@ -53,6 +53,29 @@ enum Reach {
     Anything,
 }
 
+/// An `Action` list split for lookups: its exact names in a hash set, its wildcards
+/// in a list.
+struct ExactOrWild<'a> {
+    exact: HashSet<&'a str, BuildHasherDefault<FxHasher>>,
+    wild: Vec<&'a Pattern>,
+}
+
+impl<'a> ExactOrWild<'a> {
+    fn new(patterns: &'a [Pattern]) -> Self {
+        let (exact, wild): (Vec<&Pattern>, Vec<&Pattern>) = patterns
+            .iter()
+            .partition(|p| p.kind() == PatternKind::Exact);
+        ExactOrWild {
+            exact: exact.into_iter().map(Pattern::source).collect(),
+            wild,
+        }
+    }
+
+    fn matches(&self, action: &str) -> bool {
+        self.exact.contains(action) || self.wild.iter().any(|p| p.matches(action))
+    }
+}
+
 fn reach(actions: &Actions) -> Reach {
     let Some(patterns) = actions.patterns() else {
         return Reach::Anything;
@@ -79,6 +102,11 @@ fn reach(actions: &Actions) -> Reach {
 
 impl ActionIndex {
     /// `statements` in evaluation order.
+    ///
+    /// Linear in the number of actions named, apart from wildcards: a statement's
+    /// wildcard is tried only against the exact names that start with its literal
+    /// prefix, and a statement that can match any action tries its patterns against
+    /// every exact name (a hash lookup for its own exact names).
     pub(crate) fn build<'s>(
         statements: impl Iterator<Item = (StmtId, &'s Actions)>,
     ) -> ActionIndex {
@@ -109,43 +137,91 @@ impl ActionIndex {
             id,
             known: Known::default(),
         };
+        let candidate = |id: StmtId, action: bool| Candidate {
+            id,
+            known: Known {
+                action,
+                resource: false,
+            },
+        };
         let always: Box<[Candidate]> = statements
             .iter()
             .filter(|(_, _, r)| matches!(r, Reach::Anything))
             .map(|(id, _, _)| unchecked(*id))
             .collect();
-        let mut exact = FxMap::default();
-        for key in keys {
-            let list: Box<[Candidate]> = statements
-                .iter()
-                .filter_map(|(id, a, r)| {
+        // Candidates per exact name (parallel to `keys`) and per service, each list in
+        // statement order because statements are visited in order.
+        let mut per_key: Vec<Vec<Candidate>> = vec![Vec::new(); keys.len()];
+        let mut per_service: Vec<Vec<Candidate>> = vec![Vec::new(); services.len()];
+        let mut hits: Vec<usize> = Vec::new();
+        for (id, a, r) in &statements {
+            match r {
+                Reach::Anything => {
                     // NotAction is decided at evaluation; an Action list is decided here.
-                    let action_matched = a.patterns().is_some() && a.matches(key);
-                    (matches!(r, Reach::Anything) || action_matched).then_some(Candidate {
-                        id: *id,
-                        known: Known {
-                            action: action_matched,
-                            resource: false,
-                        },
-                    })
-                })
-                .collect();
-            exact.insert(key.into(), list);
-        }
-        let mut by_service = FxMap::default();
-        for service in services {
-            let list: Box<[Candidate]> = statements
-                .iter()
-                .filter(|(_, _, r)| match r {
-                    Reach::Anything => true,
-                    Reach::Services { wild_services, .. } => {
-                        wild_services.iter().any(|s| **s == *service)
+                    let lookup = a.patterns().map(ExactOrWild::new);
+                    for (key, list) in keys.iter().zip(per_key.iter_mut()) {
+                        let matched = lookup.as_ref().is_some_and(|l| l.matches(key));
+                        list.push(candidate(*id, matched));
                     }
-                })
-                .map(|(id, _, _)| unchecked(*id))
-                .collect();
-            by_service.insert(service.into(), list);
+                    for list in &mut per_service {
+                        list.push(unchecked(*id));
+                    }
+                }
+                Reach::Services {
+                    exact,
+                    wild_services,
+                } => {
+                    hits.clear();
+                    hits.extend(exact.iter().filter_map(|k| keys.binary_search(&&**k).ok()));
+                    for p in a.patterns().unwrap_or_default() {
+                        if p.kind() == PatternKind::Exact {
+                            continue;
+                        }
+                        // Action patterns are lowercase, so the literal prefix compares
+                        // byte for byte with the lowercase names.
+                        let prefix = p.literal_prefix();
+                        let start = keys.partition_point(|k| *k < prefix);
+                        let range = keys.get(start..).unwrap_or_default();
+                        for (offset, key) in range
+                            .iter()
+                            .enumerate()
+                            .take_while(|(_, k)| k.starts_with(prefix))
+                        {
+                            if p.matches(key) {
+                                hits.push(start + offset);
+                            }
+                        }
+                    }
+                    hits.sort_unstable();
+                    hits.dedup();
+                    for &i in &hits {
+                        if let Some(list) = per_key.get_mut(i) {
+                            list.push(candidate(*id, true));
+                        }
+                    }
+                    for service in wild_services {
+                        if let Ok(i) = services.binary_search(&&**service) {
+                            if let Some(list) = per_service.get_mut(i) {
+                                // A statement with two wildcards of one service once.
+                                if list.last().map(|c| c.id) != Some(*id) {
+                                    list.push(unchecked(*id));
+                                }
+                            }
+                        }
+                    }
+                }
+            }
         }
+        let exact = keys
+            .iter()
+            .zip(per_key)
+            .map(|(k, list)| (Box::from(*k), list.into_boxed_slice()))
+            .collect();
+        let by_service = services
+            .iter()
+            .zip(per_service)
+            .map(|(s, list)| (Box::from(*s), list.into_boxed_slice()))
+            .collect();
         ActionIndex {
             exact,
             by_service,
@@ -301,6 +377,15 @@ impl Trie {
     }
 }
 
+/// The order in which equal prefixes are kept: the one whose reach proves most first.
+fn proof_rank(p: Proof) -> u8 {
+    match p {
+        Proof::Prefix => 0,
+        Proof::Exact => 1,
+        Proof::None => 2,
+    }
+}
+
 /// The index of a policy set.
 #[derive(Debug, Clone, Default)]
 pub(crate) struct Index {
@@ -324,10 +409,15 @@ impl Index {
             // INVARIANT: no kept prefix of a statement is a prefix of another, so a walk
             // reaches each statement at most once. Dropping the longer one loses only its
             // proof; the statement is then checked in full.
-            prefixes.sort_by_key(|(p, _)| p.len());
+            // In byte order a prefix comes first, and everything between it and a longer
+            // string it begins also begins with it: so a string is covered by a kept
+            // prefix exactly when it is covered by the last one kept. Of equal strings
+            // the one whose reach proves the most comes first.
+            prefixes
+                .sort_by(|(a, pa), (b, pb)| a.cmp(b).then(proof_rank(*pa).cmp(&proof_rank(*pb))));
             let mut kept: Vec<(&str, Proof)> = Vec::new();
             for (p, proof) in prefixes {
-                if !kept.iter().any(|(k, _)| p.starts_with(k)) {
+                if !kept.last().is_some_and(|(k, _)| p.starts_with(k)) {
                     kept.push((p, proof));
                 }
             }

@@ -62,6 +62,7 @@ impl From<bool> for Truth {
 
 /// What went wrong with one value.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+#[non_exhaustive]
 pub enum ProblemKind {
     /// A context value compared by a `Numeric*` operator is not a number.
     #[default]
@@ -80,6 +81,12 @@ pub enum ProblemKind {
     VariableWithoutValue,
     /// A policy variable names a multivalued key, which cannot be substituted.
     MultivaluedVariable,
+    /// A plain operator (without `ForAnyValue:` or `ForAllValues:`) tests a multivalued
+    /// key; the problem's value is the operator.
+    PlainOperatorOnMultivaluedKey,
+    /// `ForAnyValue:…IfExists` tests a missing key, which the documentation makes both
+    /// true (`IfExists`) and false (`ForAnyValue`); the problem's value is the operator.
+    ForAnyValueIfExistsOnMissingKey,
 }
 
 impl ProblemKind {

@@ -223,15 +223,24 @@ impl PrincipalMatcher {
             if effect == Effect::Deny && has_boundary {
                 return Some(Grant::Limited);
             }
-            // The statement applies unless every identity the caller presents is listed:
-            // listing a user and its account exempts that user, not the account.
+            // Each way reads "every principal except the one named" so that it fails
+            // closed. A Deny applies unless every identity the caller presents is listed:
+            // listing a user and its account exempts that user, not the account. An
+            // Allow grants only when none of the caller's identities is listed: it
+            // "allows all principals except the one named in the NotPrincipal element"
+            // (https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_notprincipal.html),
+            // so naming the user alone is enough to withhold the grant from the user.
             let (ids, n) = identities(p);
-            let all_listed = ids
+            let mut listed = ids
                 .iter()
                 .take(n)
                 .flatten()
-                .all(|id| self.entries.iter().any(|e| e.lists(*id)));
-            return (!all_listed).then_some(Grant::Limited);
+                .map(|id| self.entries.iter().any(|e| e.lists(*id)));
+            let applies = match effect {
+                Effect::Deny => !listed.all(|l| l),
+                Effect::Allow => !listed.any(|l| l),
+            };
+            return applies.then_some(Grant::Limited);
         }
         if self.everyone {
             return Some(Grant::Limited);
@@ -380,5 +389,52 @@ mod tests {
             .is_some(),
             "NotPrincipal with Deny always applies to a caller with a permissions boundary"
         );
+    }
+
+    /// An Allow with NotPrincipal never grants a principal it names, whichever of its
+    /// identities is named.
+    /// <https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_notprincipal.html>
+    #[test]
+    fn not_principal_allow_never_grants_who_it_names() {
+        let m = PrincipalMatcher {
+            negated: true,
+            everyone: false,
+            entries: vec![Entry::compile(
+                PrincipalType::Aws,
+                "arn:aws:iam::444455556666:user/carol",
+            )],
+        };
+        let grants = |caller: &str| {
+            m.matches(&Principal::parse(caller).unwrap(), Effect::Allow, false)
+                .is_some()
+        };
+        assert!(
+            !grants("arn:aws:iam::444455556666:user/carol"),
+            "carol is named, though her account is not"
+        );
+        assert!(grants("arn:aws:iam::444455556666:user/dave"));
+        let by_account = PrincipalMatcher {
+            negated: true,
+            everyone: false,
+            entries: vec![Entry::compile(PrincipalType::Aws, "444455556666")],
+        };
+        assert!(
+            by_account
+                .matches(
+                    &Principal::parse("arn:aws:iam::444455556666:user/dave").unwrap(),
+                    Effect::Allow,
+                    false
+                )
+                .is_none(),
+            "naming the account withholds the grant from its users"
+        );
+        // The same element in a Deny still applies to carol (her account is not listed).
+        assert!(m
+            .matches(
+                &Principal::parse("arn:aws:iam::444455556666:user/carol").unwrap(),
+                Effect::Deny,
+                false
+            )
+            .is_some());
     }
 }

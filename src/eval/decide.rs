@@ -66,8 +66,11 @@ pub(crate) struct Facts {
     pub(crate) account: bool,
     /// The resource's owner is known and is not the caller's account.
     pub(crate) cross_account: bool,
-    /// The resource is a KMS key.
+    /// The resource is a KMS key: its key policy must allow.
     pub(crate) kms: bool,
+    /// The request assumes a role (`sts:AssumeRole`, `sts:TagSession`, … on a role): the
+    /// role's trust policy must allow, and the root user cannot.
+    pub(crate) assume_role: bool,
 }
 
 /// Which resource-policy grant a decision rests on.
@@ -139,6 +142,12 @@ pub(crate) fn decide(f: &Facts) -> Verdict {
             cite_scp: false,
         };
     }
+    // The root user cannot assume a role: "You cannot assume a role when you are signed
+    // in as the AWS account root user".
+    // https://docs.aws.amazon.com/IAM/latest/UserGuide/id_roles_use_switch-role-api.html
+    if f.root && f.assume_role {
+        return Verdict::deny(Reason::RootCannotAssumeRole);
+    }
     // 2. When SCPs are in force for an IAM caller, one of them must allow the action.
     //    (RCPs restrict only through Deny: AWS always attaches RCPFullAWSAccess.)
     if f.iam && !f.scp.passes() {
@@ -177,15 +186,23 @@ pub(crate) fn decide(f: &Facts) -> Verdict {
         }
     };
     let cross = f.iam && f.cross_account;
+    // "IAM role trust policies and KMS key policies are exceptions to this logic, because
+    // they must explicitly allow access for principals" — in the same account too.
+    let must_allow = f.kms || f.assume_role;
+    let must_allow_reason = if f.kms {
+        Reason::KeyPolicyDoesNotAllow
+    } else {
+        Reason::TrustPolicyDoesNotAllow
+    };
 
     // 5. Same account: either side suffices. Cross-account: both sides must allow. A KMS
-    //    key: the key policy must allow, directly or by naming the account (which
-    //    enables the account's IAM policies). Anonymous and service callers: only a
-    //    resource-based policy.
+    //    key or a role's trust policy: the resource policy must allow, directly or by
+    //    naming the account (which enables the account's IAM policies). Anonymous and
+    //    service callers: only a resource-based policy.
     let allowed = if !f.iam {
         resource_direct.then(|| Verdict::allow(Reason::ResourceAllow, false, own_grant()))
-    } else if cross || f.kms {
-        if f.kms && !cross && resource_direct {
+    } else if cross || must_allow {
+        if must_allow && !cross && resource_direct {
             Some(Verdict::allow(Reason::ResourceAllow, false, own_grant()))
         } else if identity_ok && resource_any {
             Some(Verdict::allow(
@@ -220,8 +237,8 @@ pub(crate) fn decide(f: &Facts) -> Verdict {
     // Say which requirement failed, citing the side that did allow.
     if !f.iam {
         Verdict::deny(Reason::NoAllow)
-    } else if f.kms && !resource_any {
-        Verdict::deny(Reason::KeyPolicyDoesNotAllow)
+    } else if must_allow && !resource_any {
+        Verdict::deny(must_allow_reason)
     } else if identity_allows && !boundary_ok {
         Verdict::deny(Reason::BoundaryDoesNotAllow)
     } else if identity_allows && !session_ok {
@@ -231,9 +248,9 @@ pub(crate) fn decide(f: &Facts) -> Verdict {
             cite_identity: true,
             ..Verdict::deny(Reason::CrossAccountNeedsResourceAllow)
         }
-    } else if (cross || f.kms) && resource_any {
-        let reason = if f.kms && !cross {
-            Reason::KeyPolicyDoesNotAllow
+    } else if (cross || must_allow) && resource_any {
+        let reason = if must_allow && !cross {
+            must_allow_reason
         } else {
             Reason::CrossAccountNeedsIdentityAllow
         };
@@ -573,6 +590,49 @@ mod tests {
                 ImplicitDeny,
                 R::KeyPolicyDoesNotAllow,
             ),
+            // Role trust policies: https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_evaluation-logic.html
+            (
+                "assuming a role: the identity policy alone is not enough, in the same account too",
+                Facts { identity: true, assume_role: true, ..user() },
+                ImplicitDeny,
+                R::TrustPolicyDoesNotAllow,
+            ),
+            (
+                "assuming a role: a trust policy naming the caller grants on its own",
+                Facts { direct: true, assume_role: true, ..user() },
+                Allow,
+                R::ResourceAllow,
+            ),
+            (
+                "assuming a role: a trust policy naming the account delegates to the identity policy",
+                Facts { account: true, identity: true, assume_role: true, ..user() },
+                Allow,
+                R::IdentityAndResourceAllow,
+            ),
+            (
+                "assuming a role: a trust policy naming the account, without an identity allow",
+                Facts { account: true, assume_role: true, ..user() },
+                ImplicitDeny,
+                R::TrustPolicyDoesNotAllow,
+            ),
+            (
+                "assuming a role across accounts: both sides",
+                Facts { direct: true, identity: true, cross_account: true, assume_role: true, ..user() },
+                Allow,
+                R::IdentityAndResourceAllow,
+            ),
+            (
+                "assuming a role: the root user cannot, whatever allows it",
+                Facts { root: true, direct: true, identity: true, assume_role: true, ..user() },
+                ImplicitDeny,
+                R::RootCannotAssumeRole,
+            ),
+            (
+                "assuming a role: a service named in the trust policy",
+                Facts { direct: true, assume_role: true, ..Facts::default() },
+                Allow,
+                R::ResourceAllow,
+            ),
             // Root: https://docs.aws.amazon.com/IAM/latest/UserGuide/id_root-user.html
             (
                 "the root user has full access in its own account",
@@ -726,7 +786,7 @@ mod tests {
     #[test]
     fn invariants_over_every_combination() {
         let gates = [NotInForce, Allows, DoesNotAllow];
-        for bits in 0u32..(1 << 11) {
+        for bits in 0u32..(1 << 12) {
             for &boundary in &gates {
                 for &session in &gates {
                     for &scp in &gates {
@@ -742,6 +802,7 @@ mod tests {
                             account: b(7),
                             cross_account: b(8),
                             kms: b(9),
+                            assume_role: b(11),
                             boundary,
                             session,
                             scp,
@@ -750,6 +811,10 @@ mod tests {
                         assert_eq!(v.decision == ExplicitDeny, f.explicit_deny, "{f:?}");
                         if v.decision == Allow {
                             assert!(!f.unjudged_deny, "{f:?}");
+                            assert!(!(f.root && f.assume_role), "{f:?}");
+                            if f.assume_role || f.kms {
+                                assert!(f.direct || f.limited || f.account, "{f:?}");
+                            }
                             assert!(!f.iam || scp != DoesNotAllow, "{f:?}");
                             assert!(f.iam || f.direct || f.limited, "{f:?}");
                         }

@@ -15,4 +15,4 @@ pub(crate) mod response;
 mod set;
 pub(crate) mod trace;
 
-pub use set::{BuildError, BuildErrorKind, PolicySet, PolicySetBuilder};
+pub use set::{BuildError, BuildErrorKind, PolicySet, PolicySetBuilder, UnreadKey};

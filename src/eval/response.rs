@@ -67,6 +67,11 @@ pub enum Reason {
     /// A `Deny` statement could not be judged (a context value of the wrong type), so the
     /// request is not allowed.
     UnjudgedDeny,
+    /// Assuming a role: the role's trust policy neither allows the caller nor delegates
+    /// to the caller's account.
+    TrustPolicyDoesNotAllow,
+    /// The account root user cannot assume a role.
+    RootCannotAssumeRole,
 }
 
 impl Reason {
@@ -92,6 +97,10 @@ impl Reason {
                 "the KMS key policy neither allows the caller nor enables IAM policies for its account"
             }
             Reason::UnjudgedDeny => "a Deny statement could not be judged, so the request is not allowed",
+            Reason::TrustPolicyDoesNotAllow => {
+                "the role's trust policy neither allows the caller nor delegates to its account's identity-based policies"
+            }
+            Reason::RootCannotAssumeRole => "the account root user cannot assume a role",
         }
     }
 }
@@ -262,7 +271,8 @@ impl<'a> Problem<'a> {
     pub fn key(&self) -> &'a str {
         self.key
     }
-    /// The offending request value (empty for a variable without a value).
+    /// The offending request value: empty for a variable without a value, the
+    /// operator for a condition the rules leave undecided.
     pub fn value(&self) -> &'a str {
         self.value
     }
@@ -291,10 +301,24 @@ impl fmt::Display for Problem<'_> {
                     self.statement, self.key
                 )
             }
+            ProblemKind::PlainOperatorOnMultivaluedKey => {
+                return write!(
+                    f,
+                    "{}: `{}` tests the multivalued key `{}` without a set operator, so the condition cannot be judged; use `ForAnyValue:{1}` or `ForAllValues:{1}`",
+                    self.statement, self.value, self.key
+                )
+            }
+            ProblemKind::ForAnyValueIfExistsOnMissingKey => {
+                return write!(
+                    f,
+                    "{}: `{}` tests the missing key `{}`, which the AWS documentation makes both true (IfExists) and false (ForAnyValue), so the condition cannot be judged",
+                    self.statement, self.value, self.key
+                )
+            }
         };
         write!(
             f,
-            "{}: the value `{}` of `{}` {what}, so the condition is false",
+            "{}: the value `{}` of `{}` {what}, so the condition cannot be judged",
             self.statement, self.value, self.key
         )
     }

@@ -2,7 +2,7 @@
 
 use super::decide::{decide, Facts, Gate, ResourceCite, Verdict};
 use super::response::{Decision, Problem, Response, StatementLabel, StatementRef, MAX_DETERMINING};
-use super::trace::{Recorder, Trace};
+use super::trace::{ContextEntryTrace, Recorder, Trace};
 use crate::compile::index::{bit_of, Index};
 use crate::compile::statement::{CompiledStatement, Known, StatementEval};
 use crate::compile::{Ctx, Grant, NoTrace, Problems, RawProblem, StmtId, Tracer, Truth};
@@ -13,6 +13,34 @@ use crate::policy::{Effect, ParseError, Policy, PolicyKind, ValidationError};
 use crate::request::{PrincipalKind, Request};
 use std::fmt;
 use std::sync::Arc;
+
+/// A context key the request carries that no policy in the set reads.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct UnreadKey {
+    key: String,
+    suggestion: Option<String>,
+}
+
+impl UnreadKey {
+    /// The key, as the request set it.
+    pub fn key(&self) -> &str {
+        &self.key
+    }
+    /// The closest key the policies read, if one is close enough to be the intended one.
+    pub fn suggestion(&self) -> Option<&str> {
+        self.suggestion.as_deref()
+    }
+}
+
+impl fmt::Display for UnreadKey {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "no policy reads the context key `{}`", self.key)?;
+        if let Some(s) = &self.suggestion {
+            write!(f, "; did you mean `{s}`?")?;
+        }
+        Ok(())
+    }
+}
 
 /// Why a policy could not be added to a set.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -116,6 +144,11 @@ struct CompiledPolicy {
 pub struct PolicySet {
     policies: Vec<CompiledPolicy>,
     has: [bool; 6],
+    /// A resource-based policy was added as a role's trust policy.
+    has_trust_policy: bool,
+    /// The condition keys the policies read, lowercase (sorted, each once), with each as
+    /// first written.
+    read_keys: Vec<(Box<str>, Box<str>)>,
     /// The resource owner given with a resource-based policy, if any.
     owner: Option<Box<str>>,
     index: Index,
@@ -132,6 +165,7 @@ struct Entry {
     kind: PolicyKind,
     id: String,
     account: Option<String>,
+    trust: bool,
     policy: Policy,
 }
 
@@ -143,6 +177,24 @@ impl PolicySetBuilder {
             kind,
             id: id.into(),
             account: None,
+            trust: false,
+            policy,
+        });
+        self
+    }
+    /// Adds a role's trust policy: a resource-based policy whose rules apply to the
+    /// requests that assume the role (`sts:AssumeRole`, `sts:AssumeRoleWithSAML`,
+    /// `sts:AssumeRoleWithWebIdentity`, `sts:TagSession`, `sts:SetSourceIdentity`) even
+    /// when the request's resource does not say it is a role. A trust policy must allow
+    /// the caller itself, in the same account too; naming the caller's account delegates
+    /// to the account's identity-based policies.
+    /// <https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_evaluation-logic.html>
+    pub fn add_trust_policy(&mut self, id: impl Into<String>, policy: Policy) -> &mut Self {
+        self.entries.push(Entry {
+            kind: PolicyKind::Resource,
+            id: id.into(),
+            account: None,
+            trust: true,
             policy,
         });
         self
@@ -160,6 +212,7 @@ impl PolicySetBuilder {
             kind,
             id: id.into(),
             account: Some(account.to_string()),
+            trust: false,
             policy,
         });
         self
@@ -186,12 +239,15 @@ impl PolicySetBuilder {
     pub fn build(&mut self) -> Result<PolicySet, BuildError> {
         let mut policies: Vec<CompiledPolicy> = Vec::with_capacity(self.entries.len());
         let mut has = [false; 6];
+        let mut has_trust_policy = false;
+        let mut read_keys: Vec<(Box<str>, Box<str>)> = Vec::new();
         for (
             position,
             Entry {
                 kind,
                 id,
                 account,
+                trust,
                 policy,
             },
         ) in self.entries.drain(..).enumerate()
@@ -218,6 +274,13 @@ impl PolicySetBuilder {
             if let Some(slot) = has.get_mut(kind as usize) {
                 *slot = true;
             }
+            has_trust_policy |= trust;
+            read_keys.extend(
+                policy
+                    .condition_keys()
+                    .into_iter()
+                    .map(|k| (k.to_lowercase().into(), k.into())),
+            );
             policies.push(CompiledPolicy {
                 id: id.into(),
                 kind,
@@ -237,9 +300,14 @@ impl PolicySetBuilder {
                 )
             })
         }));
+        // Stable: of keys equal but for case, the first written stays.
+        read_keys.sort_by(|a, b| a.0.cmp(&b.0));
+        read_keys.dedup_by(|a, b| a.0 == b.0);
         Ok(PolicySet {
             policies,
             has,
+            has_trust_policy,
+            read_keys,
             owner,
             index,
         })
@@ -358,6 +426,32 @@ impl PolicySet {
             key: p.key,
             value: p.value,
         })
+    }
+
+    /// The condition keys the set's policies read (their conditions and policy
+    /// variables), each once, as first written.
+    pub fn condition_keys(&self) -> impl Iterator<Item = &str> {
+        self.read_keys.iter().map(|(_, written)| &**written)
+    }
+
+    /// The context keys the caller set on the request that no policy in the set reads
+    /// (derived keys such as `aws:PrincipalArn` are not counted), each with the closest
+    /// key the policies do read: a key nobody reads is often a typo, and then the
+    /// condition meant for it sees the key as missing.
+    pub fn unread_context_keys(&self, request: &Request) -> Vec<UnreadKey> {
+        request
+            .context()
+            .caller_keys()
+            .filter(|(_, lower, _)| {
+                self.read_keys
+                    .binary_search_by(|(k, _)| (**k).cmp(*lower))
+                    .is_err()
+            })
+            .map(|(key, _, _)| UnreadKey {
+                key: key.to_string(),
+                suggestion: crate::suggest::best(key, self.condition_keys()).map(str::to_string),
+            })
+            .collect()
     }
 
     /// The account taken to own the resource: the one given with a resource-based
@@ -486,6 +580,7 @@ impl PolicySet {
             resource: request.resource().to_string(),
             resource_account: owner.map(str::to_string),
             same_account: owner.is_some() && owner == request.principal().account(),
+            context: ContextEntryTrace::of(request.context()),
             policies: std::mem::take(&mut recorder.policies),
         };
         (response, trace)
@@ -569,6 +664,8 @@ impl PolicySet {
                     .resource_account(request)
                     .is_some_and(|o| Some(o) != request.principal().account()),
             kms: request.resource_is_kms(),
+            assume_role: request.assumes_role()
+                || (self.has_trust_policy && request.is_assume_role_action()),
         };
         let verdict = decide(&facts);
         Response {

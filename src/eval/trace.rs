@@ -97,8 +97,38 @@ pub struct Trace {
     pub resource_account: Option<String>,
     /// Whether caller and resource are in the same account.
     pub same_account: bool,
+    /// The request's context, keys derived from the principal included.
+    pub context: Vec<ContextEntryTrace>,
     /// Every policy in the set.
     pub policies: Vec<PolicyTrace>,
+}
+
+/// One key of the request's context.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[non_exhaustive]
+pub struct ContextEntryTrace {
+    /// The key, as the request set it.
+    pub key: String,
+    /// Its values: one for a single-valued key, any number for a multivalued one.
+    pub values: Vec<String>,
+    /// Whether the request set it as a list (a multivalued key).
+    pub multivalued: bool,
+    /// Whether it was derived from the principal rather than set by the caller.
+    pub derived: bool,
+}
+
+impl ContextEntryTrace {
+    pub(crate) fn of(context: &crate::request::Context) -> Vec<ContextEntryTrace> {
+        context
+            .iter()
+            .map(|(key, values)| ContextEntryTrace {
+                key: key.to_string(),
+                values: values.iter().map(str::to_string).collect(),
+                multivalued: values.is_multivalued(),
+                derived: context.is_derived(key),
+            })
+            .collect()
+    }
 }
 
 impl Trace {
@@ -133,6 +163,21 @@ impl fmt::Display for Trace {
             "request: {} {} on {}",
             self.principal, self.action, self.resource
         )?;
+        if !self.context.is_empty() {
+            writeln!(f, "context:")?;
+            for c in &self.context {
+                let value = if c.multivalued {
+                    format!("{:?}", c.values)
+                } else {
+                    c.values
+                        .first()
+                        .map(|v| format!("{v:?}"))
+                        .unwrap_or_default()
+                };
+                let origin = if c.derived { " (derived)" } else { "" };
+                writeln!(f, "  {} = {value}{origin}", c.key)?;
+            }
+        }
         match &self.resource_account {
             Some(a) => writeln!(
                 f,
@@ -216,6 +261,12 @@ fn describe(outcome: Outcome, matched: bool) -> &'static str {
         (Outcome::Presence { present: false }, false) => "did not match: the key is missing",
         (Outcome::Unjudged, _) => {
             "could not be judged: a request value is not of the operator's type"
+        }
+        (Outcome::PlainOperatorOnMultivaluedKey, _) => {
+            "could not be judged: a multivalued key needs ForAnyValue: or ForAllValues:"
+        }
+        (Outcome::ForAnyValueIfExistsOnMissingKey, _) => {
+            "could not be judged: the key is missing, and the documentation makes IfExists true and ForAnyValue false"
         }
     }
 }

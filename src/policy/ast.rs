@@ -127,6 +127,27 @@ impl Policy {
     pub fn variables_enabled(&self) -> bool {
         self.version == Some(Version::V2012_10_17)
     }
+
+    /// The condition keys the policy reads, as written, in document order and each
+    /// once (compared case-insensitively): the keys its conditions test and those its
+    /// policy variables name, in `Resource` and in condition values.
+    pub fn condition_keys(&self) -> Vec<&str> {
+        let mut all: Vec<&str> = Vec::new();
+        for s in &self.statements {
+            for t in &s.resource_patterns {
+                all.extend(t.variables().map(|v| &*v.key));
+            }
+            for block in &s.condition {
+                for entry in &block.entries {
+                    all.push(&entry.key);
+                    all.extend(entry.typed.variables().map(|v| &*v.key));
+                }
+            }
+        }
+        let mut seen = std::collections::HashSet::new();
+        all.retain(|key| seen.insert(key.to_lowercase()));
+        all
+    }
 }
 
 /// One statement.

@@ -10,6 +10,7 @@ use crate::operator::ConditionOperator;
 use crate::suggest;
 use crate::template::Template;
 use crate::value::arn;
+use std::collections::HashMap;
 
 const POLICY_ELEMENTS: [&str; 3] = ["Version", "Id", "Statement"];
 const STATEMENT_ELEMENTS: [&str; 9] = [
@@ -41,6 +42,7 @@ pub(crate) fn parse_bytes(bytes: &[u8], limits: &Limits) -> Result<Policy, Parse
                 limits,
                 sids: Vec::new(),
                 lines: LineCache::default(),
+                values: 0,
             };
             let (offset, message, help) = match crate::json::parse_bytes(bytes, limits.max_depth())
             {
@@ -71,17 +73,31 @@ pub(crate) fn parse(src: &str, limits: &Limits) -> Result<Policy, ParseError> {
         limits,
         sids: Vec::new(),
         lines: LineCache::default(),
+        values: 0,
     };
-    if src.len() > limits.max_policy_bytes() {
+    let size = if src.len() > limits.max_source_bytes() {
+        Err(format!(
+            "the document is {} bytes, over the limit of {} bytes",
+            src.len(),
+            limits.max_source_bytes()
+        ))
+    } else {
+        let n = crate::limits::size_without_whitespace(src);
+        if n > limits.max_policy_bytes() {
+            Err(format!(
+                "the policy is {n} bytes without whitespace, over the limit of {} bytes",
+                limits.max_policy_bytes()
+            ))
+        } else {
+            Ok(())
+        }
+    };
+    if let Err(message) = size {
         lowerer.error(
             Span { start: 0, end: 0 },
             "",
-            format!(
-                "the policy is {} bytes, over the limit of {} bytes",
-                src.len(),
-                limits.max_policy_bytes()
-            ),
-            Some("AWS policies are far smaller (a bucket policy is at most 20 KiB); the limit is configurable".into()),
+            message,
+            Some("AWS's largest managed policies are about 135 KB without whitespace; the limit is configurable".into()),
         );
         return Err(lowerer.finish_err());
     }
@@ -116,6 +132,8 @@ struct Lowerer<'s, 'l> {
     sids: Vec<(String, String, SourcePos)>,
     /// The source line of the last diagnostic, shared with the next ones on that line.
     lines: LineCache,
+    /// Values read so far, all lists together, against `Limits::max_values`.
+    values: usize,
 }
 
 fn child(path: &str, name: &str) -> String {
@@ -314,8 +332,10 @@ impl Lowerer<'_, '_> {
 
     fn check_sids(&mut self) {
         let sids = std::mem::take(&mut self.sids);
+        let mut firsts: HashMap<&str, usize> = HashMap::new();
         for (n, (sid, path, pos)) in sids.iter().enumerate() {
-            let first = sids.iter().take(n).find(|(other, ..)| other == sid);
+            let first_index = *firsts.entry(sid.as_str()).or_insert(n);
+            let first = (first_index != n).then(|| sids.get(first_index)).flatten();
             if let Some((_, first_path, first_pos)) = first {
                 let line_text = self.line_text(pos.line);
                 self.diags.push(Diagnostic {
@@ -508,7 +528,12 @@ impl Lowerer<'_, '_> {
     ) -> Option<Vec<(String, Span, String)>> {
         let mut out = Vec::new();
         match &json.kind {
-            JsonKind::String(s) => out.push((s.clone(), json.span, path.to_string())),
+            JsonKind::String(s) => {
+                if !self.count_values(1, json.span, path) {
+                    return None;
+                }
+                out.push((s.clone(), json.span, path.to_string()))
+            }
             JsonKind::Array(items) => {
                 if items.is_empty() {
                     self.error(
@@ -519,8 +544,7 @@ impl Lowerer<'_, '_> {
                     );
                     return None;
                 }
-                if items.len() > self.limits.max_values() {
-                    self.too_many(json.span, path, items.len());
+                if !self.count_values(items.len(), json.span, path) {
                     return None;
                 }
                 let mut ok = true;
@@ -576,16 +600,26 @@ impl Lowerer<'_, '_> {
         Some(out)
     }
 
-    fn too_many(&mut self, span: Span, path: &str, n: usize) {
-        self.error(
-            span,
-            path,
-            format!(
-                "{n} values is over the limit of {}",
-                self.limits.max_values()
-            ),
-            Some("the limit is configurable".into()),
-        );
+    /// Counts `n` more values against the policy's limit; reports the list that goes
+    /// over it (once) and returns false from then on.
+    fn count_values(&mut self, n: usize, span: Span, path: &str) -> bool {
+        let before = self.values;
+        self.values = self.values.saturating_add(n);
+        if self.values <= self.limits.max_values() {
+            return true;
+        }
+        if before <= self.limits.max_values() {
+            self.error(
+                span,
+                path,
+                format!(
+                    "the policy has more than {} values (actions, resources, principals and condition values together), over the limit",
+                    self.limits.max_values()
+                ),
+                Some("the limit is configurable".into()),
+            );
+        }
+        false
     }
 
     fn check_action(&mut self, action: &str, span: Span, path: &str) {
@@ -769,10 +803,12 @@ impl Lowerer<'_, '_> {
             return Vec::new();
         };
         let mut blocks = Vec::new();
-        let mut seen: Vec<&Member> = Vec::new();
+        // First occurrence of each operator name, for duplicates (a map: a hostile block
+        // may name thousands).
+        let mut seen: HashMap<&str, &Member> = HashMap::new();
         for m in members {
             let p = child(path, &m.key);
-            if let Some(first) = seen.iter().find(|o| o.key == m.key) {
+            if let Some(first) = seen.get(m.key.as_str()) {
                 let first_pos = self.pos(first.key_span.start);
                 self.error(
                     m.key_span,
@@ -785,7 +821,7 @@ impl Lowerer<'_, '_> {
                 );
                 continue;
             }
-            seen.push(m);
+            seen.insert(&m.key, m);
             let operator = match ConditionOperator::parse(&m.key) {
                 Ok(op) => op,
                 Err(e) => {
@@ -819,13 +855,12 @@ impl Lowerer<'_, '_> {
                 continue;
             }
             let mut entries: Vec<ConditionEntry> = Vec::new();
-            let mut key_members: Vec<&Member> = Vec::new();
+            // Keys compare case-insensitively; first occurrence of each.
+            let mut key_members: HashMap<String, &Member> = HashMap::new();
             for k in keys {
                 let kp = quoted_child(&p, &k.key);
-                if let Some(first) = key_members
-                    .iter()
-                    .find(|o| o.key.to_lowercase() == k.key.to_lowercase())
-                {
+                let lower = k.key.to_lowercase();
+                if let Some(first) = key_members.get(&lower) {
                     let first_pos = self.pos(first.key_span.start);
                     self.error(
                         k.key_span,
@@ -838,7 +873,7 @@ impl Lowerer<'_, '_> {
                     );
                     continue;
                 }
-                key_members.push(k);
+                key_members.insert(lower, k);
                 if k.key.is_empty() {
                     self.error(k.key_span, &kp, "empty condition key".into(), None);
                     continue;
@@ -876,8 +911,7 @@ impl Lowerer<'_, '_> {
                     );
                     return None;
                 }
-                if items.len() > self.limits.max_values() {
-                    self.too_many(json.span, path, items.len());
+                if !self.count_values(items.len(), json.span, path) {
                     return None;
                 }
                 items
@@ -886,7 +920,12 @@ impl Lowerer<'_, '_> {
                     .map(|(i, item)| (item, format!("{path}[{i}]")))
                     .collect()
             }
-            _ => vec![(json, path.to_string())],
+            _ => {
+                if !self.count_values(1, json.span, path) {
+                    return None;
+                }
+                vec![(json, path.to_string())]
+            }
         };
         let mut out = Vec::new();
         let mut typed = TypedValues::empty(operator.op);

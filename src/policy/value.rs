@@ -5,7 +5,7 @@
 
 use super::ast::ConditionValue;
 use crate::operator::{Family, Operator};
-use crate::template::Template;
+use crate::template::{Template, Variable};
 use crate::value::arn::ArnPattern;
 use crate::value::{binary, date, ip, numeric, parse_bool};
 
@@ -19,8 +19,10 @@ pub(crate) enum TypedValues {
     Num(Vec<numeric::Number>),
     /// `Date*`.
     Date(Vec<date::Instant>),
-    /// `Bool` and `Null`.
-    Bool(Vec<bool>),
+    /// `Bool`.
+    Bool(Vec<BoolValue>),
+    /// `Null`: `true` tests for a missing key, `false` for a present one.
+    Null(Vec<bool>),
     /// `BinaryEquals`: the decoded bytes.
     Binary(Vec<Box<[u8]>>),
     /// `IpAddress`, `NotIpAddress`.
@@ -40,25 +42,64 @@ pub(crate) enum ArnValue {
     Template(Template),
 }
 
+/// One `Bool` value.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum BoolValue {
+    /// `true` or `false`.
+    Fixed(bool),
+    /// A policy variable, such as `${aws:PrincipalTag/require-tls}`, whose value is read
+    /// as a boolean once substituted.
+    Template(Template),
+}
+
 /// One typed value, before the values of a key are gathered into [`TypedValues`].
 pub(crate) enum TypedValue {
     Str(Template),
     Num(numeric::Number),
     Date(date::Instant),
-    Bool(bool),
+    Bool(BoolValue),
+    Null(bool),
     Binary(Box<[u8]>),
     Ip(ip::IpNet),
     Arn(ArnValue),
 }
 
 impl TypedValues {
+    /// The policy variables in the values.
+    pub(crate) fn variables(&self) -> impl Iterator<Item = &Variable> {
+        let templates: Vec<&Template> = match self {
+            TypedValues::Str(list) => list.iter().collect(),
+            TypedValues::Bool(list) => list
+                .iter()
+                .filter_map(|v| match v {
+                    BoolValue::Template(t) => Some(t),
+                    BoolValue::Fixed(_) => None,
+                })
+                .collect(),
+            TypedValues::Arn(list) => list
+                .iter()
+                .filter_map(|v| match v {
+                    ArnValue::Template(t) => Some(t),
+                    ArnValue::Any | ArnValue::Fixed(_) => None,
+                })
+                .collect(),
+            TypedValues::Num(_)
+            | TypedValues::Date(_)
+            | TypedValues::Null(_)
+            | TypedValues::Binary(_)
+            | TypedValues::Ip(_) => Vec::new(),
+        };
+        templates.into_iter().flat_map(Template::variables)
+    }
+
     /// An empty list for the operator's family.
     pub(crate) fn empty(op: Operator) -> TypedValues {
         match op.family() {
             Family::String => TypedValues::Str(Vec::new()),
             Family::Numeric => TypedValues::Num(Vec::new()),
             Family::Date => TypedValues::Date(Vec::new()),
-            Family::Bool | Family::Null => TypedValues::Bool(Vec::new()),
+            Family::Bool => TypedValues::Bool(Vec::new()),
+            Family::Null => TypedValues::Null(Vec::new()),
             Family::Binary => TypedValues::Binary(Vec::new()),
             Family::Ip => TypedValues::Ip(Vec::new()),
             Family::Arn => TypedValues::Arn(Vec::new()),
@@ -72,6 +113,7 @@ impl TypedValues {
             (TypedValues::Num(l), TypedValue::Num(v)) => l.push(v),
             (TypedValues::Date(l), TypedValue::Date(v)) => l.push(v),
             (TypedValues::Bool(l), TypedValue::Bool(v)) => l.push(v),
+            (TypedValues::Null(l), TypedValue::Null(v)) => l.push(v),
             (TypedValues::Binary(l), TypedValue::Binary(v)) => l.push(v),
             (TypedValues::Ip(l), TypedValue::Ip(v)) => l.push(v),
             (TypedValues::Arn(l), TypedValue::Arn(v)) => l.push(v),
@@ -130,14 +172,30 @@ pub(crate) fn read(
                 )
             }),
         },
-        Family::Bool | Family::Null => parse_bool(text).map(TypedValue::Bool).ok_or_else(|| {
+        Family::Bool if variables && text.contains("${") => {
+            let t = template(text)?;
+            if t.has_vars() {
+                Ok(TypedValue::Bool(BoolValue::Template(t)))
+            } else {
+                // Only `${*}`, `${?}` or `${$}`: literal text, which is no boolean.
+                Err((
+                    format!("`{name}` takes `true` or `false`, found `{text}`"),
+                    "write `\"true\"`, `\"false\"` or a policy variable".into(),
+                ))
+            }
+        }
+        Family::Bool => parse_bool(text)
+            .map(|b| TypedValue::Bool(BoolValue::Fixed(b)))
+            .ok_or_else(|| {
+                (
+                    format!("`{name}` takes `true` or `false`, found `{text}`"),
+                    "write `\"true\"` or `\"false\"`".into(),
+                )
+            }),
+        Family::Null => parse_bool(text).map(TypedValue::Null).ok_or_else(|| {
             (
                 format!("`{name}` takes `true` or `false`, found `{text}`"),
-                if op == Operator::Null {
-                    "`\"true\"` matches a missing key, `\"false\"` a present one".into()
-                } else {
-                    "write `\"true\"` or `\"false\"`".into()
-                },
+                "`\"true\"` matches a missing key, `\"false\"` a present one".into(),
             )
         }),
         Family::Binary => binary::decode(text)

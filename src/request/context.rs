@@ -52,6 +52,8 @@ pub(crate) struct ContextEntry {
     /// INVARIANT: the typed readings of a single value, made once when the key is set so
     /// conditions on it do not parse it again; empty for a multivalued key.
     pub(crate) typed: Typed,
+    /// Whether the key was derived from the principal rather than set by the caller.
+    derived: bool,
 }
 
 /// The request context: condition keys and their values. Keys are case-insensitive; the
@@ -211,6 +213,7 @@ impl Context {
             hash,
             value: Value::Multi { first: 0, len: 0 },
             typed: Typed::default(),
+            derived: false,
         });
         self.entries.len() - 1
     }
@@ -225,6 +228,7 @@ impl Context {
                 // Derived values (ARNs, account ids, principal types) are left unread:
                 // a condition that compares one as a number or date reads it then.
                 e.value = Value::Single(range);
+                e.derived = true;
             }
         }
     }
@@ -235,6 +239,7 @@ impl Context {
         if let Some(e) = self.entries.get_mut(i) {
             e.value = Value::Single(range);
             e.typed = Typed::read(value);
+            e.derived = false;
         }
     }
 
@@ -249,6 +254,7 @@ impl Context {
         if let Some(e) = self.entries.get_mut(i) {
             e.value = Value::Multi { first, len };
             e.typed = Typed::default();
+            e.derived = false;
         }
     }
 
@@ -292,6 +298,7 @@ impl Context {
         if let Some(e) = self.entries.get_mut(i) {
             e.value = Value::Multi { first, len };
             e.typed = Typed::default();
+            e.derived = false;
         }
     }
 
@@ -327,6 +334,30 @@ impl Context {
     /// Whether the key is set.
     pub fn contains(&self, key: &str) -> bool {
         self.get(key).is_some()
+    }
+
+    /// The keys the caller set (not those derived from the principal), with their
+    /// lowercase forms and values, in the order first set.
+    pub(crate) fn caller_keys(&self) -> impl Iterator<Item = (&str, &str, Values<'_>)> {
+        self.entries.iter().filter(|e| !e.derived).map(|e| {
+            (
+                e.key.get(&self.text),
+                e.lower.get(&self.text),
+                Values {
+                    context: self,
+                    value: e.value,
+                },
+            )
+        })
+    }
+
+    /// Whether a key was derived from the principal (`aws:PrincipalArn`, ...) rather
+    /// than set by the caller; `false` for a key that is not set.
+    pub fn is_derived(&self, key: &str) -> bool {
+        let lower = key.to_lowercase();
+        self.find(&lower, key_hash(&lower))
+            .and_then(|i| self.entries.get(i))
+            .is_some_and(|e| e.derived)
     }
 
     /// The keys and values, in the order first set, with the keys as first written.

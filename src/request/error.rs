@@ -14,6 +14,10 @@ pub enum RequestErrorKind {
     InvalidAction,
     /// The action has a wildcard: a request names one action.
     WildcardAction,
+    /// No resource was given.
+    MissingResource,
+    /// The resource is neither an ARN nor `*`.
+    InvalidResource,
 }
 
 /// A request could not be built: its kind, what is wrong, and what would be valid.

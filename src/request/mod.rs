@@ -7,10 +7,12 @@ mod principal;
 pub(crate) use context::Typed;
 pub use context::{Context, ContextInput, Values};
 pub use error::{RequestError, RequestErrorKind};
+
 pub use principal::{Principal, PrincipalKind};
 
 use crate::hash::key_hash;
-use crate::value::arn;
+use crate::keys;
+use crate::value::{arn, date, ip, numeric, parse_bool};
 
 /// A byte range into a buffer.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -61,6 +63,9 @@ pub struct Request {
     resource_arn_account: Option<Range>,
     /// Whether `resource` is a KMS ARN (key policies have their own rules).
     resource_is_kms: bool,
+    /// Whether the action assumes a role (or is checked while assuming one) and the
+    /// resource is a role: the role's trust policy then has its own rules.
+    assumes_role: bool,
     resource_account: String,
     has_resource_account: bool,
     context: Context,
@@ -104,6 +109,37 @@ impl Request {
     }
     pub(crate) fn resource_is_kms(&self) -> bool {
         self.resource_is_kms
+    }
+    /// Whether the request assumes a role (`sts:AssumeRole`, `sts:TagSession`, ... on a
+    /// role ARN), so that the role's trust policy must allow it.
+    pub(crate) fn assumes_role(&self) -> bool {
+        self.assumes_role
+    }
+    /// Whether the action is one a role's trust policy governs, whatever the resource.
+    pub(crate) fn is_assume_role_action(&self) -> bool {
+        keys::is_assume_role_action(&self.action_lower)
+    }
+
+    /// Context values the caller set for typed global keys that do not read as their
+    /// type (`aws:SourceIp` that is not an IP address): a condition on them cannot be
+    /// judged.
+    pub fn context_warnings(&self) -> Vec<ContextWarning> {
+        let mut out = Vec::new();
+        for (key, lower, values) in self.context.caller_keys() {
+            let Some(expected) = keys::key_type(lower) else {
+                continue;
+            };
+            for value in values.iter() {
+                if !reads_as(expected, value) {
+                    out.push(ContextWarning {
+                        key: key.to_string(),
+                        value: value.to_string(),
+                        expected: expected.describe(),
+                    });
+                }
+            }
+        }
+        out
     }
     /// The account that owns the resource, when set on the request.
     pub fn resource_account(&self) -> Option<&str> {
@@ -198,6 +234,7 @@ impl RequestBuilder {
             resource: String::new(),
             resource_arn_account: None,
             resource_is_kms: false,
+            assumes_role: false,
             resource_account: String::new(),
             has_resource_account: false,
             context: Context::default(),
@@ -231,6 +268,8 @@ impl RequestBuilder {
         derive_keys(&principal, &mut request.context);
         let parts = arn::split_arn(&request.resource);
         request.resource_is_kms = parts.is_some_and(|p| p.service == "kms");
+        request.assumes_role = keys::is_assume_role_action(&request.action_lower)
+            && parts.is_some_and(|p| p.service == "iam" && p.resource.starts_with("role/"));
         request.resource_arn_account = parts
             .map(|p| p.account)
             .filter(|a| !a.is_empty())
@@ -275,6 +314,24 @@ impl RequestBuilder {
                 "a request names one action; wildcards belong in policies",
             ));
         }
+        // A resource that is not an ARN matches no `Resource` pattern but every `*`: a
+        // bucket policy's Deny on `arn:aws:s3:::bucket/*` would not apply while an
+        // identity policy's `"Resource": "*"` would allow. Such a request is refused.
+        let resource = &self.resource;
+        if resource.is_empty() {
+            return Err(RequestError::new(
+                RequestErrorKind::MissingResource,
+                "the request has no resource".into(),
+                "set the resource ARN, such as `arn:aws:s3:::example-bucket/key`, or `*`",
+            ));
+        }
+        if resource != "*" && arn::split_arn(resource).is_none() {
+            return Err(RequestError::new(
+                RequestErrorKind::InvalidResource,
+                format!("`{resource}` is not an ARN"),
+                "a resource is an ARN, `arn:partition:service:region:account:resource` (such as `arn:aws:s3:::example-bucket/key`), or `*`",
+            ));
+        }
         match self.principal.take() {
             Some(Ok(p)) => Ok(p),
             Some(Err(e)) => Err(e),
@@ -284,6 +341,46 @@ impl RequestBuilder {
                 "set the caller with `principal(\"arn:aws:iam::111122223333:user/alice\")`",
             )),
         }
+    }
+}
+
+/// Whether a value reads as a key's type, by the same readers conditions use.
+fn reads_as(expected: keys::KeyType, value: &str) -> bool {
+    match expected {
+        keys::KeyType::Ip => ip::parse_addr(value).is_some(),
+        keys::KeyType::Date => date::parse(value).is_ok(),
+        keys::KeyType::Number => numeric::parse(value).is_ok(),
+        keys::KeyType::Bool => parse_bool(value).is_some(),
+        keys::KeyType::Arn => arn::split_arn(value).is_some(),
+    }
+}
+
+/// A context value that does not read as its key's type.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ContextWarning {
+    key: String,
+    value: String,
+    expected: &'static str,
+}
+
+impl ContextWarning {
+    /// The key.
+    pub fn key(&self) -> &str {
+        &self.key
+    }
+    /// The value that does not read as the key's type.
+    pub fn value(&self) -> &str {
+        &self.value
+    }
+}
+
+impl std::fmt::Display for ContextWarning {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "the context value `{}` of `{}` is not {}, so a condition on it cannot be judged",
+            self.value, self.key, self.expected
+        )
     }
 }
 

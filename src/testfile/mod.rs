@@ -23,9 +23,10 @@ mod run;
 mod spec;
 
 pub use error::{TestFileError, TestFileErrorKind};
-pub use run::{CaseResult, TestReport};
+pub use run::{CaseResult, RunOptions, TestReport};
 pub use spec::RequestSpec;
 
+use crate::json::{Issue, JsonKind};
 use crate::{Decision, Limits, Policy, PolicyKind, PolicySet, Request};
 use error::Cause;
 use read::Reader;
@@ -90,6 +91,14 @@ impl TestFile {
     /// # Errors
     /// A [`TestFileError`] with the file, line and column of the problem.
     pub fn load(path: &Path) -> Result<TestFile, TestFileError> {
+        TestFile::load_with_limits(path, &Limits::default())
+    }
+
+    /// As [`TestFile::load`], parsing the file's policies with the given limits.
+    ///
+    /// # Errors
+    /// As [`TestFile::load`].
+    pub fn load_with_limits(path: &Path, limits: &Limits) -> Result<TestFile, TestFileError> {
         let name = path.display().to_string();
         let bytes = std::fs::read(path).map_err(|e| {
             TestFileError::new(
@@ -108,7 +117,7 @@ impl TestFile {
                 ),
             )
         })?;
-        TestFile::parse(&src, &name, path.parent())
+        TestFile::parse_with_limits(&src, &name, path.parent(), limits)
     }
 
     /// Loads a test file from text. `dir` is the folder `file` entries are relative to.
@@ -116,6 +125,19 @@ impl TestFile {
     /// # Errors
     /// A [`TestFileError`] with the file, line and column of the problem.
     pub fn parse(src: &str, name: &str, dir: Option<&Path>) -> Result<TestFile, TestFileError> {
+        TestFile::parse_with_limits(src, name, dir, &Limits::default())
+    }
+
+    /// As [`TestFile::parse`], parsing the file's policies with the given limits.
+    ///
+    /// # Errors
+    /// As [`TestFile::parse`].
+    pub fn parse_with_limits(
+        src: &str,
+        name: &str,
+        dir: Option<&Path>,
+        limits: &Limits,
+    ) -> Result<TestFile, TestFileError> {
         let reader = Reader::new(src, name);
         let tree = reader.tree()?;
         let top = reader.object(
@@ -139,7 +161,7 @@ impl TestFile {
             reader.required(&top, "cases", &tree, "a test file")?,
             "`cases`",
         )?;
-        let set = policy_set(&reader, policies_json, dir)?;
+        let set = policy_set(&reader, policies_json, dir, limits)?;
         let mut cases = Vec::with_capacity(cases_json.len());
         let mut builder = Request::builder();
         for (i, cj) in cases_json.iter().enumerate() {
@@ -242,11 +264,16 @@ fn policy_set(
     reader: &Reader<'_>,
     policies: &[crate::json::Json],
     dir: Option<&Path>,
+    limits: &Limits,
 ) -> Result<PolicySet, TestFileError> {
     let mut builder = PolicySet::builder();
     for (i, pj) in policies.iter().enumerate() {
         let what = format!("policies[{i}]");
-        let fields = reader.object(pj, &what, &["kind", "document", "file", "account"])?;
+        let fields = reader.object(
+            pj,
+            &what,
+            &["kind", "document", "file", "account", "trust_policy"],
+        )?;
         let kind_json = reader.required(&fields, "kind", pj, &what)?;
         let kind: PolicyKind =
             reader
@@ -263,6 +290,43 @@ fn policy_set(
             Some(a) => Some(reader.string(a, "`account`")?.to_string()),
             None => None,
         };
+        let trust = match fields.get("trust_policy") {
+            Some(t) => match t.kind {
+                JsonKind::Bool(b) => b,
+                _ => {
+                    return Err(reader.issue(Issue::wrong_type(
+                        t,
+                        "`trust_policy`",
+                        "`true` or `false`",
+                    )))
+                }
+            },
+            None => false,
+        };
+        if trust && kind != PolicyKind::Resource {
+            let at = fields
+                .get("trust_policy")
+                .map_or(pj.span.start, |t| t.span.start);
+            return Err(reader
+                .err(
+                    TestFileErrorKind::Format,
+                    at,
+                    format!("{what}: only a `resource` policy can be a role's trust policy"),
+                )
+                .with_help(Some(
+                    "write `\"kind\": \"resource\", \"trust_policy\": true`".into(),
+                )));
+        }
+        if trust && account.is_some() {
+            let at = fields
+                .get("account")
+                .map_or(pj.span.start, |a| a.span.start);
+            return Err(reader.err(
+                TestFileErrorKind::Format,
+                at,
+                format!("{what}: a trust policy's role names its account; remove `account`"),
+            ));
+        }
         let (text, file_name, base) = match (fields.get("document"), fields.get("file")) {
             (Some(doc), None) => {
                 let text = reader
@@ -304,7 +368,7 @@ fn policy_set(
             }
             None => (line, column),
         };
-        let policy = Policy::parse_with_limits(&text, &Limits::default()).map_err(|e| {
+        let policy = Policy::parse_with_limits(&text, limits).map_err(|e| {
             let first = e.diagnostics().first();
             let mut err = TestFileError::new(
                 TestFileErrorKind::Policy,
@@ -337,6 +401,7 @@ fn policy_set(
                 .caused_by(Cause::Parse(e))
         })?;
         match &account {
+            _ if trust => builder.add_trust_policy(i.to_string(), policy),
             Some(a) => builder.add_owned(kind, i.to_string(), policy, a),
             None => builder.add(kind, i.to_string(), policy),
         };

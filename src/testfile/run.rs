@@ -25,12 +25,42 @@ pub struct CaseResult {
     pub missing_determining: Vec<String>,
     /// Problems the evaluator reported.
     pub problems: Vec<String>,
+    /// What looks wrong with the request though the case ran: context keys no policy
+    /// reads (often a typo), context values that do not read as their key's type.
+    pub warnings: Vec<String>,
+    /// Whether warnings fail the case (see [`RunOptions::deny_warnings`]).
+    pub warnings_fail: bool,
 }
 
 impl CaseResult {
-    /// Whether the case passed.
+    /// Whether the case passed: the decision and the deciding statements are as
+    /// expected, and, when warnings fail cases, there are none.
     pub fn passed(&self) -> bool {
-        self.expected == self.actual && self.missing_determining.is_empty()
+        self.expected == self.actual
+            && self.missing_determining.is_empty()
+            && (!self.warnings_fail || self.warnings.is_empty())
+    }
+}
+
+/// How to run a test file's cases.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct RunOptions<'a> {
+    filter: Option<&'a str>,
+    deny_warnings: bool,
+}
+
+impl<'a> RunOptions<'a> {
+    /// Runs only the cases whose name contains `text`.
+    #[must_use]
+    pub fn filter(mut self, text: Option<&'a str>) -> Self {
+        self.filter = text;
+        self
+    }
+    /// Makes a case with warnings fail.
+    #[must_use]
+    pub fn deny_warnings(mut self, deny: bool) -> Self {
+        self.deny_warnings = deny;
+        self
     }
 }
 
@@ -57,6 +87,9 @@ impl fmt::Display for CaseResult {
         }
         for p in &self.problems {
             writeln!(f, "  problem: {p}")?;
+        }
+        for w in &self.warnings {
+            writeln!(f, "  warning: {w}")?;
         }
         Ok(())
     }
@@ -104,11 +137,16 @@ impl fmt::Display for TestReport {
 impl TestFile {
     /// Runs every case (or those whose name contains `filter`).
     pub fn run_filtered(&self, filter: Option<&str>) -> TestReport {
+        self.run_with(RunOptions::default().filter(filter))
+    }
+
+    /// Runs the cases as `options` say.
+    pub fn run_with(&self, options: RunOptions<'_>) -> TestReport {
         let mut report = TestReport::default();
         for case in self
             .cases
             .iter()
-            .filter(|c| filter.is_none_or(|f| c.name.contains(f)))
+            .filter(|c| options.filter.is_none_or(|f| c.name.contains(f)))
         {
             let response = self.set.evaluate(&case.request);
             let deciding: Vec<_> = response.determining().collect();
@@ -136,6 +174,19 @@ impl TestFile {
                 determining: deciding.iter().map(|s| s.to_string()).collect(),
                 missing_determining: missing,
                 problems: response.problems().map(|p| p.to_string()).collect(),
+                warnings: self
+                    .set
+                    .unread_context_keys(&case.request)
+                    .iter()
+                    .map(|k| k.to_string())
+                    .chain(
+                        case.request
+                            .context_warnings()
+                            .iter()
+                            .map(|w| w.to_string()),
+                    )
+                    .collect(),
+                warnings_fail: options.deny_warnings,
             });
         }
         report
