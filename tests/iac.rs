@@ -978,12 +978,9 @@ fn errors_say_what_and_where() {
     assert_eq!(err.kind(), IacErrorKind::JsonSyntax);
     assert_eq!(
         (err.line(), err.column(), err.file()),
-        (Some(2), Some(3), Some("x.json"))
+        (Some(1), Some(8), Some("x.json"))
     );
-    assert_eq!(
-        err.render(),
-        "x.json:2:3: error: expected a member name in double quotes"
-    );
+    assert_eq!(err.render(), "x.json:1:8: error: trailing comma before `}`");
     let err = read_text("Resources:\n  A: [1\n", Some("t.yaml"), &o).unwrap_err();
     assert_eq!(err.kind(), IacErrorKind::YamlSyntax);
     assert!(err.line().is_some());
