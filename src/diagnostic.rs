@@ -58,7 +58,7 @@ impl Diagnostic {
 
     /// Renders the diagnostic as [`Diagnostic::render`] does, with `label` (`warning`,
     /// `security`, ...) in place of `error`.
-    pub(crate) fn render_as(&self, file: &str, label: &str) -> String {
+    pub fn render_as(&self, file: &str, label: &str) -> String {
         let mut out = format!(
             "{file}:{}:{}: {label}: {}\n",
             self.line, self.column, self.message

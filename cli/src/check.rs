@@ -1,7 +1,10 @@
-//! `iam-eval check`: validates policy files and prints every problem with its position.
+//! `iam-eval check`: validates policy files, runs the lints, and reports every problem
+//! with its position, in the format asked for.
 
+use crate::config::{Config, Finder};
+use crate::output::{self, Counts, Item};
 use crate::Status;
-use iam_eval::{Limits, Policy, PolicyKind};
+use iam_eval::{Limits, Lint, Policy, PolicyKind, Severity};
 use std::path::PathBuf;
 
 /// Arguments of `iam-eval check`.
@@ -18,6 +21,45 @@ pub(crate) struct Args {
     /// The largest policy accepted, in bytes.
     #[arg(long, value_name = "N")]
     max_bytes: Option<usize>,
+    /// Fail (exit status 1) on warnings and security findings too, not only on errors.
+    #[arg(long)]
+    deny_warnings: bool,
+    /// Do not report findings of this lint (repeatable).
+    #[arg(long, value_name = "CODE")]
+    allow: Vec<String>,
+    /// Report findings of this lint as errors (repeatable).
+    #[arg(long, value_name = "CODE")]
+    deny: Vec<String>,
+    /// The side file of suppressions to use for every policy, instead of the
+    /// `iam-eval.toml` found next to each policy or in a folder above it.
+    #[arg(long, value_name = "FILE")]
+    config: Option<PathBuf>,
+    /// Skip the lints: only check that the policies parse (and are valid as --kind).
+    #[arg(long)]
+    no_lints: bool,
+    /// Print only problems: no line for a file without any, no summary when all is well.
+    #[arg(long, short, conflicts_with = "verbose")]
+    quiet: bool,
+    /// Also print suppressed findings, each with what suppressed it.
+    #[arg(long, short)]
+    verbose: bool,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = Format::Text)]
+    format: Format,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub(crate) enum Format {
+    /// rustc-style text, for people.
+    Text,
+    /// One JSON document with every finding.
+    Json,
+    /// SARIF 2.1.0, for code scanning.
+    Sarif,
+    /// GitHub Actions workflow commands, and a summary table in `$GITHUB_STEP_SUMMARY`.
+    Github,
+    /// GitLab Code Quality JSON.
+    Gitlab,
 }
 
 /// The kinds by their names in the test-file format, listed in `--help`.
@@ -27,42 +69,188 @@ fn kind_parser() -> impl clap::builder::TypedValueParser<Value = PolicyKind> {
         .try_map(|s: String| s.parse::<PolicyKind>())
 }
 
+/// The lint code nearest to `code`, for "did you mean" help.
+pub(crate) fn suggest_code(code: &str) -> Option<&'static str> {
+    let distance = |a: &str, b: &str| {
+        let b: Vec<char> = b.chars().collect();
+        let mut row: Vec<usize> = (0..=b.len()).collect();
+        for (i, ca) in a.chars().enumerate() {
+            let mut prev = row.first().copied().unwrap_or(0);
+            if let Some(first) = row.first_mut() {
+                *first = i + 1;
+            }
+            for (j, cb) in b.iter().enumerate() {
+                let cost = usize::from(ca != *cb);
+                let above = row.get(j + 1).copied().unwrap_or(usize::MAX);
+                let left = row.get(j).copied().unwrap_or(usize::MAX);
+                let value = (prev + cost).min(above + 1).min(left + 1);
+                prev = above;
+                if let Some(slot) = row.get_mut(j + 1) {
+                    *slot = value;
+                }
+            }
+        }
+        row.last().copied().unwrap_or(usize::MAX)
+    };
+    Lint::ALL
+        .iter()
+        .map(|l| (distance(code, l.code()), l.code()))
+        .filter(|(d, _)| *d <= code.len().max(3) / 3)
+        .min()
+        .map(|(_, c)| c)
+}
+
+/// Checks that each `--allow`/`--deny` code is a lint.
+fn check_codes(codes: &[String], flag: &str) -> Result<(), String> {
+    for code in codes {
+        if Lint::from_code(code).is_none() {
+            let help = match suggest_code(code) {
+                Some(best) => format!("did you mean `{best}`?"),
+                None => "docs/lints.md lists the codes".into(),
+            };
+            return Err(format!(
+                "error: unknown lint `{code}` in `{flag}`\n  help: {help}"
+            ));
+        }
+    }
+    Ok(())
+}
+
 pub(crate) fn run(args: &Args) -> Status {
+    if let Err(e) =
+        check_codes(&args.allow, "--allow").and_then(|()| check_codes(&args.deny, "--deny"))
+    {
+        eprintln!("{e}");
+        return Status::BadInput;
+    }
+    let mut finder = match &args.config {
+        Some(path) => match Config::load(path) {
+            Ok(c) => Finder::fixed(c),
+            Err(e) => {
+                eprintln!("error: {e}");
+                return Status::BadInput;
+            }
+        },
+        None => Finder::default(),
+    };
     let mut limits = Limits::default();
     if let Some(n) = args.max_bytes {
         limits = limits.with_max_policy_bytes(n);
     }
-    let (mut unreadable, mut invalid) = (false, false);
+    let mut items: Vec<Item> = Vec::new();
+    let mut unreadable = false;
     for file in &args.files {
         let name = file.display().to_string();
+        let first = items.len();
         let bytes = match std::fs::read(file) {
             Ok(b) => b,
             Err(e) => {
-                eprintln!("{name}: error: cannot read the file: {e}");
                 unreadable = true;
+                items.push(Item::whole_file(
+                    &name,
+                    output::UNREADABLE_FILE,
+                    format!("cannot read the file: {e}"),
+                ));
+                report_file(args, items.get(first..).unwrap_or_default(), &name);
                 continue;
             }
         };
-        let checked = match Policy::parse_bytes(&bytes, &limits) {
-            Err(e) => Err(e.render(&name)),
-            Ok(policy) => match args.kind.map(|kind| policy.validate(kind)) {
-                Some(Err(e)) => Err(e.render(&name)),
-                Some(Ok(())) | None => Ok(()),
-            },
-        };
-        match checked {
-            Ok(()) => println!("{name}: ok"),
-            Err(rendered) => {
-                eprintln!("{rendered}");
-                invalid = true;
+        match Policy::parse_bytes(&bytes, &limits) {
+            Err(e) => {
+                items.extend(e.diagnostics().iter().map(|d| {
+                    Item::from_diagnostic(&name, Severity::Error, output::INVALID_POLICY, d)
+                }))
+            }
+            Ok(policy) => {
+                if let Some(Err(e)) = args.kind.map(|kind| policy.validate(kind)) {
+                    items.extend(e.diagnostics().iter().map(|d| {
+                        Item::from_diagnostic(&name, Severity::Error, output::INVALID_FOR_KIND, d)
+                    }));
+                }
+                if !args.no_lints {
+                    let findings = match args.kind {
+                        Some(kind) => policy.lint_as(kind),
+                        None => policy.lint(),
+                    };
+                    let config = match finder.for_file(file) {
+                        Ok(c) => c,
+                        Err(e) => {
+                            eprintln!("error: {e}");
+                            return Status::BadInput;
+                        }
+                    };
+                    for f in findings {
+                        let mut item =
+                            Item::from_diagnostic(&name, f.severity(), f.code(), f.diagnostic());
+                        if args.deny.iter().any(|c| c == f.code()) {
+                            item.severity = Severity::Error;
+                        } else if args.allow.iter().any(|c| c == f.code()) {
+                            item.suppressed_by = Some("--allow".into());
+                        } else if let Some(by) =
+                            config.as_ref().and_then(|c| c.suppresses(file, f.code()))
+                        {
+                            item.suppressed_by = Some(by);
+                        }
+                        items.push(item);
+                    }
+                }
             }
         }
+        // INVARIANT: `first..` are this file's items.
+        report_file(args, items.get(first..).unwrap_or_default(), &name);
     }
+    let counts = Counts::of(&items);
+    let root = output::repository_root();
+    match args.format {
+        Format::Text => {
+            if !args.quiet
+                || counts.errors + counts.warnings + counts.security + counts.suggestions > 0
+            {
+                eprintln!(
+                    "{} {} checked: {}",
+                    args.files.len(),
+                    if args.files.len() == 1 {
+                        "file"
+                    } else {
+                        "files"
+                    },
+                    counts.sentence()
+                );
+            }
+        }
+        Format::Json => println!("{}", output::json(&items, args.files.len())),
+        Format::Sarif => println!("{}", output::sarif(&items, &root)),
+        Format::Github => {
+            print!("{}", output::github(&items));
+            output::write_github_summary("iam-eval check", &items, &counts);
+        }
+        Format::Gitlab => println!("{}", output::gitlab(&items, &root)),
+    }
+    let fails = counts.errors > 0 || (args.deny_warnings && counts.warnings + counts.security > 0);
     if unreadable {
         Status::BadInput
-    } else if invalid {
+    } else if fails {
         Status::Failed
     } else {
         Status::Ok
+    }
+}
+
+/// Prints one file's items in the text format, as soon as the file is checked: problems
+/// on stderr, `FILE: ok` on stdout for a file without errors (unless `--quiet`).
+fn report_file(args: &Args, items: &[Item], name: &str) {
+    if args.format != Format::Text {
+        return;
+    }
+    for item in items {
+        if item.suppressed_by.is_none() || args.verbose {
+            eprintln!("{}", item.render_text());
+        }
+    }
+    let errors = items
+        .iter()
+        .any(|i| i.severity == Severity::Error && i.suppressed_by.is_none());
+    if !errors && !args.quiet {
+        println!("{name}: ok");
     }
 }
