@@ -29,6 +29,8 @@ mod template;
 mod value;
 // The AST: lowering from JSON, validation by kind, writing back.
 mod policy;
+// Lints: policies that parse but do not do what their author meant.
+mod lint;
 // Requests: principals, context values.
 mod request;
 // Compiled statements, principals and conditions; the statement index.
@@ -49,6 +51,7 @@ pub use eval::response::{
 pub use eval::trace::{ConditionTrace, ContextEntryTrace, PolicyTrace, StatementTrace, Trace};
 pub use eval::{BuildError, BuildErrorKind, PolicySet, PolicySetBuilder, UnreadKey};
 pub use limits::Limits;
+pub use lint::{service_reference_version, Finding, Lint, Severity};
 pub use operator::{ConditionOperator, Family, Operator, SetQualifier};
 pub use pattern::{Case, Pattern};
 pub use policy::{

@@ -34,6 +34,7 @@ const LAYERS: &[(&str, &[&str])] = &[
         ],
     ),
     ("policy", &["policy"]),
+    ("lint", &["lint"]),
     ("request", &["request"]),
     ("compile", &["compile"]),
     ("eval", &["eval"]),

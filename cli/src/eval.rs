@@ -199,6 +199,11 @@ pub(crate) fn load_policy(file: &Path, kind: PolicyKind, limits: &Limits) -> Opt
         eprintln!("{}", e.render(&name));
         return None;
     }
+    // Where AWS reads the policy otherwise than it looks (a variable that is literal
+    // text, whitespace inside a value): a warning, not a reason to stop.
+    for finding in policy.silent_changes() {
+        eprintln!("{}", finding.render(&name));
+    }
     Some(policy)
 }
 

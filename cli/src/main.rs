@@ -3,9 +3,11 @@
 //! arguments and turns a command's outcome into the exit status.
 
 mod check;
+mod config;
 mod eval;
 mod extract;
 mod limits;
+mod output;
 mod style;
 mod test;
 
@@ -31,10 +33,11 @@ enum Command {
     ///
     /// Exit status: 0 for allow, 1 for an explicit or implicit deny, 2 for bad input.
     Eval(Box<eval::Args>),
-    /// Check that policy files parse (and, with --kind, are valid as that kind).
+    /// Check policy files: that they parse (and, with --kind, are valid as that kind),
+    /// and what the lints find in them (docs/lints.md).
     ///
-    /// Exit status: 0 when every file is valid, 1 when any is invalid, 2 when a file
-    /// cannot be read.
+    /// Exit status: 0 when no file has errors (warnings do not count unless
+    /// --deny-warnings), 1 when any has, 2 when a file cannot be read.
     Check(check::Args),
     /// List the policies inside Terraform plans and CloudFormation or CDK templates, with
     /// every value that could not be resolved; `--write DIR` writes them as policy files.

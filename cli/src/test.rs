@@ -1,6 +1,7 @@
 //! `iam-eval test`: runs policy test files and reports every failing case.
 
 use crate::limits::LimitArgs;
+use crate::output::{self, Item};
 use crate::Status;
 use iam_eval::{CaseResult, RunOptions, TestFile, TestFileError, TestReport};
 use std::fmt::Write as _;
@@ -34,6 +35,12 @@ enum Format {
     Junit,
     /// JSON, one entry per case.
     Json,
+    /// SARIF 2.1.0: failing cases and load errors as results at their position.
+    Sarif,
+    /// GitHub Actions workflow commands, and a summary table in `$GITHUB_STEP_SUMMARY`.
+    Github,
+    /// GitLab Code Quality JSON.
+    Gitlab,
 }
 
 /// What one test file gave: its results, or why it could not be loaded.
@@ -108,6 +115,20 @@ pub(crate) fn run(args: &Args) -> Status {
         }
         Format::Json => {
             println!("{}", json(&outcomes, &total));
+            eprintln!("{}", total.summary());
+        }
+        Format::Sarif | Format::Github | Format::Gitlab => {
+            let items = findings(&outcomes);
+            let root = output::repository_root();
+            match args.format {
+                Format::Sarif => println!("{}", output::sarif(&items, &root)),
+                Format::Gitlab => println!("{}", output::gitlab(&items, &root)),
+                _ => {
+                    print!("{}", output::github(&items));
+                    let counts = output::Counts::of(&items);
+                    output::write_github_summary("iam-eval test", &items, &counts);
+                }
+            }
             eprintln!("{}", total.summary());
         }
     }
@@ -193,15 +214,16 @@ fn junit(outcomes: &[FileOutcome]) -> String {
                 );
                 for r in &report.results {
                     let case = xml_escape(&r.name);
+                    let line = r.position.line;
                     if r.passed() {
                         let _ = writeln!(
                             suites,
-                            "    <testcase name=\"{case}\" classname=\"{name}\"/>"
+                            "    <testcase name=\"{case}\" classname=\"{name}\" file=\"{name}\" line=\"{line}\"/>"
                         );
                     } else {
                         let _ = writeln!(
                             suites,
-                            "    <testcase name=\"{case}\" classname=\"{name}\">\n      <failure message=\"{}\" type=\"{}\">{}</failure>\n    </testcase>",
+                            "    <testcase name=\"{case}\" classname=\"{name}\" file=\"{name}\" line=\"{line}\">\n      <failure message=\"{}\" type=\"{}\">{}</failure>\n    </testcase>",
                             xml_escape(&failure_message(r)),
                             if r.expected == r.actual { "determining" } else { "decision" },
                             xml_escape(&r.to_string()),
@@ -226,6 +248,40 @@ fn junit(outcomes: &[FileOutcome]) -> String {
     format!(
         "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<testsuites name=\"iam-eval\" tests=\"{tests}\" failures=\"{failures}\" errors=\"{errors}\">\n{suites}</testsuites>\n"
     )
+}
+
+// ---------------------------------------------------------------------------------------
+// Findings for SARIF, GitHub and GitLab
+
+/// Failing cases and files that could not be loaded, each at its position.
+fn findings(outcomes: &[FileOutcome]) -> Vec<Item> {
+    let mut items = Vec::new();
+    for o in outcomes {
+        match o {
+            FileOutcome::Ran { file, report } => {
+                for r in report.failures() {
+                    let mut item = Item::whole_file(
+                        file,
+                        output::TEST_FAILURE,
+                        format!("case `{}`: {}", r.name, failure_message(r)),
+                    );
+                    item.line = Some(r.position.line);
+                    item.column = Some(r.position.column);
+                    item.help = r.why.clone();
+                    items.push(item);
+                }
+            }
+            FileOutcome::Broken(e) => {
+                let mut item =
+                    Item::whole_file(e.file(), output::TEST_FILE_ERROR, e.message().to_string());
+                item.line = e.line();
+                item.column = e.column();
+                item.help = e.detail().map(str::to_string);
+                items.push(item);
+            }
+        }
+    }
+    items
 }
 
 // ---------------------------------------------------------------------------------------

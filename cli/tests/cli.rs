@@ -1018,7 +1018,10 @@ fn extract_lists_and_writes_the_policies_of_a_plan_and_a_template() {
     let hand: serde_json::Value =
         serde_json::from_str(&std::fs::read_to_string(sse_kms("bucket-policy.json")).unwrap())
             .unwrap();
-    assert_eq!(serde_json::from_str::<serde_json::Value>(&written).unwrap(), hand);
+    assert_eq!(
+        serde_json::from_str::<serde_json::Value>(&written).unwrap(),
+        hand
+    );
 }
 
 /// A value unknown until apply is listed with what would supply it, and the command
@@ -1033,8 +1036,18 @@ fn extract_reports_what_it_could_not_resolve() {
         "{}",
         run.stdout
     );
-    assert!(run.stdout.contains("  skipped module.app.aws_organizations_policy.tags"), "{}", run.stdout);
-    let run = iam_eval(["extract".as_ref(), plan.as_os_str(), "--format".as_ref(), "json".as_ref()]);
+    assert!(
+        run.stdout
+            .contains("  skipped module.app.aws_organizations_policy.tags"),
+        "{}",
+        run.stdout
+    );
+    let run = iam_eval([
+        "extract".as_ref(),
+        plan.as_os_str(),
+        "--format".as_ref(),
+        "json".as_ref(),
+    ]);
     let v: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();
     let uploads = v[0]["policies"]
         .as_array()
@@ -1043,7 +1056,10 @@ fn extract_reports_what_it_could_not_resolve() {
         .find(|p| p["id"] == "aws_s3_bucket_policy.uploads#policy")
         .unwrap();
     assert_eq!(uploads["complete"], false);
-    assert_eq!(uploads["unresolved"][0]["what"], "aws_s3_bucket_policy.uploads.policy");
+    assert_eq!(
+        uploads["unresolved"][0]["what"],
+        "aws_s3_bucket_policy.uploads.policy"
+    );
     let run = iam_eval(["extract", "Cargo.toml"]);
     assert_eq!(run.code, 2, "{}", run.stderr);
 }

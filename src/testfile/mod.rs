@@ -41,6 +41,7 @@ pub struct TestCase {
     expect: Decision,
     determining: Vec<String>,
     request: Request,
+    position: crate::SourcePos,
 }
 
 impl TestCase {
@@ -59,6 +60,10 @@ impl TestCase {
     /// The request.
     pub fn request(&self) -> &Request {
         &self.request
+    }
+    /// Where the case's object starts in its test file.
+    pub fn position(&self) -> crate::SourcePos {
+        self.position
     }
 }
 
@@ -196,7 +201,9 @@ impl TestFile {
                 None => None,
             };
             let request = spec.build_at(&reader, &mut builder, &format!("{what} `{case_name}`"))?;
+            let (line, column) = reader.line_col(cj.span.start);
             cases.push(TestCase {
+                position: crate::SourcePos { line, column },
                 name: case_name,
                 why,
                 expect,

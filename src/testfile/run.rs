@@ -11,6 +11,8 @@ pub struct CaseResult {
     pub file: String,
     /// The case name.
     pub name: String,
+    /// Where the case is in its test file.
+    pub position: crate::SourcePos,
     /// The rule the case pins.
     pub why: Option<String>,
     /// The expected decision.
@@ -167,6 +169,7 @@ impl TestFile {
             report.results.push(CaseResult {
                 file: self.name.clone(),
                 name: case.name.clone(),
+                position: case.position,
                 why: case.why.clone(),
                 expected: case.expect,
                 actual: response.decision(),
