@@ -11,6 +11,7 @@
 )]
 #![forbid(unsafe_code)]
 
+mod analysis;
 pub mod condition;
 mod eval;
 mod hash;

@@ -48,6 +48,34 @@ impl Number {
         exp: 0,
     };
 
+    /// The sign, mantissa and exponent: the value is `(-1)^neg × mant × 10^exp`, normalized
+    /// as the type's invariant says.
+    pub(crate) fn parts(self) -> (bool, u128, i32) {
+        (self.neg, self.mant, self.exp)
+    }
+
+    /// The number `(-1)^neg × mant × 10^exp`, normalized; `None` when it has more than
+    /// 38 significant digits or its normalized exponent is out of range.
+    pub(crate) fn from_parts(neg: bool, mut mant: u128, mut exp: i64) -> Option<Number> {
+        if mant == 0 {
+            return Some(Number::ZERO);
+        }
+        while mant % 10 == 0 {
+            mant /= 10;
+            exp = exp.checked_add(1)?;
+        }
+        if u64::from(decimal_digits(mant)) > MAX_DIGITS
+            || !(-MAX_EXPONENT..=MAX_EXPONENT).contains(&exp)
+        {
+            return None;
+        }
+        Some(Number {
+            neg,
+            mant,
+            exp: i32::try_from(exp).ok()?,
+        })
+    }
+
     fn signum(self) -> i8 {
         match (self.mant, self.neg) {
             (0, _) => 0,
