@@ -6,4 +6,8 @@ pub(crate) mod budget;
 pub(crate) mod deps;
 pub(crate) mod logic;
 pub(crate) mod sat;
+pub(crate) mod solve;
 pub(crate) mod theory;
+
+#[cfg(test)]
+mod tests;

@@ -48,6 +48,19 @@ impl Number {
         exp: 0,
     };
 
+    /// The largest number: 38 nines times `10^10000`.
+    pub(crate) const MAX: Number = Number {
+        neg: false,
+        mant: 10u128.pow(MAX_DIGITS as u32) - 1,
+        exp: MAX_EXPONENT as i32,
+    };
+    /// The smallest number: the negation of [`Number::MAX`].
+    pub(crate) const MIN: Number = Number {
+        neg: true,
+        mant: 10u128.pow(MAX_DIGITS as u32) - 1,
+        exp: MAX_EXPONENT as i32,
+    };
+
     /// The sign, mantissa and exponent: the value is `(-1)^neg × mant × 10^exp`, normalized
     /// as the type's invariant says.
     pub(crate) fn parts(self) -> (bool, u128, i32) {

@@ -213,12 +213,12 @@ impl Nfa {
         self.accept.len()
     }
 
-    fn words(&self) -> usize {
+    pub(crate) fn words(&self) -> usize {
         self.states().div_ceil(64).max(1)
     }
 
     /// The classes on the edges, for the alphabet partition.
-    fn classes(&self) -> impl Iterator<Item = &Class> {
+    pub(crate) fn classes(&self) -> impl Iterator<Item = &Class> {
         self.edges.iter().flatten().map(|(c, _)| c)
     }
 
@@ -246,13 +246,20 @@ impl Nfa {
         }
     }
 
-    fn start(&self, out: &mut [u64], stack: &mut Vec<u32>) {
+    pub(crate) fn start(&self, out: &mut [u64], stack: &mut Vec<u32>) {
         out.fill(0);
         set_bit(out, 0);
         self.close(out, stack);
     }
 
-    fn step(&self, cur: &[u64], c: char, folded: char, out: &mut [u64], stack: &mut Vec<u32>) {
+    pub(crate) fn step(
+        &self,
+        cur: &[u64],
+        c: char,
+        folded: char,
+        out: &mut [u64],
+        stack: &mut Vec<u32>,
+    ) {
         out.fill(0);
         for (w, &word) in cur.iter().enumerate() {
             let mut bits = word;
@@ -270,7 +277,7 @@ impl Nfa {
         self.close(out, stack);
     }
 
-    fn accepts_set(&self, set: &[u64]) -> bool {
+    pub(crate) fn accepts_set(&self, set: &[u64]) -> bool {
         self.accept
             .iter()
             .enumerate()
@@ -576,7 +583,7 @@ pub(crate) struct WalkStats {
 }
 
 /// Checks the deadline every this many states.
-const DEADLINE_EVERY: usize = 256;
+pub(crate) const DEADLINE_EVERY: usize = 256;
 
 /// Finds a shortest string in every `pos` language and in no `neg` language.
 pub(crate) fn walk(
