@@ -12,6 +12,8 @@
 #![forbid(unsafe_code)]
 
 mod analysis;
+#[doc(hidden)]
+pub use analysis::bench as __analysis_bench;
 pub mod condition;
 mod eval;
 mod hash;

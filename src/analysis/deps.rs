@@ -37,3 +37,28 @@ pub(crate) fn parse_net(s: &str) -> Option<IpNet> {
 pub(crate) fn decode_base64(s: &str) -> Option<Vec<u8>> {
     crate::condition::binary::decode(s).ok()
 }
+
+/// The evaluator's condition code, for tests that check the engine's claims against it.
+#[cfg(test)]
+pub(crate) mod testing {
+    use crate::condition::compiled::CompiledCondition;
+    pub(crate) use crate::condition::{ConditionOperator, Operator, SetQualifier};
+    use crate::eval::observe::{Collector, Off};
+    use crate::policy::ConditionValue;
+    pub(crate) use crate::Request;
+
+    /// One condition with one policy value, evaluated on `request`: whether it holds,
+    /// and whether it met a value it could not judge.
+    pub(crate) fn eval_condition(
+        op: ConditionOperator,
+        key: &str,
+        value: &str,
+        request: &Request,
+    ) -> (bool, bool) {
+        let values = [ConditionValue::String(value.to_string())];
+        let c = CompiledCondition::compile(op, key, &values, false).unwrap();
+        let mut obs = Collector::<Off>::new();
+        let holds = c.eval(request, &mut obs);
+        (holds, obs.unjudged)
+    }
+}

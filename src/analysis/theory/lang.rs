@@ -93,6 +93,8 @@ pub(crate) struct Nfa {
     edges: Vec<Vec<(Class, u32)>>,
     eps: Vec<Vec<u32>>,
     accept: Vec<bool>,
+    /// Whether any state has an ε-edge.
+    has_eps: bool,
     /// For a glob-shaped automaton: the classes every accepted string starts with, the
     /// classes it ends with, and its exact length when it has no run. Used to set aside
     /// negative automata that cannot meet a positive one without walking.
@@ -154,10 +156,12 @@ impl Nfa {
         );
         let min_len = toks.iter().filter(|t| matches!(t, Tok::One(_))).count();
         let universal = !toks.is_empty() && toks.iter().all(|t| *t == Tok::Run(Class::Any));
+        let has_eps = eps.iter().any(|e| !e.is_empty());
         Nfa {
             edges,
             eps,
             accept,
+            has_eps,
             shape: Some(Shape {
                 prefix,
                 suffix,
@@ -201,10 +205,12 @@ impl Nfa {
         if let Some(a) = accept.get_mut(end as usize) {
             *a = true;
         }
+        let has_eps = b.eps.iter().any(|e| !e.is_empty());
         Nfa {
             edges: b.edges,
             eps: b.eps,
             accept,
+            has_eps,
             shape: None,
         }
     }
@@ -224,6 +230,9 @@ impl Nfa {
 
     /// Adds the ε-closure of the set bits of `set`.
     fn close(&self, set: &mut [u64], stack: &mut Vec<u32>) {
+        if !self.has_eps {
+            return;
+        }
         stack.clear();
         for (w, &word) in set.iter().enumerate() {
             let mut bits = word;
@@ -299,14 +308,16 @@ impl Nfa {
 
     /// Whether the two languages are certainly disjoint, judged from fixed prefixes,
     /// suffixes and lengths alone.
-    fn clearly_disjoint(&self, other: &Nfa) -> bool {
+    pub(crate) fn clearly_disjoint(&self, other: &Nfa) -> bool {
         let (Some(a), Some(b)) = (&self.shape, &other.shape) else {
             return false;
         };
-        let clash = |x: &[Class], y: &[Class]| x.iter().zip(y).any(|(p, q)| p.disjoint(q));
-        let rev = |v: &[Class]| v.iter().rev().cloned().collect::<Vec<_>>();
-        clash(&a.prefix, &b.prefix)
-            || clash(&rev(&a.suffix), &rev(&b.suffix))
+        a.prefix.iter().zip(&b.prefix).any(|(p, q)| p.disjoint(q))
+            || a.suffix
+                .iter()
+                .rev()
+                .zip(b.suffix.iter().rev())
+                .any(|(p, q)| p.disjoint(q))
             || a.exact_len
                 .is_some_and(|n| n < b.min_len || b.exact_len.is_some_and(|m| m != n))
             || b.exact_len.is_some_and(|n| n < a.min_len)
@@ -538,12 +549,19 @@ impl Alphabet {
             candidates.extend(found);
         }
         // Group by what every class says about the character; keep the first of each.
-        let mut seen: HashMap<Vec<bool>, ()> = HashMap::new();
+        let words = preds.len().div_ceil(64).max(1);
+        let mut seen: Vec<u64> = Vec::new();
         let mut reps = Vec::new();
         for c in candidates {
             let f = fold(c);
-            let sig: Vec<bool> = preds.iter().map(|p| p.accepts(c, f)).collect();
-            if seen.insert(sig, ()).is_none() {
+            let mut sig = vec![0u64; words];
+            for (i, p) in preds.iter().enumerate() {
+                if p.accepts(c, f) {
+                    set_bit(&mut sig, u32::try_from(i).unwrap_or(u32::MAX));
+                }
+            }
+            if !seen.chunks(words).any(|s| s == sig.as_slice()) {
+                seen.extend_from_slice(&sig);
                 reps.push(c);
             }
         }
@@ -561,6 +579,41 @@ impl Alphabet {
         Some((*self.reps.get(k)?, *self.folded.get(k)?))
     }
 }
+
+/// A fast hash for state vectors (word-wise multiply-rotate, as FxHash). Walk states
+/// are sets of automaton positions derived from the policy text, and a walk stops at its
+/// state budget, so a poor distribution costs time but never correctness.
+#[derive(Default, Clone, Copy)]
+pub(crate) struct StateHasher(u64);
+
+impl std::hash::Hasher for StateHasher {
+    #[inline]
+    fn write(&mut self, bytes: &[u8]) {
+        for chunk in bytes.chunks(8) {
+            let mut w = [0u8; 8];
+            if let Some(dst) = w.get_mut(..chunk.len()) {
+                dst.copy_from_slice(chunk);
+            }
+            self.write_u64(u64::from_le_bytes(w));
+        }
+    }
+    #[inline]
+    fn write_u64(&mut self, word: u64) {
+        self.0 = (self.0.rotate_left(5) ^ word).wrapping_mul(0x51_7c_c1_b7_27_22_0a_95);
+    }
+    #[inline]
+    fn write_usize(&mut self, n: usize) {
+        self.write_u64(n as u64);
+    }
+    #[inline]
+    fn finish(&self) -> u64 {
+        self.0
+    }
+}
+
+/// A map keyed by walk states.
+pub(crate) type StateMap<V> =
+    HashMap<std::rc::Rc<[u64]>, V, std::hash::BuildHasherDefault<StateHasher>>;
 
 /// What a walk found.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -648,10 +701,10 @@ pub(crate) fn walk(
     }
     // Node i was reached from node parent[i] by class class[i].
     let mut parent: Vec<(u32, u32)> = vec![(u32::MAX, u32::MAX)];
-    let mut visited: HashMap<Box<[u64]>, u32> = HashMap::new();
-    let start: Box<[u64]> = start.into();
+    let mut visited: StateMap<u32> = StateMap::with_capacity_and_hasher(256, Default::default());
+    let start: std::rc::Rc<[u64]> = start.into();
     visited.insert(start.clone(), 0);
-    let mut queue: VecDeque<(u32, Box<[u64]>)> = VecDeque::from([(0, start)]);
+    let mut queue: VecDeque<(u32, std::rc::Rc<[u64]>)> = VecDeque::from([(0, start)]);
     let mut next = vec![0u64; width];
     while let Some((id, state)) = queue.pop_front() {
         for k in 0..alphabet.len() {
@@ -683,7 +736,7 @@ pub(crate) fn walk(
             if parent.len() % DEADLINE_EVERY == 0 && limits.past_deadline() {
                 return WalkResult::Budget(Exhausted::Deadline);
             }
-            let key: Box<[u64]> = next.as_slice().into();
+            let key: std::rc::Rc<[u64]> = next.as_slice().into();
             visited.insert(key.clone(), node);
             queue.push_back((node, key));
         }

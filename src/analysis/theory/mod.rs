@@ -43,6 +43,7 @@ use super::deps::{
 use super::logic::AtomId;
 use lang::Nfa;
 pub(crate) use order::Cmp;
+use std::cell::OnceCell;
 use std::collections::HashMap;
 
 /// A string the request supplies.
@@ -349,7 +350,9 @@ impl Atom {
 pub(crate) struct Atoms {
     atoms: Vec<Atom>,
     index: HashMap<Atom, AtomId>,
-    langs: Vec<Lang>,
+    /// Each language with its automaton, compiled on first use and kept for every later
+    /// check of the same problem.
+    langs: Vec<(Lang, OnceCell<Nfa>)>,
     lang_index: HashMap<LangKey, LangId>,
     templates: Vec<Template>,
     template_index: HashMap<Template, TemplateId>,
@@ -390,14 +393,20 @@ impl Atoms {
             return id;
         }
         let id = LangId(id32(self.langs.len()));
-        self.langs.push(lang);
+        self.langs.push((lang, OnceCell::new()));
         self.lang_index.insert(key, id);
         id
     }
 
     /// A language by id.
     pub(crate) fn get_lang(&self, id: LangId) -> Option<&Lang> {
-        self.langs.get(id.0 as usize)
+        self.langs.get(id.0 as usize).map(|(l, _)| l)
+    }
+
+    /// A language's automaton.
+    pub(crate) fn nfa(&self, id: LangId) -> Option<&Nfa> {
+        let (lang, cell) = self.langs.get(id.0 as usize)?;
+        Some(cell.get_or_init(|| lang.nfa()))
     }
 
     /// How many languages there are.

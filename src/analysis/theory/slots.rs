@@ -2,8 +2,8 @@
 //! a string that makes its atoms come out as assigned.
 //!
 //! Slots asserted equal are merged (union-find) and share one string. Each group is
-//! decided by [`value`](super::value); a group with a template atom is decided jointly
-//! with the variables' groups ([`template`](super::template)), or, outside the exact
+//! decided by [`super::value`]; a group with a template atom is decided jointly
+//! with the variables' groups ([`super::template`]), or, outside the exact
 //! fragment, by resolving the template with the variables' witnesses and checking.
 //! Disequalities are met by enumerating a few distinct witnesses per group and choosing
 //! among them. Conflicts come back as clauses over the atoms' literals; verdicts on a

@@ -12,7 +12,7 @@
 
 use super::super::budget::{Exhausted, Limits};
 use super::super::deps::{fold, Case};
-use super::lang::{Alphabet, Class, Nfa, WalkStats, DEADLINE_EVERY};
+use super::lang::{Alphabet, Class, Nfa, StateMap, WalkStats, DEADLINE_EVERY};
 use super::{Template, TemplateMode, TemplatePart};
 use std::collections::{HashMap, VecDeque};
 
@@ -320,8 +320,8 @@ pub(crate) fn joint_walk(
         };
     }
     let mut parent: Vec<(u32, Move)> = vec![(u32::MAX, Move::Eps)];
-    let mut visited: HashMap<Box<[u64]>, ()> = HashMap::new();
-    visited.insert(start.clone().into(), ());
+    let mut visited: StateMap<()> = StateMap::default();
+    visited.insert(start.as_slice().into(), ());
     let mut queue: VecDeque<(u32, Vec<u64>)> = VecDeque::from([(0, start)]);
     let mut next = vec![0u64; width];
     while let Some((id, state)) = queue.pop_front() {
@@ -402,7 +402,7 @@ pub(crate) fn joint_walk(
             if parent.len() % DEADLINE_EVERY == 0 && limits.past_deadline() {
                 return JointResult::Budget(Exhausted::Deadline);
             }
-            visited.insert(n.clone().into(), ());
+            visited.insert(n.as_slice().into(), ());
             match mv {
                 Move::Eps => queue.push_front((node, n)),
                 _ => queue.push_back((node, n)),

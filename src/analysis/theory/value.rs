@@ -16,13 +16,11 @@ use super::super::deps::{Instant, IpNet, Number};
 use super::super::logic::AtomId;
 use super::lang::{self, Nfa, WalkResult, WalkStats};
 use super::{ip, order, Atom, Atoms, Cmp, Family, Lang};
-use std::cell::OnceCell;
+use std::sync::OnceLock;
 
-/// Compiled automata: one per language of the table, built on first use, and the fixed
-/// readability languages.
+/// The fixed readability languages, compiled once per process.
 #[derive(Debug)]
-pub(crate) struct Automata {
-    by_lang: Vec<OnceCell<Nfa>>,
+struct Fixed {
     arn: Nfa,
     boolean: Nfa,
     base64: Nfa,
@@ -31,43 +29,45 @@ pub(crate) struct Automata {
     ip_sup: Nfa,
 }
 
+fn fixed() -> &'static Fixed {
+    static FIXED: OnceLock<Fixed> = OnceLock::new();
+    FIXED.get_or_init(|| Fixed {
+        arn: lang::arn_readable(),
+        boolean: Nfa::regex(&lang::bool_readable()),
+        base64: Nfa::regex(&lang::base64_readable()),
+        number_sup: Nfa::regex(&lang::number_superset()),
+        date_sup: Nfa::regex(&lang::date_superset()),
+        ip_sup: Nfa::regex(&lang::ip_superset()),
+    })
+}
+
+/// The automata of a problem's languages (kept in its atom table) and the fixed
+/// readability languages.
+#[derive(Debug, Default)]
+pub(crate) struct Automata;
+
 impl Automata {
-    /// Room for every language of `atoms`.
-    pub(crate) fn new(atoms: &Atoms) -> Automata {
-        Automata {
-            by_lang: (0..atoms.num_langs()).map(|_| OnceCell::new()).collect(),
-            arn: lang::arn_readable(),
-            boolean: Nfa::regex(&lang::bool_readable()),
-            base64: Nfa::regex(&lang::base64_readable()),
-            number_sup: Nfa::regex(&lang::number_superset()),
-            date_sup: Nfa::regex(&lang::date_superset()),
-            ip_sup: Nfa::regex(&lang::ip_superset()),
-        }
+    /// The automata for `atoms`.
+    pub(crate) fn new(_atoms: &Atoms) -> Automata {
+        Automata
     }
 
     /// The automaton of a language of the table.
-    pub(crate) fn lang_nfa(&self, atoms: &Atoms, id: super::LangId) -> Option<&Nfa> {
-        let cell = self.by_lang.get(id.0 as usize)?;
-        let lang = atoms.get_lang(id)?;
-        Some(cell.get_or_init(|| lang.nfa()))
+    pub(crate) fn lang_nfa<'x>(&self, atoms: &'x Atoms, id: super::LangId) -> Option<&'x Nfa> {
+        atoms.nfa(id)
     }
 
     /// The readability automaton of a family: exact for ARNs, booleans and base64, a
     /// superset for the others.
-    pub(crate) fn read_nfa(&self, f: Family) -> &Nfa {
-        self.family(f).0
-    }
-
-    /// The exact readability language of a regular family, or a superset for the
-    /// others; the flag says which.
-    fn family(&self, f: Family) -> (&Nfa, bool) {
+    pub(crate) fn read_nfa(&self, f: Family) -> &'static Nfa {
+        let fixed = fixed();
         match f {
-            Family::Arn => (&self.arn, true),
-            Family::Bool => (&self.boolean, true),
-            Family::Base64 => (&self.base64, true),
-            Family::Number => (&self.number_sup, false),
-            Family::Date => (&self.date_sup, false),
-            Family::Ip => (&self.ip_sup, false),
+            Family::Arn => &fixed.arn,
+            Family::Bool => &fixed.boolean,
+            Family::Base64 => &fixed.base64,
+            Family::Number => &fixed.number_sup,
+            Family::Date => &fixed.date_sup,
+            Family::Ip => &fixed.ip_sup,
         }
     }
 }
@@ -207,7 +207,7 @@ impl Ctx<'_> {
         }
         for f in [Family::Arn, Family::Bool, Family::Base64] {
             if let Some(&Some((v, i))) = sp.read.get(f.index()) {
-                let (nfa, _) = automata.family(f);
+                let nfa = automata.read_nfa(f);
                 if v {
                     sp.pos.push((nfa, Some(i)));
                 } else {
@@ -249,7 +249,7 @@ impl Ctx<'_> {
                     Some((false, _))
                 ) || free_negatives.contains(k)
             })
-            .map(|k| automata.family(k.family()).0)
+            .map(|k| automata.read_nfa(k.family()))
             .collect();
         let string_core = |sp: &Split<'_>| -> Vec<usize> {
             sp.pos.iter().chain(&sp.neg).filter_map(|p| p.1).collect()
@@ -300,7 +300,7 @@ impl Ctx<'_> {
         // Over-approximate each active family by its superset language: if the strings
         // cannot meet even that, they cannot meet the family.
         let mut pos_sup = pos.clone();
-        pos_sup.extend(active.iter().map(|&(k, _)| automata.family(k.family()).0));
+        pos_sup.extend(active.iter().map(|&(k, _)| automata.read_nfa(k.family())));
         let mut neg_avoid = neg.clone();
         neg_avoid.extend(avoid.iter().copied());
         match lang::walk(&pos_sup, &neg_avoid, self.limits, self.stats) {
@@ -398,9 +398,37 @@ impl Ctx<'_> {
         self.family_solve(kind, sp).unwrap_or_default()
     }
 
-    /// Shrinks an inconsistent subset of `lits` by deleting literals one at a time while
-    /// the rest stays inconsistent. A literal whose removal cannot be decided within the
-    /// budget stays.
+    /// Whether the literals at `idx` are inconsistent.
+    fn inconsistent(&mut self, lits: &[(AtomId, bool)], idx: &[usize]) -> Option<Vec<usize>> {
+        let sub: Vec<(AtomId, bool)> = idx.iter().filter_map(|&k| lits.get(k).copied()).collect();
+        match self.decide(&sub, &[]) {
+            Decided::Unsat(inner) => {
+                let mut core: Vec<usize> =
+                    inner.iter().filter_map(|&k| idx.get(k).copied()).collect();
+                core.sort_unstable();
+                core.dedup();
+                Some(if core.is_empty() { idx.to_vec() } else { core })
+            }
+            Decided::Sat(_) | Decided::Unknown(_) => None,
+        }
+    }
+
+    /// The automaton of a negated language literal, if `lit` is one.
+    fn negated_language(&self, lit: Option<&(AtomId, bool)>) -> Option<&Nfa> {
+        match lit {
+            Some(&(a, false)) => match self.atoms.get(a) {
+                Some(Atom::In { lang, .. }) => self.atoms.nfa(*lang),
+                _ => None,
+            },
+            _ => None,
+        }
+    }
+
+    /// Shrinks an inconsistent subset of `lits`. Negated languages that cannot meet a
+    /// positive one are dropped first (they remove nothing); then the common shapes are
+    /// tried (the other literals alone, or with one negated language); then literals are
+    /// deleted one at a time while the rest stays inconsistent. A literal whose removal
+    /// cannot be decided within the budget stays.
     pub(crate) fn minimize(&mut self, lits: &[(AtomId, bool)], core: Vec<usize>) -> Vec<usize> {
         let mut core = core;
         core.sort_unstable();
@@ -408,8 +436,47 @@ impl Ctx<'_> {
         if core.len() <= 2 {
             return core;
         }
+        let (negs, rest): (Vec<usize>, Vec<usize>) = core
+            .iter()
+            .partition(|&&k| self.negated_language(lits.get(k)).is_some());
+        let positives: Vec<&Nfa> = rest
+            .iter()
+            .filter_map(|&k| match lits.get(k) {
+                Some(&(a, true)) => match self.atoms.get(a) {
+                    Some(Atom::In { lang, .. }) => self.atoms.nfa(*lang),
+                    _ => None,
+                },
+                _ => None,
+            })
+            .collect();
+        let negs: Vec<usize> = negs
+            .into_iter()
+            .filter(|&k| {
+                self.negated_language(lits.get(k))
+                    .is_none_or(|n| !positives.iter().any(|p| p.clearly_disjoint(n)))
+            })
+            .collect();
+        core = if let Some(c) = self.inconsistent(lits, &rest) {
+            c
+        } else {
+            let mut found = None;
+            for &n in &negs {
+                let mut trial = rest.clone();
+                trial.push(n);
+                if let Some(c) = self.inconsistent(lits, &trial) {
+                    found = Some(c);
+                    break;
+                }
+            }
+            found.unwrap_or_else(|| {
+                let mut all = rest.clone();
+                all.extend(negs.iter().copied());
+                all.sort_unstable();
+                all
+            })
+        };
         let mut i = 0;
-        while i < core.len() {
+        while i < core.len() && core.len() > 1 {
             if self.limits.past_deadline() {
                 break;
             }
@@ -419,25 +486,14 @@ impl Ctx<'_> {
                 .filter(|&(j, _)| j != i)
                 .map(|(_, &k)| k)
                 .collect();
-            let sub: Vec<(AtomId, bool)> =
-                trial.iter().filter_map(|&k| lits.get(k).copied()).collect();
-            match self.decide(&sub, &[]) {
+            match self.inconsistent(lits, &trial) {
                 // The smaller verdict may name an even smaller subset: jump to it.
-                Decided::Unsat(inner) => {
-                    let mut next: Vec<usize> = inner
-                        .iter()
-                        .filter_map(|&k| trial.get(k).copied())
-                        .collect();
-                    next.sort_unstable();
-                    next.dedup();
-                    if next.is_empty() || next.len() >= trial.len() {
-                        core = trial;
-                    } else {
-                        core = next;
-                        i = 0;
-                    }
+                Some(next) if next.len() < trial.len() => {
+                    core = next;
+                    i = 0;
                 }
-                Decided::Sat(_) | Decided::Unknown(_) => i += 1,
+                Some(_) => core = trial,
+                None => i += 1,
             }
         }
         core
