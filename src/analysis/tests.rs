@@ -523,3 +523,127 @@ mod brute_force {
         }
     }
 }
+
+/// The exact fragment of one slot: a value family (numbers, dates or addresses) with
+/// any comparisons, and the other families' readability denied or left open. Never
+/// unknown; every witness and every core is checked with the evaluator.
+mod fragment {
+    use super::super::theory::Atom;
+    use super::*;
+
+    fn read_atoms() -> impl Strategy<Value = Vec<(Family, Option<bool>)>> {
+        prop::collection::vec(prop::option::of(Just(false)), Family::ALL.len())
+            .prop_map(|v| Family::ALL.iter().copied().zip(v).collect())
+    }
+
+    #[derive(Debug, Clone)]
+    enum Value {
+        Num(Cmp, i64, bool),
+        Date(Cmp, i64, bool),
+        Ip(u8, u8, bool),
+    }
+
+    fn values() -> impl Strategy<Value = (u8, Vec<Value>)> {
+        let cmp = prop::sample::select(&[Cmp::Lt, Cmp::Le, Cmp::Gt, Cmp::Ge, Cmp::Eq][..]);
+        (0u8..3).prop_flat_map(move |family| {
+            let one = match family {
+                0 => (cmp.clone(), -3i64..4, any::<bool>())
+                    .prop_map(|(c, v, h)| Value::Num(c, v, h))
+                    .boxed(),
+                1 => (cmp.clone(), -3i64..4, any::<bool>())
+                    .prop_map(|(c, v, h)| Value::Date(c, v, h))
+                    .boxed(),
+                _ => (0u8..4, 29u8..=32, any::<bool>())
+                    .prop_map(|(x, p, h)| Value::Ip(x, p, h))
+                    .boxed(),
+            };
+            (Just(family), prop::collection::vec(one, 0..4))
+        })
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(500))]
+        #[test]
+        fn single_family_is_exact((family, vals) in values(), reads in read_atoms(), force_read: bool) {
+            let mut p = Problem::new();
+            let x = p.slot("x");
+            let own = [Family::Number, Family::Date, Family::Ip][usize::from(family)];
+            let mut lits = Vec::new();
+            for v in &vals {
+                let (atom, holds) = match *v {
+                    Value::Num(cmp, c, h) => (Atom::Num { slot: x, cmp, value: parse_number(&c.to_string()).unwrap() }, h),
+                    Value::Date(cmp, c, h) => (Atom::Date { slot: x, cmp, value: parse_date(&(c * 86_400).to_string()).unwrap() }, h),
+                    Value::Ip(o, pre, h) => (Atom::Ip { slot: x, net: parse_net(&format!("10.0.0.{o}/{pre}")).unwrap() }, h),
+                };
+                lits.push((p.atoms.intern(atom), holds));
+            }
+            for (f, r) in reads {
+                let r = if f == own { force_read.then_some(true) } else { r };
+                if let Some(r) = r {
+                    lits.push((p.atoms.intern(Atom::Reads { slot: x, family: f }), r));
+                }
+            }
+            lits.sort();
+            lits.dedup_by_key(|l| l.0);
+            let automata = Automata::new(&p.atoms);
+            let limits = Limits::default();
+            let mut stats = WalkStats::default();
+            let mut ctx = Ctx { atoms: &p.atoms, automata: &automata, limits: &limits, stats: &mut stats };
+            match ctx.decide(&lits, &[]) {
+                Decided::Sat(w) => prop_assert!(ctx.check(&w, &lits, &[]), "{:?}", w),
+                Decided::Unsat(core) => {
+                    let core = ctx.minimize(&lits, core);
+                    let sub: Vec<_> = core.iter().map(|&i| lits[i]).collect();
+                    let mut probes: Vec<String> = (-40..=40).map(|t| format!("{}", t as f64 / 8.0)).collect();
+                    probes.extend((-5..=5).map(|d: i64| (d * 86_400 - 1).to_string()));
+                    probes.extend((0..8).map(|o| format!("10.0.0.{o}")));
+                    probes.extend(["", "x", "1.0e0", "1970-01-01T00:00:00Z", "::1", "0.5e0"].map(String::from));
+                    for c in &probes {
+                        prop_assert!(!ctx.check(c, &sub, &[]), "{:?} satisfies the core {:?}", c, sub);
+                    }
+                }
+                Decided::Unknown(u) => prop_assert!(false, "unknown inside the fragment: {}", u),
+            }
+        }
+
+        /// String languages with ARN, boolean and base64 readability: never unknown.
+        #[test]
+        fn regular_families_are_exact(
+            pats in prop::collection::vec((prop::sample::select(&["*", "?", "a*", "t*", "*=", "arn:*", "arn:a:b:c:d:*", "true", "QQ==", "????"][..]), any::<bool>()), 0..4),
+            reads in prop::collection::vec((prop::sample::select(&[Family::Arn, Family::Bool, Family::Base64][..]), any::<bool>()), 0..3),
+            bools in prop::option::of((any::<bool>(), any::<bool>())),
+        ) {
+            let mut p = Problem::new();
+            let x = p.slot("x");
+            let mut lits = Vec::new();
+            for (pat, h) in &pats {
+                let id = p.atoms.lang(Lang::Pattern(Pattern::new(pat, Case::Sensitive)));
+                lits.push((p.atoms.intern(Atom::In { slot: x, lang: id }), *h));
+            }
+            for (f, h) in &reads {
+                lits.push((p.atoms.intern(Atom::Reads { slot: x, family: *f }), *h));
+            }
+            if let Some((b, h)) = bools {
+                let id = p.atoms.lang(Lang::Bool(b));
+                lits.push((p.atoms.intern(Atom::In { slot: x, lang: id }), h));
+            }
+            lits.sort();
+            lits.dedup_by_key(|l| l.0);
+            let automata = Automata::new(&p.atoms);
+            let limits = Limits::default();
+            let mut stats = WalkStats::default();
+            let mut ctx = Ctx { atoms: &p.atoms, automata: &automata, limits: &limits, stats: &mut stats };
+            match ctx.decide(&lits, &[]) {
+                Decided::Sat(w) => prop_assert!(ctx.check(&w, &lits, &[])),
+                Decided::Unsat(core) => {
+                    let core = ctx.minimize(&lits, core);
+                    let sub: Vec<_> = core.iter().map(|&i| lits[i]).collect();
+                    for c in ["", "x", "a", "t", "true", "TRUE", "false", "QQ==", "QQ", "AAAA", "arn:a:b:c:d:e", "arn:::::", "=", "tt="] {
+                        prop_assert!(!ctx.check(c, &sub, &[]), "{:?} satisfies the core {:?}", c, sub);
+                    }
+                }
+                Decided::Unknown(u) => prop_assert!(false, "unknown inside the fragment: {}", u),
+            }
+        }
+    }
+}

@@ -17,17 +17,19 @@
 //! - string languages in any combination: IAM patterns and literals in both case modes,
 //!   ARN patterns, `Bool` and `BinaryEquals` values, and readability as an ARN, a boolean
 //!   or base64;
-//! - numbers, dates or IP addresses, one family per slot, with any comparisons, and with
-//!   readability (positive or negative) of every family;
+//! - numbers, dates or IP addresses, one family per slot, with any comparisons and its
+//!   own readability, the other families' readability denied or left open;
 //! - equality between slots (policy variables as a whole value), with disequalities;
 //! - a template `pre${k}post` (several distinct variables allowed) when its slot has no
 //!   other template atom and it is asserted, not denied, and its variables' slots are
 //!   plain strings used by no other template and by no disequality.
 //!
 //! Outside it (text patterns on a slot that must also read as a number, a date or an
-//! address; a negated template; a variable shared by two templates) the theory first
-//! tries to build a witness and checks it; failing that it answers
-//! [`super::budget::Unknown::Unsupported`], never a guess.
+//! address; two value families on one slot; a negated template; a variable shared by two
+//! templates; a disequality on a slot with a template or a value family) the theory first
+//! tries to build a witness and checks it, and proves inconsistency when one side alone
+//! is inconsistent; failing both it answers [`super::budget::Unknown::Unsupported`],
+//! never a guess.
 
 pub(crate) mod ip;
 pub(crate) mod lang;
