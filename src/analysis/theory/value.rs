@@ -251,8 +251,14 @@ impl Ctx<'_> {
             })
             .map(|k| automata.read_nfa(k.family()))
             .collect();
+        // The string literals of a core; a negated language that cannot meet some
+        // positive one removes nothing, so it is left out (the walk drops it too).
         let string_core = |sp: &Split<'_>| -> Vec<usize> {
-            sp.pos.iter().chain(&sp.neg).filter_map(|p| p.1).collect()
+            let relevant = sp
+                .neg
+                .iter()
+                .filter(|(n, _)| !sp.pos.iter().any(|(p, _)| p.clearly_disjoint(n)));
+            sp.pos.iter().chain(relevant).filter_map(|p| p.1).collect()
         };
         let pos: Vec<&Nfa> = sp.pos.iter().map(|p| p.0).collect();
         let neg: Vec<&Nfa> = sp.neg.iter().map(|p| p.0).collect();
@@ -456,24 +462,40 @@ impl Ctx<'_> {
                     .is_none_or(|n| !positives.iter().any(|p| p.clearly_disjoint(n)))
             })
             .collect();
-        core = if let Some(c) = self.inconsistent(lits, &rest) {
-            c
-        } else {
-            let mut found = None;
-            for &n in &negs {
-                let mut trial = rest.clone();
-                trial.push(n);
-                if let Some(c) = self.inconsistent(lits, &trial) {
-                    found = Some(c);
-                    break;
+        let everything = || {
+            let mut all = rest.clone();
+            all.extend(negs.iter().copied());
+            all.sort_unstable();
+            all
+        };
+        let sub: Vec<(AtomId, bool)> = rest.iter().filter_map(|&k| lits.get(k).copied()).collect();
+        let rest_verdict = self.decide(&sub, &[]);
+        let rest_consistent = matches!(rest_verdict, Decided::Sat(_));
+        core = match rest_verdict {
+            Decided::Unsat(inner) => {
+                let mut c: Vec<usize> =
+                    inner.iter().filter_map(|&k| rest.get(k).copied()).collect();
+                c.sort_unstable();
+                c.dedup();
+                if c.is_empty() {
+                    rest.clone()
+                } else {
+                    c
                 }
             }
-            found.unwrap_or_else(|| {
-                let mut all = rest.clone();
-                all.extend(negs.iter().copied());
-                all.sort_unstable();
-                all
-            })
+            Decided::Unknown(_) => everything(),
+            Decided::Sat(_) => {
+                let mut found = None;
+                for &n in &negs {
+                    let mut trial = rest.clone();
+                    trial.push(n);
+                    if let Some(c) = self.inconsistent(lits, &trial) {
+                        found = Some(c);
+                        break;
+                    }
+                }
+                found.unwrap_or_else(everything)
+            }
         };
         let mut i = 0;
         while i < core.len() && core.len() > 1 {
@@ -486,6 +508,11 @@ impl Ctx<'_> {
                 .filter(|&(j, _)| j != i)
                 .map(|(_, &k)| k)
                 .collect();
+            // A subset of consistent literals is consistent: no need to ask.
+            if rest_consistent && trial.iter().all(|k| rest.contains(k)) {
+                i += 1;
+                continue;
+            }
             match self.inconsistent(lits, &trial) {
                 // The smaller verdict may name an even smaller subset: jump to it.
                 Some(next) if next.len() < trial.len() => {
