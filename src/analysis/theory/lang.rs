@@ -104,6 +104,9 @@ pub(crate) struct Nfa {
 #[derive(Debug, Clone, PartialEq, Eq)]
 struct Shape {
     prefix: Vec<Class>,
+    /// The leading exact characters of `prefix`, as text: most prefixes are literal
+    /// (`arn:aws:s3:::bucket/`), and comparing text is much cheaper than classes.
+    lead: String,
     suffix: Vec<Class>,
     min_len: usize,
     exact_len: Option<usize>,
@@ -163,6 +166,13 @@ impl Nfa {
             accept,
             has_eps,
             shape: Some(Shape {
+                lead: prefix
+                    .iter()
+                    .map_while(|c| match c {
+                        Class::Char(x) => Some(*x),
+                        _ => None,
+                    })
+                    .collect(),
                 prefix,
                 suffix,
                 min_len,
@@ -312,7 +322,18 @@ impl Nfa {
         let (Some(a), Some(b)) = (&self.shape, &other.shape) else {
             return false;
         };
-        a.prefix.iter().zip(&b.prefix).any(|(p, q)| p.disjoint(q))
+        // Two exact texts clash unless one is a prefix of the other; past the shorter
+        // one the classes decide.
+        let common = a.lead.len().min(b.lead.len());
+        if a.lead.as_bytes().get(..common) != b.lead.as_bytes().get(..common) {
+            return true;
+        }
+        let skip = a.lead.chars().count().min(b.lead.chars().count());
+        a.prefix
+            .iter()
+            .zip(&b.prefix)
+            .skip(skip)
+            .any(|(p, q)| p.disjoint(q))
             || a.suffix
                 .iter()
                 .rev()

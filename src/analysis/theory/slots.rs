@@ -12,12 +12,13 @@
 use super::super::budget::{Limits, Unknown};
 use super::super::logic::AtomId;
 use super::super::sat::{Assignment, Lit, Theory, TheoryVerdict, Var};
-use super::lang::{Nfa, WalkStats};
+use super::lang::{Nfa, StateHasher, WalkStats};
 use super::template::{self, JointInput, JointResult};
 use super::value::{Automata, Ctx, Decided, Extra};
 use super::{Atom, Atoms, Family, Lang, SlotId, TemplateId};
 use crate::analysis::deps::{Case, Pattern};
 use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::hash::BuildHasherDefault;
 
 /// Counters, for reports and benchmarks.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -95,7 +96,7 @@ pub(crate) struct SlotTheory<'a> {
     var_of: Vec<Option<Var>>,
     theory_vars: Vec<(AtomId, Var)>,
     limits: Limits,
-    cache: HashMap<Vec<(AtomId, bool)>, Cached>,
+    cache: HashMap<Vec<(AtomId, bool)>, Cached, BuildHasherDefault<StateHasher>>,
     model: Vec<Option<String>>,
     stats: TheoryStats,
 }
@@ -126,7 +127,7 @@ impl<'a> SlotTheory<'a> {
             var_of,
             theory_vars,
             limits,
-            cache: HashMap::new(),
+            cache: HashMap::default(),
             model: vec![None; atoms.num_slots()],
             stats: TheoryStats::default(),
         }
