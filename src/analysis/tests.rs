@@ -647,3 +647,197 @@ mod fragment {
         }
     }
 }
+
+/// Templates in the exact fragment (one asserted template, its variable a plain string
+/// slot) against a search over the variable's value: for each short value, the resolved
+/// template is an ordinary pattern, decided by the (separately tested) walk.
+mod template_search {
+    use super::super::theory::lang::{walk, Nfa, WalkResult};
+    use super::*;
+
+    fn text() -> impl Strategy<Value = String> {
+        prop::collection::vec(prop::sample::select(&['a', 'b', 'A', '*', '?'][..]), 0..=2)
+            .prop_map(|v| v.into_iter().collect())
+    }
+
+    /// Constraints on the slots: often a single letter, so that the case of the copy
+    /// matters.
+    fn constraint() -> impl Strategy<Value = String> {
+        prop_oneof![
+            prop::sample::select(&["a", "A", "b", "a*", "*A"][..]).prop_map(String::from),
+            text(),
+        ]
+    }
+
+    fn mode() -> impl Strategy<Value = TemplateMode> {
+        prop_oneof![
+            Just(TemplateMode::Like),
+            Just(TemplateMode::Equals(Case::Sensitive)),
+            Just(TemplateMode::Equals(Case::Insensitive)),
+        ]
+    }
+
+    fn values() -> Vec<String> {
+        let mut all = vec![String::new()];
+        let mut layer = vec![String::new()];
+        for _ in 0..3 {
+            layer = layer
+                .iter()
+                .flat_map(|s| ['a', 'b', 'A', '*', 'x'].map(|c| format!("{s}{c}")))
+                .collect();
+            all.extend(layer.iter().cloned());
+        }
+        all
+    }
+
+    /// Decides one template question with the engine and by the search; an error
+    /// says how they disagree.
+    fn case(
+        pre: &str,
+        post: &str,
+        mode: TemplateMode,
+        owner: Option<(&str, bool, bool)>,
+        var: Option<(&str, bool)>,
+    ) -> Result<(), String> {
+        let mut p = Problem::new();
+        let r = p.slot("r");
+        let u = p.slot("u");
+        let t = Template {
+            mode,
+            parts: vec![
+                TemplatePart::Text(pre.to_string()),
+                TemplatePart::Var(u),
+                TemplatePart::Text(post.to_string()),
+            ],
+        };
+        let mut parts = vec![p.template(r, t.clone())];
+        let owner_pat = owner.map(|(s, ci, _)| {
+            Pattern::new(
+                s,
+                if ci {
+                    Case::Insensitive
+                } else {
+                    Case::Sensitive
+                },
+            )
+        });
+        if let (Some(pat), Some((_, _, holds))) = (&owner_pat, owner) {
+            let a = p.is_in(r, Lang::Pattern(pat.clone()));
+            parts.push(if holds { a } else { p.not(a) });
+        }
+        let var_pat = var.map(|(s, _)| Pattern::new(s, Case::Sensitive));
+        if let (Some(pat), Some((_, holds))) = (&var_pat, var) {
+            let a = p.is_in(u, Lang::Pattern(pat.clone()));
+            parts.push(if holds { a } else { p.not(a) });
+        }
+        let root = p.formulas.all(parts);
+        let verdict = check(&p, root);
+        // Search: a value of `u` meeting its own literal, and an `r` in the resolved
+        // template meeting the owner's literal.
+        let found = values().into_iter().any(|v| {
+            if let (Some(pat), Some((_, holds))) = (&var_pat, var) {
+                if pat.matches(&v) != holds {
+                    return false;
+                }
+            }
+            let Some(Lang::Pattern(resolved)) = t.resolve(&mut |_| v.clone()) else {
+                return false;
+            };
+            let res = Nfa::pattern(&resolved);
+            let own = owner_pat.as_ref().map(Nfa::pattern);
+            let (pos, neg): (Vec<&Nfa>, Vec<&Nfa>) = match (&own, owner) {
+                (Some(o), Some((_, _, true))) => (vec![&res, o], vec![]),
+                (Some(o), Some((_, _, false))) => (vec![&res], vec![o]),
+                _ => (vec![&res], vec![]),
+            };
+            matches!(
+                walk(&pos, &neg, &Limits::default(), &mut WalkStats::default()),
+                WalkResult::Witness(_)
+            )
+        });
+        match verdict {
+            Verdict::Sat(m) => {
+                let (rv, uv) = (m.value(r).unwrap_or(""), m.value(u).unwrap_or(""));
+                let resolved = t.resolve(&mut |_| uv.to_string()).unwrap();
+                if resolved.contains(rv) {
+                    Ok(())
+                } else {
+                    Err(format!("{rv:?} not in {t:?} resolved with {uv:?}"))
+                }
+            }
+            Verdict::Unsat if found => Err("unsat, but the search found values".into()),
+            Verdict::Unsat => Ok(()),
+            Verdict::Unknown(e) => Err(format!("unknown in the fragment: {e}")),
+        }
+    }
+
+    /// The case of the copied characters: every pairing of a lowercase and an
+    /// uppercase requirement, in each mode.
+    #[test]
+    fn copy_case_table() {
+        for mode in [
+            TemplateMode::Like,
+            TemplateMode::Equals(Case::Sensitive),
+            TemplateMode::Equals(Case::Insensitive),
+        ] {
+            for o in ["a", "A", "b", "a*"] {
+                for v in ["a", "A", "*A"] {
+                    for (oh, vh) in [(true, true), (true, false), (false, true)] {
+                        let got = case("", "", mode, Some((o, false, oh)), Some((v, vh)));
+                        assert_eq!(got, Ok(()), "{mode:?} owner {o} {oh} var {v} {vh}");
+                    }
+                }
+            }
+        }
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(600))]
+        #[test]
+        fn joint_walk_is_exact(
+            pre in text(),
+            post in text(),
+            mode in mode(),
+            owner in prop::option::of((constraint(), any::<bool>(), any::<bool>())),
+            var in prop::option::of((constraint(), any::<bool>())),
+        ) {
+            let owner = owner.as_ref().map(|(s, ci, h)| (s.as_str(), *ci, *h));
+            let var = var.as_ref().map(|(s, h)| (s.as_str(), *h));
+            if let Err(e) = case(&pre, &post, mode, owner, var) {
+                prop_assert!(false, "{}", e);
+            }
+        }
+    }
+}
+
+#[test]
+fn template_with_two_variables() {
+    let mut p = Problem::new();
+    let r = p.slot("resource");
+    let acct = p.slot("aws:PrincipalAccount");
+    let user = p.slot("aws:username");
+    let t = Template {
+        mode: TemplateMode::Arn,
+        parts: vec![
+            TemplatePart::Text("arn:aws:s3:::bucket-".into()),
+            TemplatePart::Var(acct),
+            TemplatePart::Text("/home/".into()),
+            TemplatePart::Var(user),
+            TemplatePart::Text("/*".into()),
+        ],
+    };
+    let f = p.template(r, t);
+    let a = p.is_in(acct, glob("1?"));
+    let u = p.is_in(user, glob("a*"));
+    let not_under = p.is_in(r, glob("*/home/ab/*"));
+    let q = p.formulas.all([f, a, u, not_under]);
+    let v = sat_value(&p, q, r);
+    assert!(
+        v.starts_with("arn:aws:s3:::bucket-1") && v.contains("/home/ab/"),
+        "{v}"
+    );
+    // Both variables pinned, and the resource elsewhere: inconsistent.
+    let elsewhere = p.is_in(r, glob("arn:aws:s3:::other/*"));
+    let q2 = p.formulas.all([f, a, u, elsewhere]);
+    assert_eq!(check(&p, q2), Verdict::Unsat);
+}
