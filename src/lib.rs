@@ -40,6 +40,10 @@ mod eval;
 // Policies read from Terraform plans and CloudFormation templates.
 #[cfg(feature = "iac")]
 pub mod iac;
+// Universal questions about a policy set: proofs and counterexamples.
+mod analysis;
+#[doc(hidden)]
+pub use analysis::bench as __analysis_bench;
 // Policy test files.
 mod testfile;
 

@@ -38,6 +38,7 @@ const LAYERS: &[(&str, &[&str])] = &[
     ("request", &["request"]),
     ("compile", &["compile"]),
     ("eval", &["eval"]),
+    ("analysis", &["analysis"]),
     ("iac", &["iac"]),
     ("testfile", &["testfile"]),
 ];
