@@ -61,6 +61,6 @@ pub use request::{
     RequestError, RequestErrorKind, Values,
 };
 pub use testfile::{
-    CaseResult, RequestSpec, RunOptions, TestCase, TestFile, TestFileError, TestFileErrorKind,
-    TestReport,
+    CaseResult, PolicyReference, RequestSpec, RunOptions, TestCase, TestFile, TestFileError,
+    TestFileErrorKind, TestReport,
 };

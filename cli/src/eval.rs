@@ -312,7 +312,11 @@ fn paint_decision(paint: &Painter, decision: Decision, text: &str) -> String {
 /// them.
 fn colour_trace(text: &str, paint: &Painter) -> String {
     let mut out = String::with_capacity(text.len());
+    // The summary ends at the first blank line; after it, an unindented line is a
+    // policy's heading.
+    let mut in_policies = false;
     for line in text.lines() {
+        in_policies |= line.is_empty();
         let styled = if let Some(rest) = line.strip_prefix("decision: ") {
             let style = if rest.starts_with("allow") {
                 Style::Green
@@ -322,7 +326,7 @@ fn colour_trace(text: &str, paint: &Painter) -> String {
             format!("decision: {}", paint.paint(style, rest))
         } else if line.starts_with("problem: ") {
             paint.paint(Style::Yellow, line)
-        } else if !line.is_empty() && !line.starts_with(' ') && line.contains(" policy ") {
+        } else if in_policies && !line.is_empty() && !line.starts_with(' ') {
             paint.paint(Style::Bold, line)
         } else if line.starts_with("  ") && !line.starts_with("    ") {
             if line.contains(" APPLIES") {

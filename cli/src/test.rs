@@ -2,7 +2,7 @@
 
 use crate::limits::LimitArgs;
 use crate::Status;
-use iam_eval::{CaseResult, RunOptions, TestFile, TestFileError, TestReport};
+use iam_eval::{CaseResult, RunOptions, TestFile, TestFileError, TestReport, Trace};
 use std::fmt::Write as _;
 use std::path::PathBuf;
 
@@ -22,6 +22,14 @@ pub(crate) struct Args {
     /// its key's type).
     #[arg(long)]
     deny_warnings: bool,
+    /// Print the whole explanation of each failing case's decision, as `eval --explain`
+    /// does.
+    #[arg(long)]
+    explain: bool,
+    /// Exit 0 when no case runs (no test files under a path, or a --filter that matches
+    /// nothing); by default that is a failure, so CI pointed at the wrong path goes red.
+    #[arg(long)]
+    allow_empty: bool,
     #[command(flatten)]
     limits: LimitArgs,
 }
@@ -47,17 +55,21 @@ pub(crate) fn run(args: &Args) -> Status {
     let limits = args.limits.limits();
     let options = RunOptions::default()
         .filter(filter)
-        .deny_warnings(args.deny_warnings);
+        .deny_warnings(args.deny_warnings)
+        .explain(args.explain);
     let mut outcomes = Vec::new();
     let mut any_file = false;
+    let mut empty = false;
     // Each path is discovered on its own so one missing path does not stop the others.
     for path in &args.paths {
         match TestFile::discover(std::slice::from_ref(path)) {
             Ok(files) => {
                 if files.is_empty() {
-                    eprintln!(
-                        "warning: no test files (JSON files with a `cases` array) under `{}`",
-                        path.display()
+                    empty = true;
+                    nothing_ran(
+                        args.allow_empty,
+                        &format!("no test files under `{}`", path.display()),
+                        "a test file is a `.json` file whose top level has a `cases` array",
                     );
                 }
                 for file in files {
@@ -89,8 +101,20 @@ pub(crate) fn run(args: &Args) -> Status {
             FileOutcome::Broken(_) => broken += 1,
         }
     }
-    if let (Some(f), true) = (filter, any_file && total.results.is_empty()) {
-        eprintln!("warning: no case name contains `{f}`");
+    if any_file && broken == 0 && total.results.is_empty() {
+        empty = true;
+        match filter {
+            Some(f) => nothing_ran(
+                args.allow_empty,
+                &format!("no case name contains `{f}`"),
+                "`--filter` runs the cases whose name contains the text, compared case-sensitively",
+            ),
+            None => nothing_ran(
+                args.allow_empty,
+                "the test files hold no cases",
+                "add cases to their `cases` arrays",
+            ),
+        }
     }
     match args.format {
         Format::Text => {
@@ -113,10 +137,22 @@ pub(crate) fn run(args: &Args) -> Status {
     }
     if broken > 0 {
         Status::BadInput
-    } else if total.failed() > 0 {
+    } else if total.failed() > 0 || (empty && !args.allow_empty) {
         Status::Failed
     } else {
         Status::Ok
+    }
+}
+
+/// Reports a run in which some path or filter gave nothing to run: an error unless
+/// `--allow-empty` was given, since a green run on nothing usually means a wrong path.
+fn nothing_ran(allowed: bool, message: &str, help: &str) {
+    if allowed {
+        eprintln!("warning: {message}");
+    } else {
+        eprintln!(
+            "error: {message}\n  help: {help}; pass `--allow-empty` to accept a run without cases"
+        );
     }
 }
 
@@ -245,6 +281,9 @@ struct CaseJson<'r> {
     reason: &'r str,
     problems: &'r [String],
     warnings: &'r [String],
+    /// With `--explain`, the explanation of a failing case.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    trace: Option<&'r Trace>,
 }
 
 impl<'r> From<&'r CaseResult> for CaseJson<'r> {
@@ -261,6 +300,7 @@ impl<'r> From<&'r CaseResult> for CaseJson<'r> {
             reason: &r.reason,
             problems: &r.problems,
             warnings: &r.warnings,
+            trace: r.trace.as_ref(),
         }
     }
 }
@@ -274,8 +314,20 @@ struct ErrorJson<'e> {
     column: Option<usize>,
     message: &'e str,
     detail: Option<&'e str>,
+    /// For a broken policy file, the test file's entry that names it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    referenced_by: Option<ReferenceJson<'e>>,
     /// The error as the text output prints it.
     rendered: String,
+}
+
+/// Where a test file names a broken policy file.
+#[derive(serde::Serialize)]
+struct ReferenceJson<'e> {
+    file: &'e str,
+    line: usize,
+    column: usize,
+    entry: &'e str,
 }
 
 impl<'e> From<&'e TestFileError> for ErrorJson<'e> {
@@ -286,6 +338,12 @@ impl<'e> From<&'e TestFileError> for ErrorJson<'e> {
             column: e.column(),
             message: e.message(),
             detail: e.detail(),
+            referenced_by: e.referenced_by().map(|r| ReferenceJson {
+                file: r.file(),
+                line: r.line(),
+                column: r.column(),
+                entry: r.entry(),
+            }),
             rendered: e.to_string(),
         }
     }

@@ -26,7 +26,9 @@ pub struct ConditionTrace {
     pub request_values: Option<Vec<String>>,
     /// The policy's values, as written (shared with the compiled policy).
     pub policy_values: Arc<[String]>,
-    /// Whether the condition held (false when it does not hold or cannot be judged).
+    /// Whether the condition holds: false when it does not hold or cannot be judged
+    /// ([`ConditionTrace::outcome`] tells which). Named `matched` in JSON too, which
+    /// keeps the JSON trace stable.
     pub matched: bool,
     /// How the outcome came about.
     pub outcome: Outcome,
@@ -194,7 +196,7 @@ impl fmt::Display for Trace {
             writeln!(f, "problem: {p}")?;
         }
         for p in &self.policies {
-            write!(f, "\n{} policy {}", p.kind, p.id)?;
+            write!(f, "\n{} {}", kind_noun(p.kind), p.id)?;
             if let Some(note) = &p.note {
                 write!(f, ": {note}")?;
             }
@@ -239,36 +241,44 @@ impl fmt::Display for Trace {
     }
 }
 
-/// How a condition's outcome reads in the text explanation.
-fn describe(outcome: Outcome, matched: bool) -> &'static str {
-    match (outcome, matched) {
-        (Outcome::Compared, true) => "matched",
-        (Outcome::Compared, false) => "did not match",
-        (Outcome::Missing, true) => "matched because the key is missing (negated operator)",
-        (Outcome::Missing, false) => "did not match because the key is missing",
-        (Outcome::MissingIfExists, _) => "matched because the key is missing (IfExists)",
+/// How a condition's outcome reads in the text explanation. A condition "holds" rather
+/// than "matches": a negated operator such as `StringNotEquals` holds when the values
+/// differ, which "matched" would misstate.
+fn describe(outcome: Outcome, holds: bool) -> &'static str {
+    match (outcome, holds) {
+        (Outcome::Compared, true) => "holds",
+        (Outcome::Compared, false) => "does not hold",
+        (Outcome::Missing, true) => "holds because the key is missing (negated operator)",
+        (Outcome::Missing, false) => "does not hold because the key is missing",
+        (Outcome::MissingIfExists, _) => "holds because the key is missing (IfExists)",
         (Outcome::MissingForAllValues, _) => {
-            "matched because the key is missing (ForAllValues of an empty set)"
+            "holds because the key is missing (ForAllValues of an empty set)"
         }
         (Outcome::MissingForAnyValue, _) => {
-            "did not match because the key is missing (ForAnyValue)"
+            "does not hold because the key is missing (ForAnyValue)"
         }
-        (Outcome::EmptySet, true) => "matched (the key has no values)",
-        (Outcome::EmptySet, false) => "did not match (the key has no values)",
-        (Outcome::Presence { present: true }, true) => "matched: the key is present",
-        (Outcome::Presence { present: true }, false) => "did not match: the key is present",
-        (Outcome::Presence { present: false }, true) => "matched: the key is missing",
-        (Outcome::Presence { present: false }, false) => "did not match: the key is missing",
+        (Outcome::EmptySet, true) => "holds (the key has no values)",
+        (Outcome::EmptySet, false) => "does not hold (the key has no values)",
+        (Outcome::Presence { present: true }, true) => "holds: the key is present",
+        (Outcome::Presence { present: true }, false) => "does not hold: the key is present",
+        (Outcome::Presence { present: false }, true) => "holds: the key is missing",
+        (Outcome::Presence { present: false }, false) => "does not hold: the key is missing",
         (Outcome::Unjudged, _) => {
-            "could not be judged: a request value is not of the operator's type"
+            "cannot be judged: a request value is not of the operator's type"
         }
         (Outcome::PlainOperatorOnMultivaluedKey, _) => {
-            "could not be judged: a multivalued key needs ForAnyValue: or ForAllValues:"
+            "cannot be judged: a multivalued key needs ForAnyValue: or ForAllValues:"
         }
         (Outcome::ForAnyValueIfExistsOnMissingKey, _) => {
-            "could not be judged: the key is missing, and the documentation makes IfExists true and ForAnyValue false"
+            "cannot be judged: the key is missing, and the documentation makes IfExists true and ForAnyValue false"
         }
     }
+}
+
+/// The kind's name in a heading: `identity-based policy`, `SCP`, `permissions boundary`.
+fn kind_noun(kind: PolicyKind) -> &'static str {
+    let named = kind.with_article();
+    named.split_once(' ').map_or(named, |(_, noun)| noun)
 }
 
 /// The tracer `explain` runs with: it records every condition, statement, policy and

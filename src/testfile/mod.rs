@@ -22,12 +22,12 @@ mod read;
 mod run;
 mod spec;
 
-pub use error::{TestFileError, TestFileErrorKind};
+pub use error::{PolicyReference, TestFileError, TestFileErrorKind};
 pub use run::{CaseResult, RunOptions, TestReport};
 pub use spec::RequestSpec;
 
 use crate::json::{Issue, JsonKind};
-use crate::{Decision, Limits, Policy, PolicyKind, PolicySet, Request};
+use crate::{Decision, Diagnostic, Limits, Policy, PolicyKind, PolicySet, Request};
 use error::Cause;
 use read::Reader;
 use std::path::{Path, PathBuf};
@@ -356,50 +356,37 @@ fn policy_set(
                 ))
             }
         };
-        // Positions in an inline document are shifted to the test file's.
-        let shift = |line: usize, column: usize| match base {
-            Some(offset) => {
-                let (l0, c0) = reader.line_col(offset);
-                if line == 1 {
-                    (l0, c0 + column - 1)
-                } else {
-                    (l0 + line - 1, column)
-                }
+        let reference = base.is_none().then(|| {
+            let (line, column) = reader.line_col(pj.span.start);
+            PolicyReference {
+                file: reader.name.to_string(),
+                line,
+                column,
+                entry: what.clone(),
+                kind: kind.as_str().to_string(),
             }
-            None => (line, column),
+        });
+        let broken = |diagnostics: &[Diagnostic], kind: TestFileErrorKind, cause: Cause| {
+            policy_error(reader, &file_name, base, diagnostics, reference.clone())
+                .map_kind(kind)
+                .caused_by(cause)
         };
         let policy = Policy::parse_with_limits(&text, limits).map_err(|e| {
-            let first = e.diagnostics().first();
-            let mut err = TestFileError::new(
+            broken(
+                e.diagnostics(),
                 TestFileErrorKind::Policy,
-                &file_name,
-                format!(
-                    "{what}: {}",
-                    first.map_or("invalid policy", |d| d.message())
-                ),
-            );
-            if let Some(d) = first {
-                let (line, column) = shift(d.line(), d.column());
-                err = err.at(line, column);
-            }
-            let detail: Vec<String> = e
-                .diagnostics()
-                .iter()
-                .map(|d| {
-                    let (l, c) = shift(d.line(), d.column());
-                    let mut s = format!("{file_name}:{l}:{c}: error: {}", d.message());
-                    if !d.path().is_empty() {
-                        s.push_str(&format!(" (at `{}`)", d.path()));
-                    }
-                    if let Some(h) = d.help() {
-                        s.push_str(&format!("\n  help: {h}"));
-                    }
-                    s
-                })
-                .collect();
-            err.with_detail(Some(detail.join("\n")))
-                .caused_by(Cause::Parse(e))
+                Cause::Parse(e.clone()),
+            )
         })?;
+        // Checked here rather than left to the builder, so the problems point into the
+        // policy's own file.
+        if let Err(e) = policy.validate(kind) {
+            return Err(broken(
+                e.diagnostics(),
+                TestFileErrorKind::Build,
+                Cause::Validation(e.clone()),
+            ));
+        }
         match &account {
             _ if trust => builder.add_trust_policy(i.to_string(), policy),
             Some(a) => builder.add_owned(kind, i.to_string(), policy, a),
@@ -420,4 +407,67 @@ fn policy_set(
             .with_detail((!detail.is_empty()).then(|| detail.join("\n")))
             .caused_by(Cause::Build(e))
     })
+}
+
+/// The error for a policy that could not be parsed or is not valid as its kind: every
+/// problem positioned in the file the policy was read from. `base` is where an inline
+/// document starts in the test file, whose positions and lines the problems then take.
+fn policy_error(
+    reader: &Reader<'_>,
+    file_name: &str,
+    base: Option<usize>,
+    diagnostics: &[Diagnostic],
+    reference: Option<PolicyReference>,
+) -> TestFileError {
+    let placed: Vec<Diagnostic> = diagnostics
+        .iter()
+        .map(|d| match base {
+            None => d.clone(),
+            Some(offset) => {
+                let (l0, c0) = reader.line_col(offset);
+                let (line, column) = if d.line() == 1 {
+                    (l0, c0 + d.column() - 1)
+                } else {
+                    (l0 + d.line() - 1, d.column())
+                };
+                Diagnostic {
+                    line,
+                    column,
+                    line_text: std::sync::Arc::from(reader.index.line_text(reader.src, line)),
+                    ..d.clone()
+                }
+            }
+        })
+        .collect();
+    let detail: Vec<String> = placed
+        .iter()
+        .map(|d| {
+            let mut s = format!(
+                "{file_name}:{}:{}: error: {}",
+                d.line(),
+                d.column(),
+                d.message()
+            );
+            if !d.path().is_empty() {
+                s.push_str(&format!(" (at `{}`)", d.path()));
+            }
+            if let Some(h) = d.help() {
+                s.push_str(&format!("\n  help: {h}"));
+            }
+            s
+        })
+        .collect();
+    let first = placed.first();
+    let mut err = TestFileError::new(
+        TestFileErrorKind::Policy,
+        file_name,
+        first.map_or_else(|| "invalid policy".to_string(), |d| d.message().to_string()),
+    );
+    if let Some(d) = first {
+        err = err
+            .at(d.line(), d.column())
+            .with_help(d.help().map(str::to_string));
+    }
+    err.with_detail(Some(detail.join("\n")))
+        .with_diagnostics(placed, reference)
 }

@@ -1,7 +1,7 @@
 //! Running a test file's cases and reporting the results.
 
 use super::TestFile;
-use crate::Decision;
+use crate::{Decision, Trace};
 use std::fmt;
 
 /// The result of one case.
@@ -30,6 +30,10 @@ pub struct CaseResult {
     pub warnings: Vec<String>,
     /// Whether warnings fail the case (see [`RunOptions::deny_warnings`]).
     pub warnings_fail: bool,
+    /// The whole explanation of the decision, for a failing case when
+    /// [`RunOptions::explain`] asks for it: what `iam-eval eval --explain` prints for the
+    /// case's request.
+    pub trace: Option<Trace>,
 }
 
 impl CaseResult {
@@ -47,6 +51,7 @@ impl CaseResult {
 pub struct RunOptions<'a> {
     filter: Option<&'a str>,
     deny_warnings: bool,
+    explain: bool,
 }
 
 impl<'a> RunOptions<'a> {
@@ -60,6 +65,14 @@ impl<'a> RunOptions<'a> {
     #[must_use]
     pub fn deny_warnings(mut self, deny: bool) -> Self {
         self.deny_warnings = deny;
+        self
+    }
+    /// Explains each failing case: its [`CaseResult::trace`] holds the whole trace of
+    /// its decision. Passing cases are not explained, so the cost is paid only where
+    /// someone will read it.
+    #[must_use]
+    pub fn explain(mut self, explain: bool) -> Self {
+        self.explain = explain;
         self
     }
 }
@@ -90,6 +103,16 @@ impl fmt::Display for CaseResult {
         }
         for w in &self.warnings {
             writeln!(f, "  warning: {w}")?;
+        }
+        if let Some(trace) = &self.trace {
+            writeln!(f, "  explanation:")?;
+            for line in trace.to_string().lines() {
+                if line.is_empty() {
+                    writeln!(f)?;
+                } else {
+                    writeln!(f, "    {line}")?;
+                }
+            }
         }
         Ok(())
     }
@@ -164,7 +187,7 @@ impl TestFile {
                 })
                 .cloned()
                 .collect();
-            report.results.push(CaseResult {
+            let mut result = CaseResult {
                 file: self.name.clone(),
                 name: case.name.clone(),
                 why: case.why.clone(),
@@ -187,7 +210,12 @@ impl TestFile {
                     )
                     .collect(),
                 warnings_fail: options.deny_warnings,
-            });
+                trace: None,
+            };
+            if options.explain && !result.passed() {
+                result.trace = Some(self.set.explain(&case.request).1);
+            }
+            report.results.push(result);
         }
         report
     }
