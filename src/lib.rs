@@ -52,7 +52,8 @@ pub use limits::Limits;
 pub use operator::{ConditionOperator, Family, Operator, SetQualifier};
 pub use pattern::{Case, Pattern};
 pub use policy::{
-    ActionSpec, ConditionBlock, ConditionEntry, ConditionValue, Effect, ParseError, Policy,
+    ActionSpec, ConditionBlock, ConditionEntry, ConditionValue, Effect, LoadError, LoadErrorKind,
+    ParseError, Policy,
     PolicyKind, PrincipalEntry, PrincipalSpec, PrincipalType, Principals, ResourceSpec, SourcePos,
     Statement, UnknownKindError, ValidationError, Version,
 };

@@ -76,6 +76,15 @@ pub struct TestFile {
 }
 
 impl TestFile {
+    /// The fields of a test file's top level. Any other field is an error.
+    pub const FIELDS: &'static [&'static str] = &["description", "source", "policies", "cases"];
+    /// The fields of an entry of `policies`.
+    pub const POLICY_FIELDS: &'static [&'static str] =
+        &["kind", "document", "file", "account", "trust_policy"];
+    /// The fields of an entry of `cases`.
+    pub const CASE_FIELDS: &'static [&'static str] =
+        &["name", "request", "expect", "determining", "why"];
+
     /// Finds the test files under the given paths: files as given, folders searched
     /// recursively for `*.json` files whose top level has a `cases` array. Sorted, so
     /// runs are repeatable.
@@ -87,6 +96,17 @@ impl TestFile {
     }
 
     /// Reads and loads a test file; policy `file` entries are read relative to its folder.
+    ///
+    /// ```
+    /// use iam_eval::TestFile;
+    ///
+    /// let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+    ///     .join("policies/sse-kms/sse-kms.test.json");
+    /// let file = TestFile::load(&path)?;
+    /// let report = file.run();
+    /// assert_eq!(report.failed(), 0, "{report}");
+    /// # Ok::<(), iam_eval::TestFileError>(())
+    /// ```
     ///
     /// # Errors
     /// A [`TestFileError`] with the file, line and column of the problem.
@@ -120,7 +140,17 @@ impl TestFile {
         TestFile::parse_with_limits(&src, &name, path.parent(), limits)
     }
 
-    /// Loads a test file from text. `dir` is the folder `file` entries are relative to.
+    /// Loads a test file from text. `name` names it in errors and results; `dir` is the
+    /// folder `file` entries are relative to (`None`: the current folder).
+    ///
+    /// ```
+    /// use iam_eval::{TestFile, TestFileErrorKind};
+    ///
+    /// let err = TestFile::parse(r#"{"policies": [], "cases": [{"name": "x",
+    ///   "expect": "alow", "request": {}}]}"#, "typo.test.json", None).unwrap_err();
+    /// assert_eq!(err.kind(), TestFileErrorKind::Format);
+    /// assert_eq!(err.to_string(), "typo.test.json:2:13: error: unknown decision `alow` in `expect`\n  help: did you mean `allow`?");
+    /// ```
     ///
     /// # Errors
     /// A [`TestFileError`] with the file, line and column of the problem.
@@ -140,11 +170,7 @@ impl TestFile {
     ) -> Result<TestFile, TestFileError> {
         let reader = Reader::new(src, name);
         let tree = reader.tree()?;
-        let top = reader.object(
-            &tree,
-            "a test file",
-            &["description", "source", "policies", "cases"],
-        )?;
+        let top = reader.object(&tree, "a test file", TestFile::FIELDS)?;
         let description = match top.get("description") {
             Some(v) => Some(reader.string(v, "`description`")?.to_string()),
             None => None,
@@ -166,11 +192,7 @@ impl TestFile {
         let mut builder = Request::builder();
         for (i, cj) in cases_json.iter().enumerate() {
             let what = format!("cases[{i}]");
-            let fields = reader.object(
-                cj,
-                &what,
-                &["name", "request", "expect", "determining", "why"],
-            )?;
+            let fields = reader.object(cj, &what, TestFile::CASE_FIELDS)?;
             let name_json = reader.required(&fields, "name", cj, &what)?;
             let case_name = reader.string(name_json, "`name`")?.to_string();
             let expect_json = reader.required(&fields, "expect", cj, &what)?;
@@ -269,11 +291,7 @@ fn policy_set(
     let mut builder = PolicySet::builder();
     for (i, pj) in policies.iter().enumerate() {
         let what = format!("policies[{i}]");
-        let fields = reader.object(
-            pj,
-            &what,
-            &["kind", "document", "file", "account", "trust_policy"],
-        )?;
+        let fields = reader.object(pj, &what, TestFile::POLICY_FIELDS)?;
         let kind_json = reader.required(&fields, "kind", pj, &what)?;
         let kind: PolicyKind =
             reader

@@ -164,6 +164,25 @@ impl TestFile {
     }
 
     /// Runs the cases as `options` say.
+    ///
+    /// ```
+    /// use iam_eval::{RunOptions, TestFile};
+    ///
+    /// let file = TestFile::parse(r#"{
+    ///   "policies": [{"kind": "identity", "document": {"Version": "2012-10-17",
+    ///     "Statement": [{"Effect": "Allow", "Action": "s3:GetObject", "Resource": "*"}]}}],
+    ///   "cases": [{"name": "write is allowed", "expect": "allow", "request": {
+    ///     "principal": "arn:aws:iam::111122223333:user/alice",
+    ///     "action": "s3:PutObject", "resource": "arn:aws:s3:::bucket/key"}}]
+    /// }"#, "inline.json", None)?;
+    /// let report = file.run_with(RunOptions::default().explain(true));
+    /// let failure = report.failures().next().expect("the case fails");
+    /// assert_eq!(failure.actual.as_str(), "implicit_deny");
+    /// // The explanation says why: the statement's action does not match.
+    /// let trace = failure.trace.as_ref().expect("explained");
+    /// assert!(trace.to_string().contains("Allow 0#0 does not apply: action did not match"));
+    /// # Ok::<(), iam_eval::TestFileError>(())
+    /// ```
     pub fn run_with(&self, options: RunOptions<'_>) -> TestReport {
         let mut report = TestReport::default();
         for case in self
@@ -221,6 +240,21 @@ impl TestFile {
     }
 
     /// Runs every case.
+    ///
+    /// ```
+    /// use iam_eval::TestFile;
+    ///
+    /// let file = TestFile::parse(r#"{
+    ///   "policies": [{"kind": "identity", "document": {"Version": "2012-10-17",
+    ///     "Statement": [{"Effect": "Allow", "Action": "s3:GetObject", "Resource": "*"}]}}],
+    ///   "cases": [{"name": "read", "expect": "allow", "request": {
+    ///     "principal": "arn:aws:iam::111122223333:user/alice",
+    ///     "action": "s3:GetObject", "resource": "arn:aws:s3:::bucket/key"}}]
+    /// }"#, "inline.json", None)?;
+    /// let report = file.run();
+    /// assert_eq!(report.summary(), "1 passed, 0 failed");
+    /// # Ok::<(), iam_eval::TestFileError>(())
+    /// ```
     pub fn run(&self) -> TestReport {
         self.run_filtered(None)
     }
