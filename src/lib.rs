@@ -53,9 +53,8 @@ pub use operator::{ConditionOperator, Family, Operator, SetQualifier};
 pub use pattern::{Case, Pattern};
 pub use policy::{
     ActionSpec, ConditionBlock, ConditionEntry, ConditionValue, Effect, LoadError, LoadErrorKind,
-    ParseError, Policy,
-    PolicyKind, PrincipalEntry, PrincipalSpec, PrincipalType, Principals, ResourceSpec, SourcePos,
-    Statement, UnknownKindError, ValidationError, Version,
+    ParseError, Policy, PolicyKind, PrincipalEntry, PrincipalSpec, PrincipalType, Principals,
+    ResourceSpec, SourcePos, Statement, UnknownKindError, ValidationError, Version,
 };
 pub use request::{
     Context, ContextInput, ContextWarning, Principal, PrincipalKind, Request, RequestBuilder,

@@ -421,11 +421,11 @@ fn test_explain_shows_the_trace_of_a_failing_case() {
     request: {ALICE} s3:PutObject on {OBJECT}
     context:
       s3:x-amz-server-side-encryption = "aws:kms"
-      aws:PrincipalArn = "{ALICE}" (derived)
-      aws:PrincipalAccount = "111122223333" (derived)
-      aws:PrincipalIsAWSService = "false" (derived)
-      aws:PrincipalType = "User" (derived)
-      aws:username = "alice" (derived)
+      aws:PrincipalArn = "{ALICE}" (derived from the caller)
+      aws:PrincipalAccount = "111122223333" (derived from the caller)
+      aws:PrincipalIsAWSService = "false" (derived from the caller)
+      aws:PrincipalType = "User" (derived from the caller)
+      aws:username = "alice" (derived from the caller)
     resource account: 111122223333 (same account)
 
     identity-based policy 0
@@ -1162,7 +1162,7 @@ fn eval_points_out_a_mistyped_context_key() {
     );
     assert!(
         run.stdout
-            .contains("  aws:PrincipalArn = \"arn:aws:iam::111122223333:user/alice\" (derived)"),
+            .contains("  aws:PrincipalArn = \"arn:aws:iam::111122223333:user/alice\" (derived from the caller)"),
         "{}",
         run.stdout
     );
@@ -1244,4 +1244,27 @@ fn eval_shows_a_context_value_of_the_wrong_type() {
         "{}",
         run.stdout
     );
+}
+
+/// Every option of `iam-eval test` is in the format reference, which users read.
+#[test]
+fn every_test_option_is_documented() {
+    let doc = std::fs::read_to_string(
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("../docs/test-file-format.md"),
+    )
+    .unwrap();
+    let run = iam_eval(["test", "--help"]);
+    assert_eq!(run.code, 0);
+    let options: Vec<&str> = run
+        .stdout
+        .split(|c: char| c.is_whitespace() || c == ',')
+        .filter(|w| w.starts_with("--") && w.len() > 2 && *w != "--help")
+        .collect();
+    assert!(options.contains(&"--allow-empty"), "{}", run.stdout);
+    for option in options {
+        assert!(
+            doc.contains(&format!("`{option}")),
+            "`{option}` is not documented in docs/test-file-format.md"
+        );
+    }
 }

@@ -176,7 +176,11 @@ impl fmt::Display for Trace {
                         .map(|v| format!("{v:?}"))
                         .unwrap_or_default()
                 };
-                let origin = if c.derived { " (derived)" } else { "" };
+                let origin = if c.derived {
+                    " (derived from the caller)"
+                } else {
+                    ""
+                };
                 writeln!(f, "  {} = {value}{origin}", c.key)?;
             }
         }
@@ -319,7 +323,7 @@ impl<'a> Recorder<'a> {
                     "names the caller's account: the account's IAM policies must allow too"
                 }
             }),
-            _ if eval.truth == Truth::Unknown => Some("a condition could not be judged"),
+            _ if eval.truth == Truth::Unknown => Some("a condition cannot be judged"),
             _ => None,
         };
         let Some(label) = self.set.label(id) else {
@@ -369,5 +373,117 @@ impl<'a> Tracer<'a> for Recorder<'a> {
             matched: truth == Truth::True,
             outcome,
         });
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The JSON reference users read; every outcome and element value must be in it.
+    const DOC: &str = include_str!("../../docs/explain-json.md");
+
+    /// Every outcome, found by an exhaustive match: a new variant does not compile
+    /// until it is listed here, and then fails until it is documented.
+    fn every_outcome() -> Vec<Outcome> {
+        let all = [
+            Outcome::Compared,
+            Outcome::Missing,
+            Outcome::MissingIfExists,
+            Outcome::MissingForAllValues,
+            Outcome::MissingForAnyValue,
+            Outcome::EmptySet,
+            Outcome::Presence { present: true },
+            Outcome::Unjudged,
+            Outcome::PlainOperatorOnMultivaluedKey,
+            Outcome::ForAnyValueIfExistsOnMissingKey,
+        ];
+        for o in all {
+            match o {
+                Outcome::Compared
+                | Outcome::Missing
+                | Outcome::MissingIfExists
+                | Outcome::MissingForAllValues
+                | Outcome::MissingForAnyValue
+                | Outcome::EmptySet
+                | Outcome::Presence { .. }
+                | Outcome::Unjudged
+                | Outcome::PlainOperatorOnMultivaluedKey
+                | Outcome::ForAnyValueIfExistsOnMissingKey => {}
+            }
+        }
+        all.to_vec()
+    }
+
+    #[test]
+    fn every_outcome_kind_is_documented() {
+        for o in every_outcome() {
+            let json = serde_json::to_value(o).unwrap();
+            let kind = json["kind"].as_str().unwrap();
+            assert!(
+                DOC.contains(&format!("| `{kind}` |")),
+                "`{kind}` is not in docs/explain-json.md"
+            );
+        }
+        assert!(DOC.contains("`present`"));
+    }
+
+    #[test]
+    fn every_element_match_is_documented() {
+        for m in [
+            ElementMatch::Matched,
+            ElementMatch::NotMatched,
+            ElementMatch::Absent,
+            ElementMatch::Skipped,
+        ] {
+            match m {
+                ElementMatch::Matched
+                | ElementMatch::NotMatched
+                | ElementMatch::Absent
+                | ElementMatch::Skipped => {}
+            }
+            let value = serde_json::to_value(m).unwrap();
+            let value = value.as_str().unwrap();
+            assert!(
+                DOC.contains(&format!("| `{value}` |")),
+                "`{value}` is not in docs/explain-json.md"
+            );
+        }
+    }
+
+    /// Each outcome reads as holding, not holding or not judged; never "matched",
+    /// which misstates a negated operator that holds because the values differ.
+    #[test]
+    fn conditions_hold_or_do_not() {
+        for o in every_outcome() {
+            for holds in [true, false] {
+                let text = describe(o, holds);
+                assert!(
+                    text.starts_with("holds")
+                        || text.starts_with("does not hold")
+                        || text.starts_with("cannot be judged"),
+                    "{text}"
+                );
+                assert!(!text.contains("match"), "{text}");
+            }
+        }
+        assert_eq!(describe(Outcome::Compared, true), "holds");
+        assert_eq!(describe(Outcome::Compared, false), "does not hold");
+    }
+
+    #[test]
+    fn headings_name_the_kind() {
+        let names: Vec<&str> = PolicyKind::ALL.iter().map(|k| kind_noun(*k)).collect();
+        assert_eq!(
+            names,
+            [
+                "identity-based policy",
+                "resource-based policy",
+                "SCP",
+                "RCP",
+                "permissions boundary",
+                "session policy"
+            ]
+        );
     }
 }

@@ -123,8 +123,7 @@ impl Policy {
         limits: &Limits,
     ) -> Result<Policy, LoadError> {
         let path = path.as_ref();
-        let bytes =
-            std::fs::read(path).map_err(|e| LoadError::new(path, LoadErrorKind::Io(e)))?;
+        let bytes = std::fs::read(path).map_err(|e| LoadError::new(path, LoadErrorKind::Io(e)))?;
         lower::parse_bytes(&bytes, limits)
             .map_err(|e| LoadError::new(path, LoadErrorKind::Parse(e)))
     }

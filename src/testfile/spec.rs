@@ -34,7 +34,8 @@ impl RequestSpec {
         "context",
     ];
     /// The fields of a principal written as an object; it names exactly one.
-    pub const PRINCIPAL_FIELDS: &'static [&'static str] = &["Service", "Federated", "CanonicalUser"];
+    pub const PRINCIPAL_FIELDS: &'static [&'static str] =
+        &["Service", "Federated", "CanonicalUser"];
 
     /// Reads a request object (`principal`, `action`, `resource`, `resource_account`,
     /// `context`) from JSON text; `name` names it in errors.
