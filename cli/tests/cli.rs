@@ -1255,10 +1255,12 @@ fn every_test_option_is_documented() {
     .unwrap();
     let run = iam_eval(["test", "--help"]);
     assert_eq!(run.code, 0);
+    // The option lines of the help: `      --filter <TEXT>`.
     let options: Vec<&str> = run
         .stdout
-        .split(|c: char| c.is_whitespace() || c == ',')
-        .filter(|w| w.starts_with("--") && w.len() > 2 && *w != "--help")
+        .lines()
+        .filter_map(|l| l.trim_start().split_whitespace().next())
+        .filter(|w| w.starts_with("--") && *w != "--help")
         .collect();
     assert!(options.contains(&"--allow-empty"), "{}", run.stdout);
     for option in options {

@@ -87,7 +87,7 @@ impl PolicyReference {
     }
 }
 
-/// `FILE:LINE:COL: note: referenced by `policies[0]` of this test file (kind `identity`)`.
+/// Shown as ``FILE:LINE:COL: note: referenced by `policies[0]` of this test file (kind `identity`)``.
 impl fmt::Display for PolicyReference {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(
