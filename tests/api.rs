@@ -156,3 +156,39 @@ fn errors_read_well_through_question_mark() {
     assert!(text.starts_with("invalid policy: 1:52: "), "{text}");
     assert!(text.contains("\n  help: "), "{text}");
 }
+
+/// The builder takes every caller the commands and test files take.
+#[test]
+fn the_builder_takes_prefixed_principals() {
+    for (text, kind) in [
+        (
+            "service:cloudtrail.amazonaws.com",
+            iam_eval::PrincipalKind::Service,
+        ),
+        (
+            "federated:cognito-identity.amazonaws.com",
+            iam_eval::PrincipalKind::WebIdentity,
+        ),
+        (
+            "canonical-user:79a59df900b949e55d96a1e698fbaced",
+            iam_eval::PrincipalKind::CanonicalUser,
+        ),
+        ("*", iam_eval::PrincipalKind::Anonymous),
+    ] {
+        let request = Request::builder()
+            .principal(text)
+            .action("s3:GetObject")
+            .resource("arn:aws:s3:::b/k")
+            .build()
+            .unwrap();
+        assert_eq!(request.principal().kind(), kind, "{text}");
+        assert_eq!(text.parse::<iam_eval::Principal>().unwrap().kind(), kind);
+    }
+    let err = Request::builder()
+        .principal("service:")
+        .action("s3:GetObject")
+        .resource("*")
+        .build()
+        .unwrap_err();
+    assert_eq!(err.to_string(), "`service:` names no service");
+}

@@ -1270,3 +1270,35 @@ fn every_test_option_is_documented() {
         );
     }
 }
+
+/// A request that cannot be built is one `error:` line naming the file, then the advice
+/// on its own help line.
+#[test]
+fn eval_request_errors_put_advice_on_a_help_line() {
+    let dir = TempDir::new();
+    let file = dir.write(
+        "req.json",
+        &format!(r#"{{"principal": "{ALICE}", "action": "s3GetObject", "resource": "{OBJECT}"}}"#),
+    );
+    let run = iam_eval([
+        "eval".as_ref(),
+        "--identity".as_ref(),
+        sse_kms("uploader-identity.json").as_ref(),
+        "--request".as_ref(),
+        file.as_os_str(),
+    ]);
+    assert_eq!(run.code, 2);
+    assert_eq!(
+        run.stderr,
+        format!(
+            "{}: error: `s3GetObject` is not an action\n  help: an action is `service:ActionName`, such as `s3:GetObject`\n",
+            file.display()
+        )
+    );
+    let run = sse_eval(&["--context", "foo"]);
+    assert_eq!(run.code, 2);
+    assert_eq!(
+        run.stderr,
+        "error: `--context foo` has no `=`\n  help: write `--context KEY=VALUE`\n"
+    );
+}

@@ -198,7 +198,7 @@ fn principal(reader: &Reader<'_>, json: &Json) -> Result<Principal, TestFileErro
             TestFileErrorKind::Format,
             json.span.start,
             format!(
-                "`principal` must be an ARN, `*` or an object such as {{\"Service\": ...}}, found {}",
+                "`principal` must be a string (an ARN, `*`, `service:NAME`, `federated:PROVIDER` or `canonical-user:ID`) or an object such as {{\"Service\": ...}}, found {}",
                 other.type_name()
             ),
         )),
