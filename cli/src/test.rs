@@ -60,6 +60,8 @@ pub(crate) fn run(args: &Args) -> Status {
     let mut outcomes = Vec::new();
     let mut any_file = false;
     let mut empty = false;
+    // Broken policy files already shown in full, which other test files may name too.
+    let mut shown: Vec<String> = Vec::new();
     // Each path is discovered on its own so one missing path does not stop the others.
     for path in &args.paths {
         match TestFile::discover(std::slice::from_ref(path)) {
@@ -81,13 +83,13 @@ pub(crate) fn run(args: &Args) -> Status {
                         },
                         Err(e) => FileOutcome::Broken(e),
                     };
-                    report(&outcome, args.format);
+                    report(&outcome, args.format, &mut shown);
                     outcomes.push(outcome);
                 }
             }
             Err(e) => {
                 let outcome = FileOutcome::Broken(e);
-                report(&outcome, args.format);
+                report(&outcome, args.format, &mut shown);
                 outcomes.push(outcome);
             }
         }
@@ -158,7 +160,7 @@ fn nothing_ran(allowed: bool, message: &str, help: &str) {
 
 /// Prints a file's failures (text format only) and load errors (always, on stderr, so
 /// they reach CI logs whatever the format) as soon as the file has run.
-fn report(outcome: &FileOutcome, format: Format) {
+fn report(outcome: &FileOutcome, format: Format, shown: &mut Vec<String>) {
     match outcome {
         FileOutcome::Ran { .. } if format != Format::Text => {}
         FileOutcome::Ran { report, .. } => {
@@ -173,7 +175,23 @@ fn report(outcome: &FileOutcome, format: Format) {
                 }
             }
         }
-        FileOutcome::Broken(e) => eprintln!("{e}\n"),
+        FileOutcome::Broken(e) => match e.referenced_by() {
+            // A broken policy file named by several test files (as the same kind: its
+            // problems can depend on the kind) is shown once in full.
+            Some(r) if shown.contains(&format!("{} {}", r.kind(), e.file())) => eprintln!(
+                "{}:{}:{}: error: `{}` names `{}`, which is broken (shown above)\n",
+                r.file(),
+                r.line(),
+                r.column(),
+                r.entry(),
+                e.file()
+            ),
+            Some(r) => {
+                shown.push(format!("{} {}", r.kind(), e.file()));
+                eprintln!("{e}\n");
+            }
+            None => eprintln!("{e}\n"),
+        },
     }
 }
 

@@ -1302,3 +1302,42 @@ fn eval_request_errors_put_advice_on_a_help_line() {
         "error: `--context foo` has no `=`\n  help: write `--context KEY=VALUE`\n"
     );
 }
+
+/// A broken policy file named by two test files is shown in full once; the second
+/// test file's error points at its own entry and the file shown above.
+#[test]
+fn test_broken_policy_named_twice_is_shown_once() {
+    let dir = TempDir::new();
+    let policy = dir.write(
+        "typo.json",
+        r#"{"Version": "2012-10-17", "Statement": [{"Efect": "Allow", "Action": "*", "Resource": "*"}]}"#,
+    );
+    let body = format!(
+        "{{\n  \"policies\": [{{\"kind\": \"identity\", \"file\": \"typo.json\"}}],\n  \"cases\": [{}]\n}}\n",
+        case("x", "{}", "allow")
+    );
+    dir.write("a.test.json", &body);
+    let second = dir.write("b.test.json", &body);
+    let run = iam_eval(["test".as_ref(), dir.path().as_os_str()]);
+    assert_eq!(run.code, 2, "{}", run.stderr);
+    assert_eq!(
+        run.stderr.matches("unknown element `Efect`").count(),
+        1,
+        "{}",
+        run.stderr
+    );
+    assert!(
+        run.stderr.contains(&format!(
+            "{}:2:16: error: `policies[0]` names `{}`, which is broken (shown above)\n",
+            second.display(),
+            policy.display()
+        )),
+        "{}",
+        run.stderr
+    );
+    assert!(
+        run.stderr.contains("error: 2 files could not be loaded"),
+        "{}",
+        run.stderr
+    );
+}
