@@ -4,6 +4,7 @@
 
 mod check;
 mod eval;
+mod extract;
 mod limits;
 mod style;
 mod test;
@@ -37,6 +38,12 @@ enum Command {
     /// Exit status: 0 when every file is valid, 1 when any is invalid, 2 when a file
     /// cannot be read.
     Check(check::Args),
+    /// List the policies inside Terraform plans and CloudFormation or CDK templates, with
+    /// every value that could not be resolved; `--write DIR` writes them as policy files.
+    ///
+    /// Exit status: 0 when every policy is complete, 1 when any has unresolved values or
+    /// problems (or a resource was skipped), 2 when a file cannot be read.
+    Extract(extract::Args),
 }
 
 /// How a command ended, mapped to the exit status every command shares.
@@ -66,6 +73,7 @@ fn main() -> ExitCode {
         Command::Test(args) => test::run(&args),
         Command::Eval(args) => eval::run(&args),
         Command::Check(args) => check::run(&args),
+        Command::Extract(args) => extract::run(&args),
     };
     ExitCode::from(status.code())
 }

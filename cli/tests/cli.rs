@@ -1341,3 +1341,93 @@ fn test_broken_policy_named_twice_is_shown_once() {
         run.stderr
     );
 }
+
+// ---------------------------------------------------------------------------------------
+// iam-eval extract
+
+/// The policies inside the seed scenario's plan and template are listed with their
+/// kinds, positions and attachments, and written out as policy files equal to the
+/// hand-written ones.
+#[test]
+fn extract_lists_and_writes_the_policies_of_a_plan_and_a_template() {
+    let plan = repo_policies().join("sse-kms/terraform/plan.json");
+    let template = repo_policies().join("sse-kms/cloudformation/template.yaml");
+    let run = iam_eval([
+        "extract".as_ref(),
+        plan.as_os_str(),
+        template.as_os_str(),
+        "--account-id".as_ref(),
+        "111122223333".as_ref(),
+    ]);
+    assert_eq!(run.code, 0, "{}{}", run.stdout, run.stderr);
+    for line in [
+        "plan.json: Terraform plan, 3 policies",
+        "  aws_s3_bucket_policy.require_sse_kms#policy  resource (line 68, column 23)",
+        "  aws_iam_role.uploader#assume_role_policy  trust policy of aws_iam_role.uploader (line 20, column 35)",
+        "template.yaml: CloudFormation template (YAML), 3 policies",
+        "  ExampleBucketPolicy#Properties.PolicyDocument  resource (line 16, column 9)",
+        "    attached to: ExampleBucket",
+    ] {
+        assert!(run.stdout.contains(line), "{line}\n{}", run.stdout);
+    }
+    let dir = TempDir::new();
+    let run = iam_eval([
+        "extract".as_ref(),
+        plan.as_os_str(),
+        "--write".as_ref(),
+        dir.path().as_os_str(),
+    ]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let written = std::fs::read_to_string(
+        dir.path()
+            .join("aws_s3_bucket_policy.require_sse_kms_policy.json"),
+    )
+    .unwrap();
+    let hand: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(sse_kms("bucket-policy.json")).unwrap())
+            .unwrap();
+    assert_eq!(
+        serde_json::from_str::<serde_json::Value>(&written).unwrap(),
+        hand
+    );
+}
+
+/// A value unknown until apply is listed with what would supply it, and the command
+/// fails; JSON output carries the same.
+#[test]
+fn extract_reports_what_it_could_not_resolve() {
+    let plan = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../tests/iac/terraform/plan.json");
+    let run = iam_eval(["extract".as_ref(), plan.as_os_str()]);
+    assert_eq!(run.code, 1, "{}{}", run.stdout, run.stderr);
+    assert!(
+        run.stdout.contains("    unresolved at `policy`: `policy` of `aws_s3_bucket_policy.uploads` is known only after apply (supply `aws_s3_bucket_policy.uploads.policy`)"),
+        "{}",
+        run.stdout
+    );
+    assert!(
+        run.stdout
+            .contains("  skipped module.app.aws_organizations_policy.tags"),
+        "{}",
+        run.stdout
+    );
+    let run = iam_eval([
+        "extract".as_ref(),
+        plan.as_os_str(),
+        "--format".as_ref(),
+        "json".as_ref(),
+    ]);
+    let v: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();
+    let uploads = v[0]["policies"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|p| p["id"] == "aws_s3_bucket_policy.uploads#policy")
+        .unwrap();
+    assert_eq!(uploads["complete"], false);
+    assert_eq!(
+        uploads["unresolved"][0]["what"],
+        "aws_s3_bucket_policy.uploads.policy"
+    );
+    let run = iam_eval(["extract", "Cargo.toml"]);
+    assert_eq!(run.code, 2, "{}", run.stderr);
+}

@@ -18,6 +18,7 @@
 
 mod discover;
 mod error;
+mod iac;
 mod read;
 mod run;
 mod spec;
@@ -78,9 +79,26 @@ pub struct TestFile {
 impl TestFile {
     /// The fields of a test file's top level. Any other field is an error.
     pub const FIELDS: &'static [&'static str] = &["description", "source", "policies", "cases"];
-    /// The fields of an entry of `policies`.
-    pub const POLICY_FIELDS: &'static [&'static str] =
-        &["kind", "document", "file", "account", "trust_policy"];
+    /// The fields of an entry of `policies`: a policy written inline or in a file, or
+    /// taken from a Terraform plan or a CloudFormation template.
+    pub const POLICY_FIELDS: &'static [&'static str] = &[
+        "kind",
+        "document",
+        "file",
+        "account",
+        "trust_policy",
+        "terraform",
+        "cloudformation",
+        "address",
+        "logical_id",
+        "attribute",
+        "principal",
+        "parameters",
+        "values",
+        "account_id",
+        "region",
+        "managed",
+    ];
     /// The fields of an entry of `cases`.
     pub const CASE_FIELDS: &'static [&'static str] =
         &["name", "request", "expect", "determining", "why"];
@@ -289,9 +307,54 @@ fn policy_set(
     limits: &Limits,
 ) -> Result<PolicySet, TestFileError> {
     let mut builder = PolicySet::builder();
+    // The entry each policy added to the builder came from: an IaC entry can bring in
+    // several.
+    let mut entry_of: Vec<usize> = Vec::new();
     for (i, pj) in policies.iter().enumerate() {
         let what = format!("policies[{i}]");
         let fields = reader.object(pj, &what, TestFile::POLICY_FIELDS)?;
+        if iac::is_iac_entry(&fields) {
+            let kind = match fields.get("kind") {
+                Some(k) => Some(reader.string(k, "`kind`")?.parse().map_err(
+                    |e: crate::UnknownKindError| {
+                        reader.err(TestFileErrorKind::Format, k.span.start, e.to_string())
+                    },
+                )?),
+                None => None,
+            };
+            let account = match fields.get("account") {
+                Some(a) => Some(reader.string(a, "`account`")?.to_string()),
+                None => None,
+            };
+            let found = iac::read_entry(reader, &fields, pj, &what, kind, dir, limits)?;
+            let several = found.len() > 1;
+            for (k, p) in found.into_iter().enumerate() {
+                // One policy keeps the entry's index as its id, several get `i.k`.
+                let id = if several {
+                    format!("{i}.{k}")
+                } else {
+                    i.to_string()
+                };
+                match &account {
+                    _ if p.trust => builder.add_trust_policy(id, p.policy),
+                    Some(a) if p.kind == PolicyKind::Resource => {
+                        builder.add_owned(p.kind, id, p.policy, a)
+                    }
+                    _ => builder.add(p.kind, id, p.policy),
+                };
+                entry_of.push(i);
+            }
+            continue;
+        }
+        for field in iac::IAC_FIELDS {
+            if let Some(f) = fields.get(field) {
+                return Err(reader.err(
+                    TestFileErrorKind::Format,
+                    f.span.start,
+                    format!("{what}: `{field}` goes with `terraform` or `cloudformation`"),
+                ));
+            }
+        }
         let kind_json = reader.required(&fields, "kind", pj, &what)?;
         let kind: PolicyKind =
             reader
@@ -410,10 +473,11 @@ fn policy_set(
             Some(a) => builder.add_owned(kind, i.to_string(), policy, a),
             None => builder.add(kind, i.to_string(), policy),
         };
+        entry_of.push(i);
     }
     builder.build().map_err(|e| {
-        // Policies were added in list order, so the error's position is the entry's.
-        let i = e.position();
+        // INVARIANT: `entry_of` has an entry for every policy added to the builder.
+        let i = entry_of.get(e.position()).copied().unwrap_or_default();
         let at = policies.get(i).map_or(0, |j| j.span.start);
         let detail: Vec<String> = e.diagnostics().iter().map(|d| d.to_string()).collect();
         reader
@@ -488,4 +552,18 @@ fn policy_error(
     }
     err.with_detail(Some(detail.join("\n")))
         .with_diagnostics(placed, reference)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The reader checks entries against `POLICY_FIELDS`, so an IaC field missing from it
+    /// would be refused as unknown.
+    #[test]
+    fn policy_fields_hold_the_iac_fields() {
+        for field in iac::IAC_FIELDS {
+            assert!(TestFile::POLICY_FIELDS.contains(&field), "{field}");
+        }
+    }
 }
