@@ -1259,7 +1259,7 @@ fn every_test_option_is_documented() {
     let options: Vec<&str> = run
         .stdout
         .lines()
-        .filter_map(|l| l.trim_start().split_whitespace().next())
+        .filter_map(|l| l.split_whitespace().next())
         .filter(|w| w.starts_with("--") && *w != "--help")
         .collect();
     assert!(options.contains(&"--allow-empty"), "{}", run.stdout);
