@@ -59,15 +59,15 @@ pub use lint::{service_reference_version, Finding, Lint, Severity};
 pub use operator::{ConditionOperator, Family, Operator, SetQualifier};
 pub use pattern::{Case, Pattern};
 pub use policy::{
-    ActionSpec, ConditionBlock, ConditionEntry, ConditionValue, Effect, ParseError, Policy,
-    PolicyKind, PrincipalEntry, PrincipalSpec, PrincipalType, Principals, ResourceSpec, SourcePos,
-    Statement, UnknownKindError, ValidationError, Version,
+    ActionSpec, ConditionBlock, ConditionEntry, ConditionValue, Effect, LoadError, LoadErrorKind,
+    ParseError, Policy, PolicyKind, PrincipalEntry, PrincipalSpec, PrincipalType, Principals,
+    ResourceSpec, SourcePos, Statement, UnknownKindError, ValidationError, Version,
 };
 pub use request::{
     Context, ContextInput, ContextWarning, Principal, PrincipalKind, Request, RequestBuilder,
     RequestError, RequestErrorKind, Values,
 };
 pub use testfile::{
-    CaseResult, RequestSpec, RunOptions, TestCase, TestFile, TestFileError, TestFileErrorKind,
-    TestReport,
+    CaseResult, PolicyReference, RequestSpec, RunOptions, TestCase, TestFile, TestFileError,
+    TestFileErrorKind, TestReport,
 };

@@ -26,8 +26,10 @@ struct Cli {
 enum Command {
     /// Run policy test files (`*.json` files with a `cases` array) and report failures.
     ///
-    /// Exit status: 0 when every case passes, 1 when any fails, 2 when a file cannot be
-    /// read or parsed.
+    /// The format is described in docs/test-file-format.md.
+    ///
+    /// Exit status: 0 when every case passes, 1 when any fails or no case ran (unless
+    /// --allow-empty), 2 when a file cannot be read or parsed.
     Test(test::Args),
     /// Decide one request against the given policies.
     ///
