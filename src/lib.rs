@@ -15,13 +15,15 @@
 // (`tests/layering.rs` checks this, and ARCHITECTURE.md describes each layer).
 //
 // leaves: the JSON reader, diagnostics, value readers, the operator table, wildcard
-// patterns, policy-variable templates, suggestions, limits, hashing, inline lists.
+// patterns, policy-variable templates, suggestions, limits, hashing, inline lists, and
+// the Boolean logic the rules of evaluation are written against.
 mod diagnostic;
 mod hash;
 mod inline;
 mod json;
 mod keys;
 mod limits;
+mod logic;
 mod operator;
 mod pattern;
 mod suggest;

@@ -1,87 +1,16 @@
-//! Boolean logic over two carriers: `bool` for the evaluator, hash-consed formulas for
-//! the analysis.
+//! Hash-consed formulas: the symbolic carrier of [`Logic`].
 //!
-//! The decision code written once against [`Logic`] runs concretely on [`Concrete`] (every
-//! method inlines to the `bool` operator) and symbolically on [`Formulas`], which builds an
+//! The decision code written once against [`Logic`] (`crate::logic`) runs concretely on
+//! [`Concrete`] and symbolically on [`Formulas`], which builds an
 //! and-inverter graph: every node is an atom or the conjunction of two edges, and an edge
 //! may be negated. Structural hashing and constant folding keep it small, and the graph
 //! maps onto solver clauses by the Tseitin encoding in [`Formulas::encode`].
 
 use super::sat::{Lit, Solver, Var};
+#[cfg(test)]
+use crate::logic::Concrete;
+pub(crate) use crate::logic::Logic;
 use std::collections::HashMap;
-
-/// The operations the decision code needs, over some carrier of truth values.
-pub(crate) trait Logic {
-    /// A truth value: `bool`, or a formula.
-    type B: Clone;
-    /// True.
-    fn tt(&mut self) -> Self::B;
-    /// False.
-    fn ff(&mut self) -> Self::B;
-    /// Conjunction.
-    fn and(&mut self, a: Self::B, b: Self::B) -> Self::B;
-    /// Disjunction.
-    fn or(&mut self, a: Self::B, b: Self::B) -> Self::B;
-    /// Negation.
-    fn not(&mut self, a: Self::B) -> Self::B;
-    /// `if c then t else e`.
-    #[inline]
-    fn ite(&mut self, c: Self::B, t: Self::B, e: Self::B) -> Self::B {
-        let nc = self.not(c.clone());
-        let a = self.and(c, t);
-        let b = self.and(nc, e);
-        self.or(a, b)
-    }
-    /// A constant.
-    #[inline]
-    fn constant(&mut self, b: bool) -> Self::B {
-        if b {
-            self.tt()
-        } else {
-            self.ff()
-        }
-    }
-}
-
-/// Plain evaluation: the carrier is `bool`.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-pub(crate) struct Concrete;
-
-impl Logic for Concrete {
-    type B = bool;
-    #[inline]
-    fn tt(&mut self) -> bool {
-        true
-    }
-    #[inline]
-    fn ff(&mut self) -> bool {
-        false
-    }
-    #[inline]
-    fn and(&mut self, a: bool, b: bool) -> bool {
-        a && b
-    }
-    #[inline]
-    fn or(&mut self, a: bool, b: bool) -> bool {
-        a || b
-    }
-    #[inline]
-    fn not(&mut self, a: bool) -> bool {
-        !a
-    }
-    #[inline]
-    fn ite(&mut self, c: bool, t: bool, e: bool) -> bool {
-        if c {
-            t
-        } else {
-            e
-        }
-    }
-    #[inline]
-    fn constant(&mut self, b: bool) -> bool {
-        b
-    }
-}
 
 /// An atom: an index into the atom table of whoever gives atoms their meaning (see
 /// [`super::theory::Atoms`]).
@@ -318,6 +247,14 @@ impl Logic for Formulas {
     #[inline]
     fn not(&mut self, a: Formula) -> Formula {
         a.flip()
+    }
+    #[inline]
+    fn known(&self, b: &Formula) -> Option<bool> {
+        match *b {
+            Formula::TRUE => Some(true),
+            Formula::FALSE => Some(false),
+            _ => None,
+        }
     }
 }
 

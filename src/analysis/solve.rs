@@ -256,4 +256,8 @@ impl Logic for Problem {
     fn not(&mut self, a: Formula) -> Formula {
         self.formulas.not(a)
     }
+    #[inline]
+    fn known(&self, b: &Formula) -> Option<bool> {
+        self.formulas.known(b)
+    }
 }

@@ -23,8 +23,9 @@ pub(crate) enum Grant {
     Direct,
 }
 
+/// One entry of a `Principal` element, classified.
 #[derive(Debug, Clone)]
-enum Entry {
+pub(crate) enum Entry {
     Everyone,
     Account(Box<str>),
     User(Box<str>),
@@ -93,7 +94,7 @@ fn identities(p: &Principal) -> ([Option<Identity<'_>>; 3], usize) {
 }
 
 impl Entry {
-    fn compile(kind: PrincipalType, value: &str) -> Entry {
+    pub(crate) fn compile(kind: PrincipalType, value: &str) -> Entry {
         match kind {
             PrincipalType::Aws => {
                 if value == "*" {
@@ -250,6 +251,12 @@ impl PrincipalMatcher {
 
     pub(crate) fn is_negated(&self) -> bool {
         self.negated
+    }
+
+    /// Whether the element is exactly `"*"` (every caller, a limited grant), and its
+    /// entries.
+    pub(crate) fn entries(&self) -> (bool, &[Entry]) {
+        (self.everyone, &self.entries)
     }
 
     /// For the statement index: the bits ([`account_bit`]) of the accounts

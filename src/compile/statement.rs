@@ -36,7 +36,7 @@ pub(crate) enum Resources {
 }
 
 impl Resources {
-    fn compile(s: &Statement) -> Resources {
+    pub(crate) fn compile(s: &Statement) -> Resources {
         let list = || {
             s.resource_patterns
                 .iter()
@@ -109,7 +109,7 @@ pub(crate) enum Actions {
 }
 
 impl Actions {
-    fn compile(spec: &ActionSpec) -> Actions {
+    pub(crate) fn compile(spec: &ActionSpec) -> Actions {
         // Both sides are ASCII-lowercased, so matching is a byte comparison.
         let compile = |list: &[String]| {
             list.iter()

@@ -1,11 +1,12 @@
 //! The compiled policy set, its builder, and the scan of its statements for a request.
 
+use super::combine::{bucket, Bucket};
 use super::decide::{decide, Facts, Gate, ResourceCite, Verdict};
 use super::response::{Decision, Problem, Response, StatementLabel, StatementRef, MAX_DETERMINING};
 use super::trace::{ContextEntryTrace, Recorder, Trace};
 use crate::compile::index::{bit_of, Index};
 use crate::compile::statement::{CompiledStatement, Known, StatementEval};
-use crate::compile::{Ctx, Grant, NoTrace, Problems, RawProblem, StmtId, Tracer, Truth};
+use crate::compile::{Ctx, NoTrace, Problems, RawProblem, StmtId, Tracer, Truth};
 use crate::diagnostic::Diagnostic;
 use crate::inline::Inline;
 use crate::limits::Limits;
@@ -143,6 +144,8 @@ struct CompiledPolicy {
 #[derive(Debug, Clone)]
 pub struct PolicySet {
     policies: Vec<CompiledPolicy>,
+    /// The policies as written, in the same order, for the analysis to encode.
+    sources: Vec<Arc<Policy>>,
     has: [bool; 6],
     /// A resource-based policy was added as a role's trust policy.
     has_trust_policy: bool,
@@ -315,6 +318,7 @@ impl PolicySetBuilder {
         let mut has = [false; 6];
         let mut has_trust_policy = false;
         let mut read_keys: Vec<(Box<str>, Box<str>)> = Vec::new();
+        let mut sources = Vec::with_capacity(self.entries.len());
         for (
             position,
             Entry {
@@ -361,6 +365,7 @@ impl PolicySetBuilder {
                 account: account.map(Into::into),
                 statements,
             });
+            sources.push(Arc::new(policy));
         }
         let owner = policies.iter().find_map(|p| p.account.clone());
         let index = Index::build(policies.iter().enumerate().flat_map(|(pi, p)| {
@@ -379,6 +384,7 @@ impl PolicySetBuilder {
         read_keys.dedup_by(|a, b| a.0 == b.0);
         Ok(PolicySet {
             policies,
+            sources,
             has,
             has_trust_policy,
             read_keys,
@@ -403,21 +409,37 @@ struct Scan {
     account: Option<StmtId>,
 }
 
-/// Which policy kinds take part in a request, from the caller alone.
-#[derive(Clone, Copy)]
-struct Applicable {
-    iam: bool,
-    root: bool,
-    has_boundary: bool,
-    has_session: bool,
-    has_scp: bool,
+/// Which policy kinds take part in a request, from the kind of caller alone.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Applicable {
+    pub(crate) iam: bool,
+    pub(crate) root: bool,
+    pub(crate) has_boundary: bool,
+    pub(crate) has_session: bool,
+    pub(crate) has_scp: bool,
 }
 
 impl Applicable {
     fn new(set: &PolicySet, request: &Request) -> Applicable {
         let p = request.principal();
-        let iam = p.is_iam();
-        let root = p.kind() == PrincipalKind::Root;
+        Applicable::with(set, p.is_iam(), p.kind())
+    }
+
+    /// For a caller of this kind.
+    pub(crate) fn of(set: &PolicySet, kind: PrincipalKind) -> Applicable {
+        let iam = matches!(
+            kind,
+            PrincipalKind::User
+                | PrincipalKind::Role
+                | PrincipalKind::AssumedRole
+                | PrincipalKind::FederatedUser
+                | PrincipalKind::Root
+        );
+        Applicable::with(set, iam, kind)
+    }
+
+    fn with(set: &PolicySet, iam: bool, kind: PrincipalKind) -> Applicable {
+        let root = kind == PrincipalKind::Root;
         Applicable {
             iam,
             root,
@@ -426,15 +448,16 @@ impl Applicable {
             // Session policies exist only for role and federated-user sessions.
             // https://docs.aws.amazon.com/IAM/latest/UserGuide/access_policies.html#policies_session
             has_session: matches!(
-                p.kind(),
+                kind,
                 PrincipalKind::AssumedRole | PrincipalKind::FederatedUser | PrincipalKind::Role
             ) && set.has(PolicyKind::Session),
             has_scp: iam && set.has(PolicyKind::Scp),
         }
     }
 
+    /// Whether policies of this kind take part.
     #[inline]
-    fn kind(self, kind: PolicyKind) -> bool {
+    pub(crate) fn kind(self, kind: PolicyKind) -> bool {
         match kind {
             // SCPs apply to the IAM principals of member accounts, not to anonymous or
             // service callers.
@@ -464,6 +487,27 @@ impl PolicySet {
 
     fn has(&self, kind: PolicyKind) -> bool {
         self.has.get(kind as usize).copied().unwrap_or(false)
+    }
+
+    /// The policies as written, in set order, each with its kind, id and owner account:
+    /// what the analysis encodes.
+    pub(crate) fn sources(
+        &self,
+    ) -> impl Iterator<Item = (PolicyKind, &str, Option<&str>, &Policy)> {
+        self.policies
+            .iter()
+            .zip(&self.sources)
+            .map(|(p, s)| (p.kind, &*p.id, p.account.as_deref(), &**s))
+    }
+
+    /// Whether a resource-based policy was added as a role's trust policy.
+    pub(crate) fn has_trust_policy(&self) -> bool {
+        self.has_trust_policy
+    }
+
+    /// The owner account given with the first resource-based policy that has one.
+    pub(crate) fn default_owner(&self) -> Option<&str> {
+        self.owner.as_deref()
     }
 
     fn statement(&self, id: StmtId) -> Option<(&CompiledPolicy, &CompiledStatement)> {
@@ -775,18 +819,16 @@ impl PolicySet {
             (Truth::Unknown, Effect::Deny) => scan.unjudged_deny = true,
             (Truth::True, Effect::Deny) => scan.denies.insert_sorted(id, |x| *x),
             (Truth::True, Effect::Allow) => {
-                let slot = match (policy.kind, eval.grant) {
-                    (PolicyKind::Identity, _) => &mut scan.identity,
-                    (PolicyKind::Boundary, _) => &mut scan.boundary,
-                    (PolicyKind::Session, _) => &mut scan.session,
-                    (PolicyKind::Scp, _) => &mut scan.scp,
-                    // RCPs restrict only through Deny.
-                    (PolicyKind::Rcp, _) => return eval,
-                    (PolicyKind::Resource, Some(Grant::Limited)) => &mut scan.limited,
-                    (PolicyKind::Resource, Some(Grant::Account)) => &mut scan.account,
-                    // A statement without a principal grants directly (the statement
-                    // applies, so a principal element that is there matched).
-                    (PolicyKind::Resource, Some(Grant::Direct) | None) => &mut scan.direct,
+                // Where it counts: the rule the analysis shares.
+                let slot = match bucket(policy.kind, s.effect, eval.grant) {
+                    None | Some(Bucket::Deny) => return eval,
+                    Some(Bucket::Identity) => &mut scan.identity,
+                    Some(Bucket::Boundary) => &mut scan.boundary,
+                    Some(Bucket::Session) => &mut scan.session,
+                    Some(Bucket::Scp) => &mut scan.scp,
+                    Some(Bucket::Limited) => &mut scan.limited,
+                    Some(Bucket::Account) => &mut scan.account,
+                    Some(Bucket::Direct) => &mut scan.direct,
                 };
                 // The smallest id, whatever order candidates arrive in.
                 *slot = Some(slot.map_or(id, |old| old.min(id)));
