@@ -43,7 +43,7 @@ mod eval;
 #[cfg(feature = "iac")]
 pub mod iac;
 // Universal questions about a policy set: proofs and counterexamples.
-mod analysis;
+pub mod analysis;
 #[doc(hidden)]
 pub use analysis::bench as __analysis_bench;
 // Policy test files.

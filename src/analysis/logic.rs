@@ -44,6 +44,7 @@ impl Formula {
     fn flip(self) -> Formula {
         Formula(self.0 ^ 1)
     }
+    #[cfg(test)]
     /// Whether this is one of the two constants.
     pub(crate) fn is_const(self) -> bool {
         self.node() == 0
@@ -102,6 +103,7 @@ impl Formulas {
         f
     }
 
+    #[cfg(test)]
     /// How many nodes the graph has (constants included).
     pub(crate) fn len(&self) -> usize {
         self.nodes.len()
