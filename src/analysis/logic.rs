@@ -103,6 +103,14 @@ impl Formulas {
         f
     }
 
+    /// The atom this formula is, possibly negated; `None` for any other formula.
+    pub(crate) fn atom_of(&self, f: Formula) -> Option<(AtomId, bool)> {
+        match self.nodes.get(f.node())? {
+            Node::Atom(a) => Some((*a, f.negated())),
+            _ => None,
+        }
+    }
+
     #[cfg(test)]
     /// How many nodes the graph has (constants included).
     pub(crate) fn len(&self) -> usize {

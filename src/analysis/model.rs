@@ -279,6 +279,22 @@ pub(crate) fn minimise(draft: &Draft, keep: &dyn Fn(&Request) -> bool) -> Draft 
     best
 }
 
+/// A shortest witness can be an empty object key (`arn:aws:s3:::bucket/`): when a
+/// request ending in `/` or `:` still refutes the claim with a name after it, that one is
+/// shown instead.
+pub(crate) fn polish(draft: Draft, keep: &dyn Fn(&Request) -> bool) -> Draft {
+    if !(draft.resource.ends_with('/') || draft.resource.ends_with(':')) {
+        return draft;
+    }
+    let mut named = draft.clone();
+    named.resource.push_str("object");
+    if named.build().is_some_and(|r| keep(&r)) {
+        named
+    } else {
+        draft
+    }
+}
+
 /// The caller as the test-file format and `iam-eval eval --principal` write it.
 pub(crate) fn principal_text(p: &Principal) -> String {
     match p.kind() {

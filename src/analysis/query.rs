@@ -216,16 +216,6 @@ impl Counterexample {
     /// The request as a test-file case that pins the decision, as JSON.
     pub fn to_test_case(&self, name: &str) -> String {
         let r = &self.request;
-        let mut request = serde_json::Map::new();
-        request.insert(
-            "principal".into(),
-            model::principal_text(r.principal()).into(),
-        );
-        request.insert("action".into(), r.action().into());
-        request.insert("resource".into(), r.resource().into());
-        if let Some(a) = r.resource_account() {
-            request.insert("resource_account".into(), a.into());
-        }
         let mut context = serde_json::Map::new();
         for (key, _, values) in r.context().caller_keys() {
             let v: serde_json::Value = if values.is_multivalued() {
@@ -235,16 +225,38 @@ impl Counterexample {
             };
             context.insert(key.to_string(), v);
         }
-        if !context.is_empty() {
-            request.insert("context".into(), context.into());
-        }
-        let case = serde_json::json!({
-            "name": name,
-            "request": request,
-            "expect": self.decision.as_str(),
-        });
+        let case = CaseJson {
+            name,
+            request: RequestJson {
+                principal: model::principal_text(r.principal()),
+                action: r.action(),
+                resource: r.resource(),
+                resource_account: r.resource_account(),
+                context: (!context.is_empty()).then_some(context),
+            },
+            expect: self.decision.as_str(),
+        };
         serde_json::to_string_pretty(&case).unwrap_or_default()
     }
+}
+
+/// A test-file case, fields in the order the format documents them.
+#[derive(serde::Serialize)]
+struct CaseJson<'a> {
+    name: &'a str,
+    request: RequestJson<'a>,
+    expect: &'a str,
+}
+
+#[derive(serde::Serialize)]
+struct RequestJson<'a> {
+    principal: String,
+    action: &'a str,
+    resource: &'a str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    resource_account: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    context: Option<serde_json::Map<String, serde_json::Value>>,
 }
 
 /// The answer to a question.
@@ -434,6 +446,7 @@ pub fn diff_all(
     let limits = options.limits(start);
     let mut session = Session::new(&enc.p, root, &limits);
     let mut unconfirmed = 0;
+    let mut blocked: Vec<Vec<(AtomId, bool)>> = Vec::new();
     loop {
         if report.findings.len() >= limit {
             report.complete = false;
@@ -447,6 +460,7 @@ pub fn diff_all(
                         matches!(enc.p.atoms.get(*a), Some(Atom::In { slot, .. }) if *slot == enc.action || *slot == enc.resource)
                     })
                     .collect();
+                let draft = readable(&enc, root, &limits, &keep, &blocked, draft);
                 if let Some(request) = draft.build() {
                     report.findings.push(comparison(old, new, request));
                 }
@@ -455,6 +469,7 @@ pub fn diff_all(
                     break;
                 }
                 session.block(&region);
+                blocked.push(region);
             }
             Step::Proved => break,
             Step::Unknown(u) => {
@@ -525,7 +540,7 @@ fn step(
                 .collect();
             match model::draft(enc, &m) {
                 Some(d) if d.build().is_some_and(|r| keep(&r)) => {
-                    Step::Found(model::minimise(&d, keep), cube)
+                    Step::Found(model::polish(model::minimise(&d, keep), keep), cube)
                 }
                 _ => {
                     *unconfirmed += 1;
@@ -565,7 +580,10 @@ fn search(
         let step = step(enc, &mut session, keep, &mut unconfirmed);
         let conflicts = session.stats().solver.conflicts;
         match step {
-            Step::Found(d, _) => return Found::Request(d, conflicts, unconfirmed),
+            Step::Found(d, _) => {
+                let d = readable(enc, root, &limits, keep, &[], d);
+                return Found::Request(d, conflicts, unconfirmed);
+            }
             Step::Proved => return Found::Proved(conflicts, unconfirmed),
             Step::Unknown(u) => return Found::Unknown(u, conflicts, unconfirmed),
             Step::Retry => {
@@ -578,6 +596,42 @@ fn search(
                 }
             }
         }
+    }
+}
+
+/// A counterexample whose caller is an IAM user reads best: when the one found has
+/// another caller, one more search restricted to users is tried, and its request kept if
+/// it confirms.
+fn readable(
+    enc: &Encoding<'_>,
+    root: Formula,
+    limits: &Limits,
+    keep: &dyn Fn(&Request) -> bool,
+    blocked: &[Vec<(AtomId, bool)>],
+    found: Draft,
+) -> Draft {
+    use crate::request::PrincipalKind;
+    if found.principal.kind() == PrincipalKind::User {
+        return found;
+    }
+    let users: Vec<Formula> = enc
+        .cases
+        .iter()
+        .filter(|c| c.kind.kind() == PrincipalKind::User)
+        .map(|c| c.flag)
+        .collect();
+    if users.is_empty() {
+        return found;
+    }
+    let mut session = Session::new(&enc.p, root, limits);
+    session.require_any(&users);
+    for cube in blocked {
+        session.block(cube);
+    }
+    let mut unconfirmed = 0;
+    match step(enc, &mut session, keep, &mut unconfirmed) {
+        Step::Found(d, _) => d,
+        _ => found,
     }
 }
 

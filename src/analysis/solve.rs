@@ -225,6 +225,23 @@ impl<'p> Session<'p> {
         self.solver.add_clause(&clause);
     }
 
+    /// Requires one of these formulas (flags of the problem) to hold.
+    pub(crate) fn require_any(&mut self, flags: &[Formula]) {
+        let clause: Vec<Lit> = flags
+            .iter()
+            .filter_map(|&f| {
+                let (atom, negated) = self.problem.formulas.atom_of(f)?;
+                self.vars
+                    .iter()
+                    .find(|(x, _)| *x == atom)
+                    .map(|&(_, var)| Lit::new(var, negated))
+            })
+            .collect();
+        if clause.len() == flags.len() {
+            self.solver.add_clause(&clause);
+        }
+    }
+
     /// Counters so far.
     pub(crate) fn stats(&self) -> Stats {
         Stats {
