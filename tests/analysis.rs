@@ -336,3 +336,224 @@ fn account_grant_needs_the_identity_side() {
     assert!(v.is_proved(), "{v:?}");
     assert_eq!(v.stats().unconfirmed, 0);
 }
+
+/// Brute force over policy kinds: identity, resource (owned or not), trust, SCP, RCP,
+/// boundary and session policies, with `NotAction`, `NotResource`, KMS keys, roles and
+/// typed conditions, over a pool of callers, actions, resources and context values.
+mod brute_force_kinds {
+    use super::*;
+    use iam_eval::Request;
+    use proptest::prelude::*;
+
+    const CONDITIONS: &[(&str, &str, &str)] = &[
+        ("StringEquals", "k1", "a"),
+        ("StringNotEquals", "k1", "a"),
+        ("NumericGreaterThanEquals", "k1", "10"),
+        ("IpAddress", "aws:SourceIp", "10.0.0.0/8"),
+        ("NotIpAddressIfExists", "aws:SourceIp", "10.0.0.0/8"),
+        ("DateGreaterThan", "aws:CurrentTime", "2024-01-01T00:00:00Z"),
+        ("StringEquals", "aws:PrincipalAccount", "111122223333"),
+        (
+            "ArnEquals",
+            "aws:PrincipalArn",
+            "arn:aws:iam::111122223333:role/app",
+        ),
+        ("StringEquals", "aws:PrincipalType", "Account"),
+    ];
+    const ACTIONS: &[&str] = &["s3:a", "sts:AssumeRole", "kms:Decrypt"];
+    const RESOURCES: &[&str] = &[
+        "arn:aws:s3:::b/x",
+        "arn:aws:kms:us-east-1:111122223333:key/k",
+        "arn:aws:kms:us-east-1:444455556666:key/k",
+        "arn:aws:iam::111122223333:role/app",
+        "*",
+    ];
+    const CALLERS: &[&str] = &[
+        "arn:aws:iam::111122223333:user/alice",
+        "arn:aws:iam::444455556666:user/bob",
+        "arn:aws:sts::111122223333:assumed-role/app/s1",
+        "arn:aws:iam::111122223333:root",
+        "arn:aws:iam::444455556666:root",
+        "*",
+        "service:s3.amazonaws.com",
+    ];
+    const K1: &[Option<&str>] = &[None, Some("a"), Some("10"), Some("x")];
+    const IP: &[Option<&str>] = &[None, Some("10.1.2.3"), Some("192.168.0.1")];
+    const TIME: &[Option<&str>] = &[None, Some("2025-06-01T00:00:00Z"), Some("nope")];
+    const PRINCIPALS: &[&str] = &[
+        r#""Principal": "*""#,
+        r#""Principal": {"AWS": "111122223333"}"#,
+        r#""Principal": {"AWS": "arn:aws:iam::111122223333:user/alice"}"#,
+        r#""Principal": {"AWS": "arn:aws:iam::111122223333:role/app"}"#,
+        r#""Principal": {"Service": "s3.amazonaws.com"}"#,
+        r#""NotPrincipal": {"AWS": ["arn:aws:iam::111122223333:user/alice", "111122223333"]}"#,
+    ];
+
+    #[derive(Debug, Clone)]
+    struct Stmt {
+        deny: bool,
+        principal: usize,
+        action: usize,
+        resource: usize,
+        condition: Option<usize>,
+    }
+
+    fn stmt() -> impl Strategy<Value = Stmt> {
+        (
+            any::<bool>(),
+            0..PRINCIPALS.len(),
+            0..5usize,
+            0..5usize,
+            prop::option::of(0..CONDITIONS.len()),
+        )
+            .prop_map(|(deny, principal, action, resource, condition)| Stmt {
+                deny,
+                principal,
+                action,
+                resource,
+                condition,
+            })
+    }
+
+    /// A policy of statements; `principals` for resource-based kinds.
+    fn json(stmts: &[Stmt], principals: bool) -> String {
+        let list: Vec<String> = stmts
+            .iter()
+            .map(|s| {
+                let principal = if principals {
+                    // NotPrincipal goes with Deny only.
+                    let p = if s.principal == 5 && !s.deny {
+                        0
+                    } else {
+                        s.principal
+                    };
+                    format!("{}, ", PRINCIPALS[p])
+                } else {
+                    String::new()
+                };
+                let action = [
+                    r#""Action": "s3:a""#,
+                    r#""Action": "sts:AssumeRole""#,
+                    r#""Action": "kms:*""#,
+                    r#""Action": "*""#,
+                    r#""NotAction": "s3:*""#,
+                ][s.action];
+                let resource = [
+                    r#""Resource": "*""#,
+                    r#""Resource": "arn:aws:kms:*:*:key/*""#,
+                    r#""Resource": "arn:aws:s3:::b/*""#,
+                    r#""NotResource": "arn:aws:iam::*:role/*""#,
+                    r#""Resource": "arn:aws:iam::111122223333:role/app""#,
+                ][s.resource];
+                let condition = match s.condition {
+                    Some(c) => {
+                        let (op, k, v) = CONDITIONS[c];
+                        format!(r#", "Condition": {{"{op}": {{"{k}": "{v}"}}}}"#)
+                    }
+                    None => String::new(),
+                };
+                format!(
+                    r#"{{"Effect": "{}", {principal}{action}, {resource}{condition}}}"#,
+                    if s.deny { "Deny" } else { "Allow" }
+                )
+            })
+            .collect();
+        format!(
+            r#"{{"Version": "2012-10-17", "Statement": [{}]}}"#,
+            list.join(", ")
+        )
+    }
+
+    fn requests() -> Vec<Request> {
+        let mut out = Vec::new();
+        for caller in CALLERS {
+            for action in ACTIONS {
+                for resource in RESOURCES {
+                    for k1 in K1 {
+                        for ip in IP {
+                            for time in TIME {
+                                let mut b = Request::builder();
+                                b.principal(caller).action(action).resource(resource);
+                                for (k, v) in
+                                    [("k1", k1), ("aws:SourceIp", ip), ("aws:CurrentTime", time)]
+                                {
+                                    if let Some(v) = v {
+                                        b.context(k, *v);
+                                    }
+                                }
+                                out.push(b.build().unwrap());
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        out
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(32))]
+        #[test]
+        fn analysis_agrees_with_enumeration_over_kinds(
+            identity in prop::collection::vec(stmt(), 0..3),
+            resource in prop::collection::vec(stmt(), 0..3),
+            others in prop::collection::vec((0..5usize, stmt()), 0..3),
+            owned in any::<bool>(),
+            expect in prop::sample::select(&[Expect::Allow, Expect::Deny, Expect::ExplicitDeny][..]),
+        ) {
+            let mut b = PolicySet::builder();
+            if !identity.is_empty() {
+                b.add_json(PolicyKind::Identity, "id", &json(&identity, false)).unwrap();
+            }
+            if !resource.is_empty() {
+                let p = Policy::parse(&json(&resource, true)).unwrap();
+                if owned {
+                    b.add_owned(PolicyKind::Resource, "res", p, "111122223333");
+                } else {
+                    b.add(PolicyKind::Resource, "res", p);
+                }
+            }
+            for (i, (kind, s)) in others.iter().enumerate() {
+                let id = format!("other{i}");
+                let one = std::slice::from_ref(s);
+                match kind {
+                    0 => { b.add_json(PolicyKind::Scp, id, &json(one, false)).unwrap(); }
+                    1 => { b.add_json(PolicyKind::Boundary, id, &json(one, false)).unwrap(); }
+                    2 => { b.add_json(PolicyKind::Session, id, &json(one, false)).unwrap(); }
+                    3 => { b.add_json(PolicyKind::Rcp, id, &json(one, true)).unwrap(); }
+                    _ => { b.add_trust_policy(id, Policy::parse(&json(one, true)).unwrap()); }
+                }
+            }
+            let Ok(set) = b.build() else {
+                // A statement not valid for its kind (an RCP that allows, say).
+                return Ok(());
+            };
+            let mut shape = Shape::builder();
+            shape.any_principal();
+            for a in ACTIONS {
+                shape.action(a);
+            }
+            for r in RESOURCES {
+                shape.resource(r);
+            }
+            let shape = shape.build().unwrap();
+            let bad = requests()
+                .into_iter()
+                .find(|r| !expect.accepts(set.evaluate(r).decision()));
+            let verdict = analysis::always(&set, &shape, expect);
+            match &verdict {
+                Verdict::Proved(_) => prop_assert!(bad.is_none(), "proved, but {:?} is {:?}", bad, bad.as_ref().map(|r| set.evaluate(r).decision())),
+                Verdict::Counterexample(c, _) => {
+                    prop_assert!(!expect.accepts(c.decision()));
+                    prop_assert_eq!(set.evaluate(c.request()).decision(), c.decision());
+                }
+                Verdict::Unknown(u, _) => prop_assert!(false, "unknown in the exact fragment: {}", u),
+                _ => prop_assert!(false),
+            }
+            if bad.is_some() {
+                prop_assert!(verdict.counterexample().is_some());
+            }
+            prop_assert_eq!(verdict.stats().unconfirmed, 0, "{:?}", verdict.counterexample().map(|c| c.request().clone()));
+        }
+    }
+}

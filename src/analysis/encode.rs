@@ -481,10 +481,10 @@ impl<'q> Encoding<'q> {
         let fresh_resource = self.p.formulas.all(fresh_resource);
         let same = self.same_fresh;
         parts.push(self.p.formulas.implies(same, fresh_resource));
-        // The context keys the question reads, and the shape's conditions on them. The
-        // principal ARN comes first: the user name is linked to it.
-        let mut names: Vec<String> = self.usage.keys().cloned().collect();
-        names.sort_by_key(|k| k != "aws:principalarn");
+        // The keys derived from the caller, then the other context keys the question
+        // reads, and the shape's conditions on them.
+        self.derived_keys();
+        let names: Vec<String> = self.usage.keys().cloned().collect();
         for k in names {
             self.key(&k);
         }
@@ -593,6 +593,8 @@ impl<'q> Encoding<'q> {
             .cloned()
             .unwrap_or_else(|| (lower.to_string(), 0, BTreeSet::new(), false));
         let key = if DERIVED.contains(&lower) {
+            // Derived keys are made together, before any other ([`Self::derived_keys`]);
+            // one asked for later has no case that derives it as read so far.
             self.derived_key(lower, &written)
         } else {
             let documented = keys::is_multivalued(lower);
@@ -659,6 +661,108 @@ impl<'q> Encoding<'q> {
         key
     }
 
+    /// The keys derived from the caller that the question reads, with the links between
+    /// them: a fresh IAM caller's principal ARN carries its account and, for a user, its
+    /// name; and when the caller's fresh account is the resource's, the resource ARN
+    /// carries it too. The principal ARN brings the account key along, so that each link
+    /// goes through one variable.
+    fn derived_keys(&mut self) {
+        let mut wanted: Vec<&str> = DERIVED
+            .iter()
+            .copied()
+            .filter(|k| self.usage.contains_key(*k))
+            .collect();
+        if wanted.contains(&"aws:principalarn") && !wanted.contains(&"aws:principalaccount") {
+            wanted.push("aws:principalaccount");
+        }
+        for k in &wanted {
+            let written = self
+                .usage
+                .get(*k)
+                .map_or_else(|| (*k).to_string(), |u| u.0.clone());
+            let key = self.derived_key(k, &written);
+            self.keys.insert((*k).to_string(), key);
+        }
+        let slot = |e: &Self, k: &str| e.keys.get(k).map(|k| k.first);
+        let (arn, account, name) = (
+            slot(self, "aws:principalarn"),
+            slot(self, "aws:principalaccount"),
+            slot(self, "aws:username"),
+        );
+        if let Some(arn) = arn {
+            for case in self.cases.clone() {
+                let CaseKind::Fresh {
+                    kind,
+                    account: named,
+                } = &case.kind
+                else {
+                    continue;
+                };
+                let (svc, resource) = match kind {
+                    PrincipalKind::User => ("iam", ":user/*"),
+                    PrincipalKind::Role | PrincipalKind::AssumedRole => ("iam", ":role/*"),
+                    PrincipalKind::FederatedUser => ("sts", ":federated-user/*"),
+                    _ => ("iam", ":root"),
+                };
+                let acct = match (named, account) {
+                    (None, Some(a)) => Some(TplPart::Var(a)),
+                    _ => None,
+                };
+                let user = name.filter(|_| *kind == PrincipalKind::User);
+                if acct.is_none() && user.is_none() {
+                    continue;
+                }
+                let mut parts = vec![TplPart::Text(format!("arn:*:{svc}::"))];
+                parts.push(
+                    acct.unwrap_or_else(|| {
+                        TplPart::Text(named.clone().unwrap_or_else(|| "*".into()))
+                    }),
+                );
+                match user {
+                    // The name is the last segment of the ARN.
+                    Some(u) => {
+                        parts.push(TplPart::Text(":user*/".into()));
+                        parts.push(TplPart::Var(u));
+                    }
+                    None => parts.push(TplPart::Text(resource.into())),
+                }
+                let link = self.p.template(
+                    arn,
+                    Tpl {
+                        mode: TemplateMode::Arn,
+                        parts,
+                    },
+                );
+                let c = self.p.formulas.implies(case.flag, link);
+                self.side.push(c);
+            }
+        }
+        if let Some(a) = account {
+            let link = match self.fixed_resource.clone() {
+                Some(r) => match crate::value::arn::split_arn(&r) {
+                    Some(parts) => self.literal(a, parts.account),
+                    None => Formula::FALSE,
+                },
+                None => {
+                    let r = self.resource;
+                    self.p.template(
+                        r,
+                        Tpl {
+                            mode: TemplateMode::Arn,
+                            parts: vec![
+                                TplPart::Text("arn:*:*:*:".into()),
+                                TplPart::Var(a),
+                                TplPart::Text(":*".into()),
+                            ],
+                        },
+                    )
+                }
+            };
+            let c = self.p.formulas.implies(self.same_fresh, link);
+            self.side.push(c);
+        }
+    }
+
     /// A key derived from the caller: present in the cases that derive it, and there
     /// holding exactly the values a caller of the case can give it.
     fn derived_key(&mut self, lower: &str, written: &str) -> Key {
@@ -710,24 +814,7 @@ impl<'q> Encoding<'q> {
                         let one = self.glob(slot, "?*");
                         let slash = self.glob(slot, "*/*");
                         let ns = self.p.not(slash);
-                        let mut c = self.p.and(one, ns);
-                        // The name is the last segment of the ARN, when both are read.
-                        if self.keys.contains_key("aws:principalarn") {
-                            let arn = self.key("aws:principalarn").first;
-                            let prefix = match account {
-                                Some(a) => format!("arn:*:iam::{a}:user*/"),
-                                None => "arn:*:iam::*:user*/".to_string(),
-                            };
-                            let link = self.p.template(
-                                arn,
-                                Tpl {
-                                    mode: TemplateMode::Like,
-                                    parts: vec![TplPart::Text(prefix), TplPart::Var(slot)],
-                                },
-                            );
-                            c = self.p.and(c, link);
-                        }
-                        (true, c)
+                        (true, self.p.and(one, ns))
                     }
                     _ => (false, Formula::TRUE),
                 }

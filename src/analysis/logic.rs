@@ -181,12 +181,21 @@ impl Formulas {
     }
 
     /// Adds clauses to `solver` that make `root` true, one variable per node of its cone
-    /// (Tseitin). Returns the variable of each atom in the cone.
-    pub(crate) fn encode(&self, root: Formula, solver: &mut Solver) -> Vec<(AtomId, Var)> {
+    /// (Tseitin). Returns the variable of each atom in the cone, and the cone's shape for
+    /// telling which atoms an assignment's truth rests on ([`Justify`]).
+    pub(crate) fn encode(
+        &self,
+        root: Formula,
+        solver: &mut Solver,
+    ) -> (Vec<(AtomId, Var)>, Justify) {
         let top = root.node();
         let cone = self.cone(top);
         let mut var: Vec<Option<Var>> = vec![None; top + 1];
         let mut atoms = Vec::new();
+        let mut justify = Justify {
+            nodes: Vec::new(),
+            root: None,
+        };
         let lit_of = |var: &[Option<Var>], e: Formula| -> Option<Lit> {
             var.get(e.node())
                 .copied()
@@ -203,21 +212,88 @@ impl Formulas {
             }
             let me = Lit::new(v, false);
             match *node {
-                Node::True => solver.add_clause(&[me]),
-                Node::Atom(a) => atoms.push((a, v)),
+                Node::True => {
+                    solver.add_clause(&[me]);
+                    justify.nodes.push((v, JNode::Leaf(None)));
+                }
+                Node::Atom(a) => {
+                    atoms.push((a, v));
+                    justify.nodes.push((v, JNode::Leaf(Some(a))));
+                }
                 Node::And(x, y) => {
                     if let (Some(lx), Some(ly)) = (lit_of(&var, x), lit_of(&var, y)) {
                         solver.add_clause(&[!me, lx]);
                         solver.add_clause(&[!me, ly]);
                         solver.add_clause(&[me, !lx, !ly]);
+                        justify.nodes.push((v, JNode::And(lx, ly)));
                     }
                 }
             }
         }
         if let Some(r) = lit_of(&var, root) {
             solver.add_clause(&[r]);
+            justify.root = Some(r);
         }
-        atoms
+        (atoms, justify)
+    }
+}
+
+/// The cone of an encoded formula, for *relevancy*: which atoms a full assignment's
+/// truth of the root rests on. A true conjunction rests on both sides, a false one on one
+/// false side; an atom outside what the root rests on may take either value without
+/// changing it, so the theory need not make it come true. Without this, an atom under a
+/// guard that is off (`case → template`) would still have to be met as the search
+/// happened to set it.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct Justify {
+    /// In the order of the graph: children before parents.
+    nodes: Vec<(Var, JNode)>,
+    root: Option<Lit>,
+}
+
+#[derive(Debug, Clone, Copy)]
+enum JNode {
+    Leaf(Option<AtomId>),
+    And(Lit, Lit),
+}
+
+impl Justify {
+    /// The atoms the root's truth rests on under `value`, as a set over atom indexes of
+    /// length `atoms`.
+    pub(crate) fn relevant(&self, atoms: usize, value: &dyn Fn(Var) -> Option<bool>) -> Vec<bool> {
+        let mut out = vec![false; atoms];
+        let Some(root) = self.root else {
+            return out;
+        };
+        let lit = |l: Lit| value(l.var()).map(|b| b != l.is_negated());
+        // Which nodes (by variable) are needed, walked from the root down.
+        let mut needed: std::collections::HashSet<Var> = std::collections::HashSet::new();
+        needed.insert(root.var());
+        for &(v, node) in self.nodes.iter().rev() {
+            if !needed.contains(&v) {
+                continue;
+            }
+            match node {
+                JNode::Leaf(Some(a)) => {
+                    if let Some(slot) = out.get_mut(a.index()) {
+                        *slot = true;
+                    }
+                }
+                JNode::Leaf(None) => {}
+                JNode::And(x, y) => match value(v) {
+                    Some(true) | None => {
+                        needed.insert(x.var());
+                        needed.insert(y.var());
+                    }
+                    Some(false) => {
+                        // One false side is reason enough; the first one found.
+                        let side = if lit(x) == Some(false) { x } else { y };
+                        needed.insert(side.var());
+                    }
+                },
+            }
+        }
+        out
     }
 }
 

@@ -535,7 +535,7 @@ fn step(
             let cube: Vec<(AtomId, bool)> = (0..enc.p.atoms.len())
                 .filter_map(|i| {
                     let a = AtomId(u32::try_from(i).ok()?);
-                    m.atom(a).map(|v| (a, v))
+                    m.atom(a).filter(|_| m.relevant(a)).map(|v| (a, v))
                 })
                 .collect();
             match model::draft(enc, &m) {
