@@ -8,7 +8,7 @@
 
 use super::resolve::resolve;
 use super::{Ctx, ProblemKind, Tracer, Truth};
-use crate::hash::FxHasher;
+use crate::hash::{bytes_eq, FxHasher};
 use crate::keys;
 use crate::operator::{Comparison, ConditionOperator, SetQualifier};
 use crate::pattern::{Case, Part, Pattern, PatternKind};
@@ -68,23 +68,43 @@ enum StrValue {
 
 #[derive(Debug, Clone)]
 enum Values {
-    Str(Vec<StrValue>),
+    /// String values without variables.
+    Str(Box<[Pattern]>),
+    /// String values, some with variables: substituted per request, in order (a value
+    /// that matches ends the list, so the variables after it are not looked up).
+    StrVars(Vec<StrValue>),
     /// `StringEquals` over many fixed values: one hash lookup instead of a comparison
     /// per value.
     StrSet(HashSet<Box<str>, BuildHasherDefault<FxHasher>>),
     Num(Vec<numeric::Number>),
     Date(Vec<date::Instant>),
-    Bool(Vec<BoolValue>),
+    /// `Bool` values without variables.
+    Bool(Box<[bool]>),
+    /// `Bool` values, some with variables.
+    BoolVars(Vec<BoolValue>),
     Binary(Vec<Box<[u8]>>),
     Ip(Vec<ip::IpNet>),
     Arn(Vec<ArnValue>),
     Null(Vec<bool>),
 }
 
+/// A condition the common case of which is decided without the general path: a plain
+/// operator (no `ForAnyValue:`/`ForAllValues:`) on a key that is not documented as
+/// multivalued, when the request gives the key one value.
+#[derive(Debug, Clone)]
+enum Fast {
+    /// None: the general path.
+    General,
+    /// String values without wildcards, case-sensitive (`StringEquals`,
+    /// `StringNotEquals`, `StringLike` without `*` or `?`): byte comparisons.
+    Bytes(Box<[Box<[u8]>]>),
+}
+
 /// One condition key under one operator, compiled.
 #[derive(Debug, Clone)]
 pub(crate) struct CompiledCondition {
     op: ConditionOperator,
+    fast: Fast,
     /// INVARIANT: `key.to_lowercase()`.
     lower: Box<str>,
     /// INVARIANT: `key_hash(&lower)`.
@@ -129,24 +149,54 @@ impl CompiledCondition {
                     && list.len() > SET_THRESHOLD)
                     .then(|| list.iter().map(exact).collect())
                     .flatten();
-                match set {
-                    Some(set) => Values::StrSet(set),
-                    None => Values::Str(list),
+                let fixed: Option<Box<[Pattern]>> = list
+                    .iter()
+                    .map(|v| match v {
+                        StrValue::Fixed(p) => Some(p.clone()),
+                        StrValue::Template(_) => None,
+                    })
+                    .collect();
+                match (set, fixed) {
+                    (Some(set), _) => Values::StrSet(set),
+                    (None, Some(fixed)) => Values::Str(fixed),
+                    (None, None) => Values::StrVars(list),
                 }
             }
             TypedValues::Num(list) => Values::Num(list.clone()),
             TypedValues::Date(list) => Values::Date(list.clone()),
             TypedValues::Null(list) => Values::Null(list.clone()),
-            TypedValues::Bool(list) => Values::Bool(list.clone()),
+            TypedValues::Bool(list) => {
+                let fixed: Option<Box<[bool]>> = list
+                    .iter()
+                    .map(|v| match v {
+                        BoolValue::Fixed(b) => Some(*b),
+                        BoolValue::Template(_) => None,
+                    })
+                    .collect();
+                match fixed {
+                    Some(fixed) => Values::Bool(fixed),
+                    None => Values::BoolVars(list.clone()),
+                }
+            }
             TypedValues::Binary(list) => Values::Binary(list.clone()),
             TypedValues::Ip(list) => Values::Ip(list.clone()),
             TypedValues::Arn(list) => Values::Arn(list.clone()),
         };
         let key = entry.key();
         let lower = key.to_lowercase();
+        let multivalued = keys::is_multivalued(&lower);
+        let fast = match &values {
+            Values::Str(list) if op.set.is_none() && !multivalued => list
+                .iter()
+                .map(|p| p.exact_text().map(|t| Box::from(t.as_bytes())))
+                .collect::<Option<Box<[Box<[u8]>]>>>()
+                .map_or(Fast::General, Fast::Bytes),
+            _ => Fast::General,
+        };
         CompiledCondition {
             op,
-            multivalued: keys::is_multivalued(&lower),
+            fast,
+            multivalued,
             hash: crate::hash::key_hash(&lower),
             lower: lower.into(),
             key: key.into(),
@@ -174,10 +224,22 @@ impl CompiledCondition {
     }
 
     /// Evaluates this key's condition against the request.
-    #[inline]
+    #[inline(always)]
     pub(crate) fn eval<'a, T: Tracer<'a>>(&'a self, ctx: &mut Ctx<'a, '_, T>) -> Truth {
         let entry = ctx.request.context().get_lower(&self.lower, self.hash);
         let value = entry.map(|(v, _)| v);
+        // The common case, as the general path below decides it: one value compared
+        // byte for byte with each of the policy's.
+        if let (Fast::Bytes(list), Some(v)) = (&self.fast, value) {
+            if let Some(bytes) = v.single_bytes() {
+                let any = list.iter().any(|l| bytes_eq(l, bytes));
+                let truth = Truth::from(any != self.op.op.is_negated());
+                if T::ON {
+                    ctx.tracer.condition(self, value, truth, Outcome::Compared);
+                }
+                return truth;
+            }
+        }
         let (truth, outcome) = self.eval_inner(value, entry.map(|(_, t)| t), ctx);
         if T::ON {
             ctx.tracer.condition(self, value, truth, outcome);
@@ -185,6 +247,7 @@ impl CompiledCondition {
         truth
     }
 
+    #[inline(always)]
     fn eval_inner<'a, T: Tracer<'a>>(
         &'a self,
         value: Option<RequestValues<'a>>,
@@ -243,12 +306,24 @@ impl CompiledCondition {
         // operator cannot read leaves the whole condition unjudged (and is reported).
         let mut any_matched = false;
         let mut any_unmatched = false;
-        for v in value.iter() {
-            match self.matches_any(v, typed, ctx) {
-                Some(true) => any_matched = true,
-                Some(false) => any_unmatched = true,
-                None => return (Truth::Unknown, Outcome::Unjudged),
+        let mut tally = |matched: Option<bool>| match matched {
+            Some(true) => {
+                any_matched = true;
+                true
             }
+            Some(false) => {
+                any_unmatched = true;
+                true
+            }
+            None => false,
+        };
+        // A single value (the common case) is compared without the list iterator.
+        let judged = match value.single() {
+            Some(v) => tally(self.matches_any(v, typed, ctx)),
+            None => value.iter().all(|v| tally(self.matches_any(v, typed, ctx))),
+        };
+        if !judged {
+            return (Truth::Unknown, Outcome::Unjudged);
         }
         let result = match (self.op.set, negated) {
             // A plain operator here has one request value.
@@ -267,6 +342,9 @@ impl CompiledCondition {
 
     /// Whether one request value matches any of the policy values under the positive
     /// comparison; `None` if the request value cannot be read as the operator's type.
+    /// The common value types are compared here; variables, binary values and ARNs in
+    /// [`CompiledCondition::matches_any_other`].
+    #[inline(always)]
     fn matches_any<'a, T: Tracer<'a>>(
         &'a self,
         v: &'a str,
@@ -276,10 +354,59 @@ impl CompiledCondition {
         // The reading made when the request was built, if there is one; otherwise read
         // the value now (a multivalued key, or a value that did not read as this type).
         let cmp = self.op.op.comparison();
+        match &self.values {
+            Values::Str(list) => Some(list.iter().any(|p| p.matches(v))),
+            Values::StrSet(set) => Some(set.contains(v)),
+            Values::Num(list) => {
+                let Some(n) = typed
+                    .and_then(|t| t.number)
+                    .or_else(|| numeric::parse(v).ok())
+                else {
+                    ctx.problem(ProblemKind::NotANumber, &self.key, v);
+                    return None;
+                };
+                Some(list.iter().any(|p| ordered(cmp, n.cmp(p))))
+            }
+            Values::Date(list) => {
+                let Some(d) = typed.and_then(|t| t.date).or_else(|| date::parse(v).ok()) else {
+                    ctx.problem(ProblemKind::NotADate, &self.key, v);
+                    return None;
+                };
+                Some(list.iter().any(|p| ordered(cmp, d.cmp(p))))
+            }
+            Values::Bool(list) => {
+                let Some(b) = typed.and_then(|t| t.boolean).or_else(|| parse_bool(v)) else {
+                    ctx.problem(ProblemKind::NotABool, &self.key, v);
+                    return None;
+                };
+                Some(list.contains(&b))
+            }
+            Values::Ip(list) => {
+                let Some(addr) = typed.and_then(|t| t.ip).or_else(|| ip::parse_addr(v)) else {
+                    ctx.problem(ProblemKind::NotAnIpAddress, &self.key, v);
+                    return None;
+                };
+                Some(list.iter().any(|net| net.contains(addr)))
+            }
+            Values::Null(_) => Some(false),
+            Values::StrVars(_) | Values::BoolVars(_) | Values::Binary(_) | Values::Arn(_) => {
+                self.matches_any_other(v, typed, ctx)
+            }
+        }
+    }
+
+    /// [`CompiledCondition::matches_any`] for variables, binary values and ARNs.
+    #[inline(never)]
+    fn matches_any_other<'a, T: Tracer<'a>>(
+        &'a self,
+        v: &'a str,
+        typed: Option<&Typed>,
+        ctx: &mut Ctx<'a, '_, T>,
+    ) -> Option<bool> {
+        let cmp = self.op.op.comparison();
         let key: &'a str = &self.key;
         match &self.values {
-            Values::StrSet(set) => Some(set.contains(v)),
-            Values::Str(list) => {
+            Values::StrVars(list) => {
                 let case = if cmp == Comparison::EqualsIgnoreCase {
                     Case::Insensitive
                 } else {
@@ -293,25 +420,8 @@ impl CompiledCondition {
                     },
                 }))
             }
-            Values::Num(list) => {
-                let Some(n) = typed
-                    .and_then(|t| t.number)
-                    .or_else(|| numeric::parse(v).ok())
-                else {
-                    ctx.problem(ProblemKind::NotANumber, key, v);
-                    return None;
-                };
-                Some(list.iter().any(|p| ordered(cmp, n.cmp(p))))
-            }
-            Values::Date(list) => {
-                let Some(d) = typed.and_then(|t| t.date).or_else(|| date::parse(v).ok()) else {
-                    ctx.problem(ProblemKind::NotADate, key, v);
-                    return None;
-                };
-                Some(list.iter().any(|p| ordered(cmp, d.cmp(p))))
-            }
-            Values::Bool(list) => {
-                let Some(b) = parse_bool(v) else {
+            Values::BoolVars(list) => {
+                let Some(b) = typed.and_then(|t| t.boolean).or_else(|| parse_bool(v)) else {
                     ctx.problem(ProblemKind::NotABool, key, v);
                     return None;
                 };
@@ -343,13 +453,6 @@ impl CompiledCondition {
                 }
                 Some(any)
             }
-            Values::Ip(list) => {
-                let Some(addr) = typed.and_then(|t| t.ip).or_else(|| ip::parse_addr(v)) else {
-                    ctx.problem(ProblemKind::NotAnIpAddress, key, v);
-                    return None;
-                };
-                Some(list.iter().any(|net| net.contains(addr)))
-            }
             Values::Arn(list) => {
                 if split_arn(v).is_none() {
                     ctx.problem(ProblemKind::NotAnArn, key, v);
@@ -364,7 +467,13 @@ impl CompiledCondition {
                     },
                 }))
             }
-            Values::Null(_) => Some(false),
+            Values::Str(_)
+            | Values::StrSet(_)
+            | Values::Num(_)
+            | Values::Date(_)
+            | Values::Bool(_)
+            | Values::Ip(_)
+            | Values::Null(_) => self.matches_any(v, typed, ctx),
         }
     }
 }

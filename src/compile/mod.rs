@@ -8,8 +8,8 @@
 //! decision's business, one layer up.
 
 pub(crate) mod condition;
-pub(crate) mod index;
 mod principal;
+pub(crate) mod program;
 mod resolve;
 pub(crate) mod statement;
 
@@ -100,12 +100,17 @@ impl ProblemKind {
     }
 }
 
-/// A statement's place in a set: compact, so the hot path copies 8 bytes. Ordered by
-/// policy, then statement: evaluation order.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Default)]
-pub(crate) struct StmtId {
-    pub(crate) policy: u32,
-    pub(crate) statement: u32,
+/// A statement's place among all the statements of a set, policy after policy in the
+/// order they were added: compact, and ordered as the statements are written.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Default, Hash)]
+pub(crate) struct StmtId(pub(crate) u32);
+
+impl StmtId {
+    /// The position, for indexing the set's statements.
+    #[inline]
+    pub(crate) fn index(self) -> usize {
+        self.0 as usize
+    }
 }
 
 /// A problem as recorded on the hot path; resolved into a [`Problem`] on access.
@@ -127,6 +132,17 @@ pub(crate) struct Problems<'a> {
     pub(crate) list: Inline<RawProblem<'a>, MAX_PROBLEMS>,
     /// The statement being evaluated; problems are filed under it.
     pub(crate) current: StmtId,
+}
+
+impl<'a> Problems<'a> {
+    /// Adds another list's problems, as if they had been met here: the list keeps the
+    /// first problems by statement whatever the order they arrive in.
+    pub(crate) fn merge(&mut self, other: &Problems<'a>) {
+        for p in other.list.iter() {
+            self.list.insert_sorted(p, |x| x.statement);
+        }
+        self.list.add_dropped(other.list.dropped());
+    }
 }
 
 /// Receives what evaluation meets on the way, for the explanation of a decision.
@@ -178,7 +194,8 @@ pub(crate) struct Ctx<'a, 'c, T: Tracer<'a>> {
 
 impl<'a, T: Tracer<'a>> Ctx<'a, '_, T> {
     /// Files a problem under the current statement.
-    #[inline]
+    #[cold]
+    #[inline(never)]
     pub(crate) fn problem(&mut self, kind: ProblemKind, key: &'a str, value: &'a str) {
         let p = RawProblem {
             statement: self.problems.current,

@@ -129,7 +129,7 @@ impl Verdict {
 /// - `"*"` in a resource policy is limited by boundaries and session policies, like a
 ///   role ARN (the docs exempt only grants naming the user or session ARN);
 /// - a `Deny` that could not be judged prevents an `Allow`.
-#[inline]
+#[inline(always)]
 pub(crate) fn decide(f: &Facts) -> Verdict {
     // 1. An explicit Deny in any policy that applies wins.
     if f.explicit_deny {

@@ -1,8 +1,8 @@
 //! The request context: condition keys and their values.
 
 use super::Range;
-use crate::hash::key_hash;
-use crate::value::{date, ip, numeric};
+use crate::hash::{bytes_eq, key_hash};
+use crate::value::{date, ip, numeric, parse_bool};
 use std::net::IpAddr;
 
 /// A single context value read as each operator family's type, where it can be.
@@ -11,6 +11,7 @@ pub(crate) struct Typed {
     pub(crate) ip: Option<IpAddr>,
     pub(crate) date: Option<date::Instant>,
     pub(crate) number: Option<numeric::Number>,
+    pub(crate) boolean: Option<bool>,
 }
 
 impl Typed {
@@ -26,6 +27,11 @@ impl Typed {
             date: if plausible { date::parse(v).ok() } else { None },
             number: if plausible {
                 numeric::parse(v).ok()
+            } else {
+                None
+            },
+            boolean: if matches!(first, b't' | b'T' | b'f' | b'F') {
+                parse_bool(v)
             } else {
                 None
             },
@@ -60,12 +66,47 @@ pub(crate) struct ContextEntry {
 /// last value set for a key wins.
 ///
 /// Keys and values live in one text buffer, so setting a key copies bytes rather than
-/// allocating, and a context cleared for the next request keeps its capacity.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+/// allocating, and a context cleared for the next request keeps its capacity. Keys are
+/// found through a table of their hashes, so a lookup costs the same however many keys
+/// the request has.
+#[derive(Debug, Clone, Default)]
 pub struct Context {
     text: String,
     entries: Vec<ContextEntry>,
     lists: Vec<Range>,
+    /// The entries by the hash of their lowercase key: open addressing, each slot the
+    /// entry's index plus one, 0 when free.
+    // INVARIANT: empty, or a power of two long and at least twice as long as `entries`,
+    // so a probe always meets a free slot; every entry is in it.
+    table: Vec<u32>,
+}
+
+/// Two contexts are equal when they hold the same keys and values, written in the same
+/// order; the lookup table, which grows with use, is not compared.
+impl PartialEq for Context {
+    fn eq(&self, other: &Context) -> bool {
+        self.text == other.text && self.entries == other.entries && self.lists == other.lists
+    }
+}
+impl Eq for Context {}
+
+/// The slot a key hash starts probing at: FxHash mixes its high bits best.
+#[inline]
+fn bucket(hash: u64) -> usize {
+    (hash >> 32) as usize
+}
+
+/// Puts entry `i` in a table with a free slot.
+fn place(table: &mut [u32], i: usize, hash: u64) {
+    let mask = table.len().wrapping_sub(1);
+    let mut at = bucket(hash) & mask;
+    while let Some(slot) = table.get_mut(at) {
+        if *slot == 0 {
+            *slot = i as u32 + 1;
+            return;
+        }
+        at = (at + 1) & mask;
+    }
 }
 
 /// The values of one context key.
@@ -106,6 +147,14 @@ impl<'a> Values<'a> {
     /// Whether the key was set as multivalued (a list), even of one value.
     pub fn is_multivalued(&self) -> bool {
         matches!(self.value, Value::Multi { .. })
+    }
+    /// The bytes of the value of a single-valued key.
+    #[inline(always)]
+    pub(crate) fn single_bytes(&self) -> Option<&'a [u8]> {
+        match self.value {
+            Value::Single(r) => Some(r.bytes(&self.context.text)),
+            Value::Multi { .. } => None,
+        }
     }
     /// The value of a single-valued key.
     pub fn single(&self) -> Option<&'a str> {
@@ -215,7 +264,19 @@ impl Context {
             typed: Typed::default(),
             derived: false,
         });
-        self.entries.len() - 1
+        let i = self.entries.len() - 1;
+        if self.table.len() < 2 * self.entries.len() {
+            // Rebuilt at least twice as large as the entries need.
+            let size = (2 * self.entries.len()).next_power_of_two().max(16);
+            self.table.clear();
+            self.table.resize(size, 0);
+            for (j, e) in self.entries.iter().enumerate() {
+                place(&mut self.table, j, e.hash);
+            }
+        } else {
+            place(&mut self.table, i, hash);
+        }
+        i
     }
 
     /// Sets a key that is not set yet; a key the caller set wins.
@@ -302,10 +363,19 @@ impl Context {
         }
     }
 
+    #[inline(always)]
     fn find(&self, lower: &str, hash: u64) -> Option<usize> {
-        self.entries
-            .iter()
-            .position(|e| e.hash == hash && e.lower.get(&self.text) == lower)
+        let mask = self.table.len().checked_sub(1)?;
+        let mut at = bucket(hash) & mask;
+        loop {
+            let slot = *self.table.get(at)?;
+            let i = (slot as usize).checked_sub(1)?;
+            let e = self.entries.get(i)?;
+            if e.hash == hash && bytes_eq(e.lower.bytes(&self.text), lower.as_bytes()) {
+                return Some(i);
+            }
+            at = (at + 1) & mask;
+        }
     }
 
     /// The values of a key (case-insensitive).
@@ -317,18 +387,14 @@ impl Context {
     /// Looks a key up by its lowercase form and its [`key_hash`], without allocating.
     #[inline]
     pub(crate) fn get_lower(&self, lower: &str, hash: u64) -> Option<(Values<'_>, &Typed)> {
-        self.entries
-            .iter()
-            .find(|e| e.hash == hash && e.lower.get(&self.text) == lower)
-            .map(|e| {
-                (
-                    Values {
-                        context: self,
-                        value: e.value,
-                    },
-                    &e.typed,
-                )
-            })
+        let e = self.entries.get(self.find(lower, hash)?)?;
+        Some((
+            Values {
+                context: self,
+                value: e.value,
+            },
+            &e.typed,
+        ))
     }
 
     /// Whether the key is set.
@@ -385,6 +451,7 @@ impl Context {
         self.text.clear();
         self.entries.clear();
         self.lists.clear();
+        self.table.fill(0);
     }
 }
 

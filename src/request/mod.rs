@@ -33,6 +33,13 @@ impl Range {
     pub(crate) fn get(self, text: &str) -> &str {
         text.get(self.start..self.end).unwrap_or("")
     }
+    /// The bytes, without the check that the range falls on character boundaries.
+    #[inline]
+    pub(crate) fn bytes(self, text: &str) -> &[u8] {
+        text.as_bytes()
+            .get(self.start..self.end)
+            .unwrap_or_default()
+    }
     pub(crate) fn is_empty(self) -> bool {
         self.start == self.end
     }
@@ -55,8 +62,10 @@ pub struct Request {
     service_len: usize,
     /// INVARIANT: `key_hash(&action_lower)`, computed once for lookups by action.
     action_hash: u64,
-    /// INVARIANT: `key_hash` of the caller's account, `None` for callers without one.
-    account_hash: Option<u64>,
+    /// INVARIANT: `key_hash` of the service prefix of `action_lower`.
+    service_hash: u64,
+    /// INVARIANT: `keys::is_assume_role_action(&action_lower)`.
+    assume_role_action: bool,
     resource: String,
     /// INVARIANT: the byte range of the account in `resource` when it is an ARN with an
     /// account; computed once so evaluation does not split the ARN.
@@ -68,6 +77,9 @@ pub struct Request {
     assumes_role: bool,
     resource_account: String,
     has_resource_account: bool,
+    /// INVARIANT: the request names the resource's owner (the account in its ARN, else
+    /// `resource_account`) and it is not the caller's account.
+    names_other_owner: bool,
     context: Context,
 }
 
@@ -91,9 +103,9 @@ impl Request {
     pub(crate) fn action_hash(&self) -> u64 {
         self.action_hash
     }
-    /// [`key_hash`] of the caller's account, if the caller has one.
-    pub(crate) fn account_hash(&self) -> Option<u64> {
-        self.account_hash
+    /// [`key_hash`] of the lowercase service prefix of the action.
+    pub(crate) fn service_hash(&self) -> u64 {
+        self.service_hash
     }
     /// The service prefix of the action, lowercase (`s3`).
     pub(crate) fn service_lower(&self) -> &str {
@@ -117,7 +129,12 @@ impl Request {
     }
     /// Whether the action is one a role's trust policy governs, whatever the resource.
     pub(crate) fn is_assume_role_action(&self) -> bool {
-        keys::is_assume_role_action(&self.action_lower)
+        self.assume_role_action
+    }
+    /// Whether the request names the resource's owner, the account in its ARN or else
+    /// [`Request::resource_account`], and that is not the caller's account.
+    pub(crate) fn names_other_owner(&self) -> bool {
+        self.names_other_owner
     }
 
     /// Context values the caller set for typed global keys that do not read as their
@@ -230,13 +247,15 @@ impl RequestBuilder {
             action_lower: String::new(),
             service_len: 0,
             action_hash: 0,
-            account_hash: None,
+            service_hash: 0,
+            assume_role_action: false,
             resource: String::new(),
             resource_arn_account: None,
             resource_is_kms: false,
             assumes_role: false,
             resource_account: String::new(),
             has_resource_account: false,
+            names_other_owner: false,
             context: Context::default(),
         };
         self.build_into(&mut request)?;
@@ -268,15 +287,18 @@ impl RequestBuilder {
         derive_keys(&principal, &mut request.context);
         let parts = arn::split_arn(&request.resource);
         request.resource_is_kms = parts.is_some_and(|p| p.service == "kms");
-        request.assumes_role = keys::is_assume_role_action(&request.action_lower)
+        request.assume_role_action = keys::is_assume_role_action(&request.action_lower);
+        request.assumes_role = request.assume_role_action
             && parts.is_some_and(|p| p.service == "iam" && p.resource.starts_with("role/"));
-        request.resource_arn_account = parts
-            .map(|p| p.account)
-            .filter(|a| !a.is_empty())
-            .map(|a| Range::of(&request.resource, a));
+        let arn_account = parts.map(|p| p.account).filter(|a| !a.is_empty());
+        request.resource_arn_account = arn_account.map(|a| Range::of(&request.resource, a));
+        let owner = arn_account.or(request
+            .has_resource_account
+            .then_some(request.resource_account.as_str()));
+        request.names_other_owner = owner.is_some_and(|o| Some(o) != principal.account());
         request.service_len = service_len;
         request.action_hash = key_hash(&request.action_lower);
-        request.account_hash = principal.account().map(key_hash);
+        request.service_hash = key_hash(request.action_lower.get(..service_len).unwrap_or(""));
         self.spare = Some(std::mem::replace(&mut request.principal, principal));
         self.reset();
         Ok(())

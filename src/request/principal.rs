@@ -44,6 +44,9 @@ pub struct Principal {
     name: Range,
     /// A role session's role ARN (`arn:PARTITION:iam::ACCOUNT:role/NAME`); a role's own ARN.
     role_arn: Range,
+    /// INVARIANT: the number the 12-digit `account` spells, `None` without an account;
+    /// principals in policies compare accounts as numbers.
+    account_id: Option<u64>,
 }
 
 impl Principal {
@@ -69,6 +72,7 @@ impl Principal {
                 account: Range::default(),
                 name: Range::default(),
                 role_arn: Range::default(),
+                account_id: None,
             });
         }
         let help = "a caller is `arn:aws:iam::ACCOUNT:user/NAME`, `arn:aws:iam::ACCOUNT:role/NAME`, `arn:aws:sts::ACCOUNT:assumed-role/ROLE/SESSION`, `arn:aws:sts::ACCOUNT:federated-user/NAME`, `arn:aws:iam::ACCOUNT:root` or `*`";
@@ -95,6 +99,7 @@ impl Principal {
             })
         };
         let resource = parts.resource;
+        let account_id = arn::account_number(account);
         let account = Range::of(text, account);
         let (kind, name, role) = match parts.service {
             "iam" if resource == "root" => (PrincipalKind::Root, None, None),
@@ -171,6 +176,7 @@ impl Principal {
             account,
             name,
             role_arn,
+            account_id,
         })
     }
 
@@ -190,6 +196,7 @@ impl Principal {
             account: Range::default(),
             name: Range::default(),
             role_arn: Range::default(),
+            account_id: None,
         }
     }
 
@@ -222,6 +229,10 @@ impl Principal {
     /// The caller's account, for IAM principals.
     pub fn account(&self) -> Option<&str> {
         (!self.account.is_empty()).then(|| self.account.get(&self.text))
+    }
+    /// The caller's account as a number, for IAM principals.
+    pub(crate) fn account_id(&self) -> Option<u64> {
+        self.account_id
     }
     /// The role ARN of a role session (or of a role acting as itself).
     pub fn role_arn(&self) -> Option<&str> {

@@ -45,11 +45,15 @@ pub(crate) fn split_arn(s: &str) -> Option<ArnParts<'_>> {
     })
 }
 
-/// The account ID in an ARN, e.g. `111122223333` in
-/// `arn:aws:iam::111122223333:role/admin`. `None` if `arn` is not an ARN or its account
-/// component is empty (S3 bucket ARNs), so an empty account never equals anything.
-pub(crate) fn account_of(arn: &str) -> Option<&str> {
-    split_arn(arn).map(|p| p.account).filter(|a| !a.is_empty())
+/// A 12-digit account id as a number, so that accounts compare as integers; `None` for
+/// any other text, which names no caller (a caller's account is always 12 digits).
+pub(crate) fn account_number(account: &str) -> Option<u64> {
+    if account.len() != 12 {
+        return None;
+    }
+    account.bytes().try_fold(0u64, |n, b| {
+        b.is_ascii_digit().then(|| n * 10 + u64::from(b - b'0'))
+    })
 }
 
 /// A compiled `ArnEquals` / `ArnLike` value: one case-sensitive [`Pattern`] per component.
@@ -180,16 +184,13 @@ mod tests {
 
     #[test]
     fn accounts() {
-        assert_eq!(
-            account_of("arn:aws:iam::111122223333:root"),
-            Some("111122223333")
-        );
-        assert_eq!(
-            account_of("arn:aws:sts::111122223333:assumed-role/r/s"),
-            Some("111122223333")
-        );
-        assert_eq!(account_of("arn:aws:s3:::bucket"), None);
-        assert_eq!(account_of("111122223333"), None);
+        assert_eq!(account_number("111122223333"), Some(111_122_223_333));
+        assert_eq!(account_number("000000000001"), Some(1));
+        assert_eq!(account_number("11112222333"), None, "11 digits");
+        assert_eq!(account_number("1111222233334"), None, "13 digits");
+        assert_eq!(account_number("11112222333a"), None);
+        assert_eq!(account_number("+11122223333"), None);
+        assert_eq!(account_number(""), None);
     }
 
     #[test]
