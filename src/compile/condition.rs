@@ -26,6 +26,46 @@ use std::sync::Arc;
 /// Above this many values, `StringEquals` looks a value up in a hash set.
 const SET_THRESHOLD: usize = 6;
 
+/// No slot in [`super::Memo`].
+const NO_MEMO: u8 = u8::MAX;
+
+/// Gives the conditions that several statements share (the same operator, key and
+/// values, so the same outcome for any request) a slot each in [`super::Memo`], the
+/// most shared first, 64 at most.
+pub(crate) fn assign_memo_slots<'s>(conditions: impl Iterator<Item = &'s mut CompiledCondition>) {
+    let mut conditions: Vec<&mut CompiledCondition> = conditions.collect();
+    let identity = |c: &CompiledCondition| {
+        let mut key = format!("{}\u{0}{}", c.op, c.lower);
+        for v in c.written.iter() {
+            key.push('\u{0}');
+            key.push_str(v);
+        }
+        key
+    };
+    // Per distinct condition: how many share it, and where it first appears.
+    let mut counts: std::collections::HashMap<String, (usize, usize)> =
+        std::collections::HashMap::new();
+    let keys: Vec<String> = conditions.iter().map(|c| identity(c)).collect();
+    for (i, k) in keys.iter().enumerate() {
+        counts.entry(k.clone()).or_insert((0, i)).0 += 1;
+    }
+    let mut shared: Vec<(&String, (usize, usize))> = counts
+        .iter()
+        .filter(|(_, (n, _))| *n > 1)
+        .map(|(k, v)| (k, *v))
+        .collect();
+    shared.sort_by(|a, b| b.1 .0.cmp(&a.1 .0).then(a.1 .1.cmp(&b.1 .1)));
+    let slots: std::collections::HashMap<&String, u8> = shared
+        .iter()
+        .take(64)
+        .enumerate()
+        .map(|(slot, (k, _))| (*k, slot as u8))
+        .collect();
+    for (c, k) in conditions.iter_mut().zip(&keys) {
+        c.memo = slots.get(k).copied().unwrap_or(NO_MEMO);
+    }
+}
+
 /// How a condition key's outcome came about.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case", tag = "kind")]
@@ -105,6 +145,8 @@ enum Fast {
 pub(crate) struct CompiledCondition {
     op: ConditionOperator,
     fast: Fast,
+    /// The condition's slot in [`super::Memo`], [`NO_MEMO`] for none.
+    memo: u8,
     /// INVARIANT: `key.to_lowercase()`.
     lower: Box<str>,
     /// INVARIANT: `key_hash(&lower)`.
@@ -196,6 +238,7 @@ impl CompiledCondition {
         CompiledCondition {
             op,
             fast,
+            memo: NO_MEMO,
             multivalued,
             hash: crate::hash::key_hash(&lower),
             lower: lower.into(),
@@ -226,6 +269,25 @@ impl CompiledCondition {
     /// Evaluates this key's condition against the request.
     #[inline(always)]
     pub(crate) fn eval<'a, T: Tracer<'a>>(&'a self, ctx: &mut Ctx<'a, '_, T>) -> Truth {
+        // A trace records every condition; `evaluate` decides a shared one once.
+        let memo = !T::ON && self.memo != NO_MEMO;
+        let bit = 1u64 << (self.memo & 63);
+        if memo && ctx.memo.known & bit != 0 {
+            return Truth::from(ctx.memo.held & bit != 0);
+        }
+        let met = ctx.problems.met;
+        let truth = self.decide(ctx);
+        if memo && truth != Truth::Unknown && ctx.problems.met == met {
+            ctx.memo.known |= bit;
+            if truth == Truth::True {
+                ctx.memo.held |= bit;
+            }
+        }
+        truth
+    }
+
+    #[inline(always)]
+    fn decide<'a, T: Tracer<'a>>(&'a self, ctx: &mut Ctx<'a, '_, T>) -> Truth {
         let entry = ctx.request.context().get_lower(&self.lower, self.hash);
         let value = entry.map(|(v, _)| v);
         // The common case, as the general path below decides it: one value compared

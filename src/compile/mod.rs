@@ -132,6 +132,8 @@ pub(crate) struct Problems<'a> {
     pub(crate) list: Inline<RawProblem<'a>, MAX_PROBLEMS>,
     /// The statement being evaluated; problems are filed under it.
     pub(crate) current: StmtId,
+    /// How many problems were met, kept or not.
+    pub(crate) met: u32,
 }
 
 impl<'a> Problems<'a> {
@@ -184,12 +186,24 @@ impl<'a> Tracer<'a> for NoTrace {
     }
 }
 
+/// The conditions decided so far in one evaluation, by memo slot: conditions that
+/// several statements share (same operator, key and values) get one of 64 slots when
+/// the set is built ([`condition::assign_memo_slots`]), so that `evaluate` decides each
+/// once. Only outcomes met without a problem are kept, so a statement that shares a
+/// condition reports the same problems as if it had evaluated it.
+#[derive(Debug, Clone, Copy, Default)]
+pub(crate) struct Memo {
+    pub(crate) known: u64,
+    pub(crate) held: u64,
+}
+
 /// What evaluating a statement needs besides the statement: the request, where problems
-/// go, and the tracer.
+/// go, the tracer, and the conditions decided so far.
 pub(crate) struct Ctx<'a, 'c, T: Tracer<'a>> {
     pub(crate) request: &'a Request,
     pub(crate) problems: &'c mut Problems<'a>,
     pub(crate) tracer: &'c mut T,
+    pub(crate) memo: Memo,
 }
 
 impl<'a, T: Tracer<'a>> Ctx<'a, '_, T> {
@@ -204,6 +218,7 @@ impl<'a, T: Tracer<'a>> Ctx<'a, '_, T> {
             value,
         };
         self.problems.list.insert_sorted(p, |x| x.statement);
+        self.problems.met = self.problems.met.wrapping_add(1);
         self.tracer.problem(p);
     }
 }

@@ -3,9 +3,10 @@
 use super::decide::{decide, Facts, Gate, ResourceCite, Verdict};
 use super::response::{Decision, Problem, Response, StatementLabel, StatementRef, MAX_DETERMINING};
 use super::trace::{ContextEntryTrace, Recorder, Trace};
+use crate::compile::condition::assign_memo_slots;
 use crate::compile::program::{Matched, Program, Programs, Selected, Step};
 use crate::compile::statement::{CompiledStatement, Known, StatementEval};
-use crate::compile::{Ctx, Grant, NoTrace, Problems, RawProblem, StmtId, Tracer, Truth};
+use crate::compile::{Ctx, Grant, Memo, NoTrace, Problems, RawProblem, StmtId, Tracer, Truth};
 use crate::diagnostic::Diagnostic;
 use crate::inline::Inline;
 use crate::limits::Limits;
@@ -296,6 +297,7 @@ impl PolicySetBuilder {
             });
         }
         let owner = policies.iter().find_map(|p| p.account.clone());
+        assign_memo_slots(statements.iter_mut().flat_map(|s| s.conditions.iter_mut()));
         let programs = Programs::build(&statements);
         // Stable: of keys equal but for case, the first written stays.
         read_keys.sort_by(|a, b| a.0.cmp(&b.0));
@@ -530,6 +532,7 @@ impl PolicySet {
             request,
             problems: &mut problems,
             tracer: &mut NoTrace,
+            memo: Memo::default(),
         };
         self.policies
             .iter()
@@ -574,6 +577,7 @@ impl PolicySet {
             request,
             problems: &mut problems,
             tracer: &mut NoTrace,
+            memo: Memo::default(),
         };
         if let Some(program) = self.programs.select(request) {
             if let Some((selected, denies)) = program.select(request.resource(), applicable.kinds) {
@@ -715,6 +719,7 @@ impl PolicySet {
                         request,
                         problems,
                         tracer: &mut recorder,
+                        memo: Memo::default(),
                     };
                     let eval = self.visit(id, s, Known::default(), applicable, &mut scan, &mut ctx);
                     recorder.statement(id, s, &eval);

@@ -4,13 +4,14 @@ mod context;
 mod error;
 mod principal;
 
+use context::Derive;
 pub(crate) use context::Typed;
 pub use context::{Context, ContextInput, Values};
 pub use error::{RequestError, RequestErrorKind};
 
 pub use principal::{Principal, PrincipalKind};
 
-use crate::hash::key_hash;
+use crate::hash::{bytes_eq, key_hash, scan_action};
 use crate::keys;
 use crate::value::{arn, date, ip, numeric, parse_bool};
 
@@ -42,6 +43,13 @@ impl Range {
     }
     pub(crate) fn is_empty(self) -> bool {
         self.start == self.end
+    }
+    /// The same range in a text that has this one's at `base`.
+    pub(crate) fn shifted(self, base: usize) -> Range {
+        Range {
+            start: self.start + base,
+            end: self.end + base,
+        }
     }
 }
 
@@ -188,15 +196,16 @@ pub struct RequestBuilder {
 impl RequestBuilder {
     /// Sets the caller from an ARN (or `*` for anonymous); see [`Principal::parse`].
     pub fn principal(&mut self, arn: &str) -> &mut Self {
-        let buf = match self.principal.take() {
-            Some(Ok(p)) => p.into_buffer(),
-            _ => self
-                .spare
-                .take()
-                .map(Principal::into_buffer)
-                .unwrap_or_default(),
+        let old = match self.principal.take() {
+            Some(Ok(p)) => Some(p),
+            _ => self.spare.take(),
         };
-        self.principal = Some(Principal::parse_with(arn, buf));
+        self.principal = Some(match old {
+            // A caller building many requests often names the same principal again: the
+            // one read last time is taken as it is.
+            Some(p) if p.is_read_from(arn) => Ok(p),
+            old => Principal::parse_with(arn, old.map(Principal::into_buffer).unwrap_or_default()),
+        });
         self
     }
     /// Sets the caller.
@@ -268,34 +277,53 @@ impl RequestBuilder {
     /// # Errors
     /// As [`RequestBuilder::build`]; `request` is left unchanged.
     pub fn build_into(&mut self, request: &mut Request) -> Result<(), RequestError> {
-        let principal = match self.take_checked() {
-            Ok(p) => p,
+        let Checked {
+            principal,
+            service_len,
+            cuts,
+        } = match self.take_checked() {
+            Ok(c) => c,
             Err(e) => {
                 self.reset();
                 return Err(e);
             }
         };
-        let service_len = self.action.find(':').unwrap_or(0);
         std::mem::swap(&mut request.action, &mut self.action);
         request.action_lower.clear();
         request.action_lower.push_str(&request.action);
         request.action_lower.make_ascii_lowercase();
         std::mem::swap(&mut request.resource, &mut self.resource);
-        std::mem::swap(&mut request.context, &mut self.context);
+        request.context.swap_keys(&mut self.context);
         std::mem::swap(&mut request.resource_account, &mut self.resource_account);
         request.has_resource_account = self.has_resource_account;
         derive_keys(&principal, &mut request.context);
-        let parts = arn::split_arn(&request.resource);
-        request.resource_is_kms = parts.is_some_and(|p| p.service == "kms");
+        // What the resource's ARN says: its service, its account, whether it names a
+        // role (byte ranges: the cuts fall on ASCII colons).
+        let resource = request.resource.as_bytes();
+        let (service, account, tail) = match cuts {
+            Some([a, b, c, d]) => (
+                resource.get(a + 1..b).unwrap_or_default(),
+                Range {
+                    start: c + 1,
+                    end: d,
+                },
+                resource.get(d + 1..).unwrap_or_default(),
+            ),
+            None => (&b""[..], Range::default(), &b""[..]),
+        };
+        request.resource_is_kms = service == b"kms";
         request.assume_role_action = keys::is_assume_role_action(&request.action_lower);
-        request.assumes_role = request.assume_role_action
-            && parts.is_some_and(|p| p.service == "iam" && p.resource.starts_with("role/"));
-        let arn_account = parts.map(|p| p.account).filter(|a| !a.is_empty());
-        request.resource_arn_account = arn_account.map(|a| Range::of(&request.resource, a));
-        let owner = arn_account.or(request
-            .has_resource_account
-            .then_some(request.resource_account.as_str()));
-        request.names_other_owner = owner.is_some_and(|o| Some(o) != principal.account());
+        request.assumes_role =
+            request.assume_role_action && service == b"iam" && tail.starts_with(b"role/");
+        request.resource_arn_account = (!account.is_empty()).then_some(account);
+        let owner = match request.resource_arn_account {
+            Some(r) => Some(r.bytes(&request.resource)),
+            None => request
+                .has_resource_account
+                .then_some(request.resource_account.as_bytes()),
+        };
+        request.names_other_owner =
+            owner.is_some_and(|o| !principal.is_iam() || !bytes_eq(o, principal.account_bytes()));
         request.service_len = service_len;
         request.action_hash = key_hash(&request.action_lower);
         request.service_hash = key_hash(request.action_lower.get(..service_len).unwrap_or(""));
@@ -316,20 +344,22 @@ impl RequestBuilder {
     }
 
     /// Checks the request and takes its principal out of the builder.
-    fn take_checked(&mut self) -> Result<Principal, RequestError> {
+    fn take_checked(&mut self) -> Result<Checked, RequestError> {
         let action = &self.action;
-        match action.split_once(':') {
-            Some((service, name))
-                if !service.is_empty() && !name.is_empty() && !name.contains(':') => {}
-            _ => {
-                return Err(RequestError::new(
-                    RequestErrorKind::InvalidAction,
-                    format!("`{action}` is not an action"),
-                    "an action is `service:ActionName`, such as `s3:GetObject`",
-                ))
-            }
+        let (first_colon, second_colon, wildcard) = scan_action(action.as_bytes());
+        let service_len = first_colon.unwrap_or(0);
+        let colons = match first_colon {
+            Some(at) if at > 0 => 1 + usize::from(second_colon),
+            _ => 0,
+        };
+        if colons != 1 || service_len + 1 == action.len() {
+            return Err(RequestError::new(
+                RequestErrorKind::InvalidAction,
+                format!("`{action}` is not an action"),
+                "an action is `service:ActionName`, such as `s3:GetObject`",
+            ));
         }
-        if action.contains(['*', '?']) {
+        if wildcard {
             return Err(RequestError::new(
                 RequestErrorKind::WildcardAction,
                 format!("`{action}` has a wildcard"),
@@ -347,23 +377,40 @@ impl RequestBuilder {
                 "set the resource ARN, such as `arn:aws:s3:::example-bucket/key`, or `*`",
             ));
         }
-        if resource != "*" && arn::split_arn(resource).is_none() {
+        let cuts = arn::arn_cuts(resource);
+        if resource != "*" && cuts.is_none() {
             return Err(RequestError::new(
                 RequestErrorKind::InvalidResource,
                 format!("`{resource}` is not an ARN"),
                 "a resource is an ARN, `arn:partition:service:region:account:resource` (such as `arn:aws:s3:::example-bucket/key`), or `*`",
             ));
         }
-        match self.principal.take() {
-            Some(Ok(p)) => Ok(p),
-            Some(Err(e)) => Err(e),
-            None => Err(RequestError::new(
-                RequestErrorKind::MissingPrincipal,
-                "the request has no principal".into(),
-                "set the caller with `principal(\"arn:aws:iam::111122223333:user/alice\")`",
-            )),
-        }
+        let principal = match self.principal.take() {
+            Some(Ok(p)) => p,
+            Some(Err(e)) => return Err(e),
+            None => {
+                return Err(RequestError::new(
+                    RequestErrorKind::MissingPrincipal,
+                    "the request has no principal".into(),
+                    "set the caller with `principal(\"arn:aws:iam::111122223333:user/alice\")`",
+                ))
+            }
+        };
+        Ok(Checked {
+            principal,
+            service_len,
+            cuts,
+        })
     }
+}
+
+/// What checking a request found, for building it.
+struct Checked {
+    principal: Principal,
+    /// The length of the action's service prefix.
+    service_len: usize,
+    /// Where the resource's ARN components are cut ([`arn::arn_cuts`]).
+    cuts: Option<[usize; 4]>,
 }
 
 /// Whether a value reads as a key's type, by the same readers conditions use.
@@ -407,7 +454,10 @@ impl std::fmt::Display for ContextWarning {
 }
 
 fn derive_keys(p: &Principal, context: &mut Context) {
-    let mut set = |key: &str, value: &str| context.set_default(key, value);
+    context.clear_derived();
+    // The principal's text is written once; the derived values are ranges of it.
+    let (text, [id, account, name, role_arn]) = p.text_and_ranges();
+    let base = context.push_principal(text);
     // aws:PrincipalArn is the role ARN for a role session.
     // https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_condition-keys.html#condition-keys-principalarn
     match p.kind() {
@@ -417,17 +467,17 @@ fn derive_keys(p: &Principal, context: &mut Context) {
         | PrincipalKind::Root
         | PrincipalKind::AssumedRole => {
             let arn = if p.kind() == PrincipalKind::AssumedRole {
-                p.role_arn().unwrap_or("")
+                role_arn
             } else {
-                p.id()
+                id
             };
-            set("aws:PrincipalArn", arn);
-            set("aws:PrincipalAccount", p.account().unwrap_or(""));
-            set("aws:PrincipalIsAWSService", "false");
+            context.derive(Derive::PrincipalArn, base, arn);
+            context.derive(Derive::PrincipalAccount, base, account);
+            context.derive_static(Derive::PrincipalIsAwsService, "false");
         }
         PrincipalKind::Service => {
-            set("aws:PrincipalIsAWSService", "true");
-            set("aws:PrincipalServiceName", p.id());
+            context.derive_static(Derive::PrincipalIsAwsService, "true");
+            context.derive(Derive::PrincipalServiceName, base, id);
         }
         PrincipalKind::WebIdentity | PrincipalKind::CanonicalUser | PrincipalKind::Anonymous => {}
     }
@@ -441,10 +491,10 @@ fn derive_keys(p: &Principal, context: &mut Context) {
         PrincipalKind::Service | PrincipalKind::WebIdentity | PrincipalKind::CanonicalUser => None,
     };
     if let Some(t) = principal_type {
-        set("aws:PrincipalType", t);
+        context.derive_static(Derive::PrincipalType, t);
     }
     if p.kind() == PrincipalKind::User {
-        set("aws:username", p.name().unwrap_or(""));
+        context.derive(Derive::Username, base, name);
     }
 }
 

@@ -2,6 +2,7 @@
 
 use super::error::{RequestError, RequestErrorKind};
 use super::Range;
+use crate::hash::bytes_eq;
 use crate::value::arn;
 use std::fmt;
 use std::str::FromStr;
@@ -178,6 +179,30 @@ impl Principal {
             role_arn,
             account_id,
         })
+    }
+
+    /// The caller's account, as bytes.
+    pub(super) fn account_bytes(&self) -> &[u8] {
+        self.account.bytes(&self.text)
+    }
+
+    /// The principal's whole text, with where its id, account, name and role ARN are in
+    /// it (empty ranges for those it has not).
+    pub(super) fn text_and_ranges(&self) -> (&str, [Range; 4]) {
+        (
+            &self.text,
+            [self.id, self.account, self.name, self.role_arn],
+        )
+    }
+
+    /// Whether reading `text` ([`Principal::parse`]) gives this principal.
+    pub(super) fn is_read_from(&self, text: &str) -> bool {
+        // Service, provider and canonical-user principals are not read from ARNs; every
+        // other kind is, and reading is deterministic.
+        !matches!(
+            self.kind,
+            PrincipalKind::Service | PrincipalKind::WebIdentity | PrincipalKind::CanonicalUser
+        ) && bytes_eq(self.id.bytes(&self.text), text.as_bytes())
     }
 
     /// The principal's buffer, for the next principal to reuse.

@@ -13,6 +13,7 @@
 //! account component is what `*` in the region would have to swallow. `ArnEquals` and
 //! `ArnLike` behave identically; both honour wildcards.
 
+use crate::hash::find_byte;
 use crate::pattern::{Case, Part, Pattern};
 
 /// The components of an ARN after the leading `arn`.
@@ -34,14 +35,34 @@ pub(crate) struct ArnParts<'a> {
 /// and has at least six colon-separated components. Empty components are accepted:
 /// whether they are acceptable is for the pattern to say.
 pub(crate) fn split_arn(s: &str) -> Option<ArnParts<'_>> {
-    let rest = s.strip_prefix("arn:")?;
-    let mut it = rest.splitn(5, ':');
+    parts_at(s, arn_cuts(s)?)
+}
+
+/// Where an ARN's first four colons after `arn:` are (the cuts between its components),
+/// `None` if it is not an ARN; see [`split_arn`].
+#[inline]
+pub(crate) fn arn_cuts(s: &str) -> Option<[usize; 4]> {
+    if !s.starts_with("arn:") {
+        return None;
+    }
+    let b = s.as_bytes();
+    let a = find_byte(b, 4, b':')?;
+    let c = find_byte(b, a + 1, b':')?;
+    let d = find_byte(b, c + 1, b':')?;
+    let e = find_byte(b, d + 1, b':')?;
+    Some([a, c, d, e])
+}
+
+/// The components of an ARN at the cuts [`arn_cuts`] found (a colon is ASCII, so every
+/// cut falls on a character boundary).
+#[inline]
+pub(crate) fn parts_at(s: &str, [a, b, c, d]: [usize; 4]) -> Option<ArnParts<'_>> {
     Some(ArnParts {
-        partition: it.next()?,
-        service: it.next()?,
-        region: it.next()?,
-        account: it.next()?,
-        resource: it.next()?,
+        partition: s.get(4..a)?,
+        service: s.get(a + 1..b)?,
+        region: s.get(b + 1..c)?,
+        account: s.get(c + 1..d)?,
+        resource: s.get(d + 1..)?,
     })
 }
 
