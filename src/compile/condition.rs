@@ -128,9 +128,11 @@ enum Values {
     Null(Vec<bool>),
 }
 
-/// A condition the common case of which is decided without the general path: a plain
-/// operator (no `ForAnyValue:`/`ForAllValues:`) on a key that is not documented as
-/// multivalued, when the request gives the key one value.
+/// How a condition's common case is decided without the general path: a plain operator
+/// (no `ForAnyValue:`/`ForAllValues:`, not `Null`) on a key that is not documented as
+/// multivalued, when the request gives the key one value that reads as the operator's
+/// type, or no value at all. Anything else (a list, a value of the wrong type, a
+/// variable) takes the general path, which decides the same and reports problems.
 #[derive(Debug, Clone)]
 enum Fast {
     /// None: the general path.
@@ -138,6 +140,9 @@ enum Fast {
     /// String values without wildcards, case-sensitive (`StringEquals`,
     /// `StringNotEquals`, `StringLike` without `*` or `?`): byte comparisons.
     Bytes(Box<[Box<[u8]>]>),
+    /// Other values without variables (strings with wildcards or ignoring case, and the
+    /// typed ones): compared with the reading made when the request was built.
+    Values,
 }
 
 /// One condition key under one operator, compiled.
@@ -227,13 +232,24 @@ impl CompiledCondition {
         let key = entry.key();
         let lower = key.to_lowercase();
         let multivalued = keys::is_multivalued(&lower);
+        let plain = op.set.is_none() && !multivalued;
         let fast = match &values {
-            Values::Str(list) if op.set.is_none() && !multivalued => list
+            _ if !plain => Fast::General,
+            Values::Str(list) => list
                 .iter()
                 .map(|p| p.exact_text().map(|t| Box::from(t.as_bytes())))
                 .collect::<Option<Box<[Box<[u8]>]>>>()
-                .map_or(Fast::General, Fast::Bytes),
-            _ => Fast::General,
+                .map_or(Fast::Values, Fast::Bytes),
+            Values::StrSet(_)
+            | Values::Num(_)
+            | Values::Date(_)
+            | Values::Bool(_)
+            | Values::Ip(_) => Fast::Values,
+            Values::StrVars(_)
+            | Values::BoolVars(_)
+            | Values::Binary(_)
+            | Values::Arn(_)
+            | Values::Null(_) => Fast::General,
         };
         CompiledCondition {
             op,
@@ -290,23 +306,69 @@ impl CompiledCondition {
     fn decide<'a, T: Tracer<'a>>(&'a self, ctx: &mut Ctx<'a, '_, T>) -> Truth {
         let entry = ctx.request.context().get_lower(&self.lower, self.hash);
         let value = entry.map(|(v, _)| v);
-        // The common case, as the general path below decides it: one value compared
-        // byte for byte with each of the policy's.
-        if let (Fast::Bytes(list), Some(v)) = (&self.fast, value) {
-            if let Some(bytes) = v.single_bytes() {
-                let any = list.iter().any(|l| bytes_eq(l, bytes));
-                let truth = Truth::from(any != self.op.op.is_negated());
-                if T::ON {
-                    ctx.tracer.condition(self, value, truth, Outcome::Compared);
-                }
-                return truth;
+        if let Some((truth, outcome)) = self.quick(entry) {
+            if T::ON {
+                ctx.tracer.condition(self, value, truth, outcome);
             }
+            return truth;
         }
         let (truth, outcome) = self.eval_inner(value, entry.map(|(_, t)| t), ctx);
         if T::ON {
             ctx.tracer.condition(self, value, truth, outcome);
         }
         truth
+    }
+
+    /// The common cases (see [`Fast`]), decided as [`CompiledCondition::eval_inner`]
+    /// decides them; `None` for the others.
+    #[inline(always)]
+    fn quick(&self, entry: Option<(RequestValues<'_>, &Typed)>) -> Option<(Truth, Outcome)> {
+        let negated = self.op.op.is_negated();
+        let Some((value, typed)) = entry else {
+            if matches!(self.fast, Fast::General) {
+                return None;
+            }
+            // https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_condition_operators.html#Conditions_IfExists
+            return Some(if self.op.if_exists {
+                (Truth::True, Outcome::MissingIfExists)
+            } else {
+                (negated.into(), Outcome::Missing)
+            });
+        };
+        let cmp = self.op.op.comparison();
+        let matched = match (&self.fast, &self.values) {
+            (Fast::General, _) => return None,
+            (Fast::Bytes(list), _) => {
+                let bytes = value.single_bytes()?;
+                list.iter().any(|l| bytes_eq(l, bytes))
+            }
+            (Fast::Values, Values::Ip(list)) => {
+                value.single_bytes()?;
+                let addr = typed.ip?;
+                list.iter().any(|net| net.contains(addr))
+            }
+            (Fast::Values, Values::Bool(list)) => {
+                value.single_bytes()?;
+                list.contains(&typed.boolean?)
+            }
+            (Fast::Values, Values::Num(list)) => {
+                value.single_bytes()?;
+                let n = typed.number?;
+                list.iter().any(|p| ordered(cmp, n.cmp(p)))
+            }
+            (Fast::Values, Values::Date(list)) => {
+                value.single_bytes()?;
+                let d = typed.date?;
+                list.iter().any(|p| ordered(cmp, d.cmp(p)))
+            }
+            (Fast::Values, Values::Str(list)) => {
+                let v = value.single()?;
+                list.iter().any(|p| p.matches(v))
+            }
+            (Fast::Values, Values::StrSet(set)) => set.contains(value.single()?),
+            (Fast::Values, _) => return None,
+        };
+        Some(((matched != negated).into(), Outcome::Compared))
     }
 
     #[inline(always)]

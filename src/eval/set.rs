@@ -704,6 +704,7 @@ impl PolicySet {
         let mut recorder = Recorder::new(self);
         for policy in &self.policies {
             let applies = applicable.kind(policy.kind);
+            recorder.start_policy(if applies { policy.statements.len() } else { 0 });
             if applies {
                 for i in policy.statements.clone() {
                     let Some(s) = self.statements.get(i) else {

@@ -528,7 +528,7 @@ impl Context {
 
     /// Looks a key up by its lowercase form and its [`key_hash`], without allocating:
     /// the keys the caller set, then those derived from the principal.
-    #[inline]
+    #[inline(always)]
     pub(crate) fn get_lower(&self, lower: &str, hash: u64) -> Option<(Values<'_>, &Typed)> {
         let (value, typed) = match self.find(lower, hash) {
             Some(i) => {
@@ -576,6 +576,25 @@ impl Context {
     pub fn is_derived(&self, key: &str) -> bool {
         let lower = key.to_lowercase();
         self.derived().any(|(k, _)| k.lower == lower)
+    }
+
+    /// As [`Context::iter`], with whether each key was derived from the principal.
+    pub(crate) fn iter_with_origin(&self) -> impl Iterator<Item = (&str, Values<'_>, bool)> {
+        let set = self.entries.iter().map(|e| {
+            let values = Values {
+                context: self,
+                value: e.value,
+            };
+            (e.key.get(&self.text), values, false)
+        });
+        let derived = self.derived().map(|(k, value)| {
+            let values = Values {
+                context: self,
+                value,
+            };
+            (k.key, values, true)
+        });
+        set.chain(derived)
     }
 
     /// The keys and values, in the order first set, with the keys as first written: those
