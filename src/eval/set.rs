@@ -748,7 +748,12 @@ impl PolicySet {
                     .map(|s| s.label.clone())
                     .collect()
             } else {
-                response.determining().map(|s| s.label()).collect()
+                // Labels that share the set's policy ids and Sids.
+                response
+                    .determining
+                    .iter()
+                    .filter_map(|id| self.label(id))
+                    .collect()
             },
             problems: recorder
                 .problems
@@ -756,7 +761,15 @@ impl PolicySet {
                 .filter_map(|p| self.problem(*p))
                 .map(|p| p.to_string())
                 .collect(),
-            principal: request.principal().to_string(),
+            principal: match request.principal().kind() {
+                // An IAM principal is shown as its ARN (see its `Display`).
+                PrincipalKind::User
+                | PrincipalKind::Role
+                | PrincipalKind::AssumedRole
+                | PrincipalKind::FederatedUser
+                | PrincipalKind::Root => request.principal().id().to_string(),
+                _ => request.principal().to_string(),
+            },
             action: request.action().to_string(),
             resource: request.resource().to_string(),
             resource_account: owner.map(str::to_string),

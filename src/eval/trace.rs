@@ -119,15 +119,16 @@ pub struct ContextEntryTrace {
 
 impl ContextEntryTrace {
     pub(crate) fn of(context: &crate::request::Context) -> Vec<ContextEntryTrace> {
-        context
-            .iter_with_origin()
-            .map(|(key, values, derived)| ContextEntryTrace {
+        let mut entries = Vec::with_capacity(context.len());
+        entries.extend(context.iter_with_origin().map(|(key, values, derived)| {
+            ContextEntryTrace {
                 key: key.to_string(),
                 values: values.iter().map(str::to_string).collect(),
                 multivalued: values.is_multivalued(),
                 derived,
-            })
-            .collect()
+            }
+        }));
+        entries
     }
 }
 
