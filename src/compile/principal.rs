@@ -334,6 +334,17 @@ impl PrincipalMatcher {
     pub(crate) fn is_negated(&self) -> bool {
         self.negated
     }
+
+    /// The only account whose callers the element can name: `Some(Some(account))`, or
+    /// `Some(None)` when it names no caller at all; `None` when it can name callers of
+    /// several accounts or of none (`"*"`, services, `NotPrincipal`).
+    pub(crate) fn only_account(&self) -> Option<Option<u64>> {
+        match self.filter {
+            Filter::Account(a) => Some(Some(a)),
+            Filter::Nobody => Some(None),
+            Filter::Everyone | Filter::Entries => None,
+        }
+    }
 }
 
 #[cfg(test)]

@@ -130,6 +130,13 @@ struct Bits {
     /// Per group (parallel to `Program::groups`): its steps, and those proven when the
     /// prefix is the whole resource.
     groups: Box<[(u64, u64)]>,
+    /// The steps whose `Principal` names callers of one account only (or none), which
+    /// cannot match a caller of another: checked together, by account. Only steps whose
+    /// resource is decided without a check are among them, since a check could report a
+    /// problem before the principal is looked at.
+    restricted: u64,
+    /// Per account, the restricted steps that name its callers.
+    accounts: Box<[(u64, u64)]>,
 }
 
 /// The steps of a small program a request can match, and those whose resource is
@@ -187,7 +194,12 @@ impl Program {
     /// that apply (`kinds`: one bit per kind, by `PolicyKind as u8`). `None` for a
     /// program run group by group.
     #[inline(always)]
-    pub(crate) fn select(&self, resource: &str, kinds: u8) -> Option<(Selected, u64)> {
+    pub(crate) fn select(
+        &self,
+        resource: &str,
+        kinds: u8,
+        account: Option<u64>,
+    ) -> Option<(Selected, u64)> {
         let bits = self.bits.as_ref()?;
         let mask = self.mask(resource);
         let mut considered = bits.fixed;
@@ -202,6 +214,17 @@ impl Program {
                     proven |= exact;
                 }
             }
+        }
+        if considered & bits.restricted != 0 {
+            let mut keep = !bits.restricted;
+            if let Some(caller) = account {
+                for &(a, steps) in bits.accounts.iter() {
+                    if a == caller {
+                        keep |= steps;
+                    }
+                }
+            }
+            considered &= keep;
         }
         if kinds & bits.present != bits.present {
             let mut of_kinds = 0;
@@ -924,6 +947,7 @@ impl<'s> Resources<'s> {
                 groups: vec![(0, 0); groups.len()].into(),
                 ..Bits::default()
             };
+            let mut accounts: Vec<(u64, u64)> = Vec::new();
             for (i, step) in all.iter().enumerate() {
                 let Some(s) = self.statements.get(step.id.index()) else {
                     continue;
@@ -935,6 +959,19 @@ impl<'s> Resources<'s> {
                     *k |= bit(i);
                 }
                 bits.present |= 1 << (s.kind as u8);
+                if step.group != CHECKED {
+                    match s.principal.as_ref().and_then(|p| p.only_account()) {
+                        Some(Some(a)) => {
+                            bits.restricted |= bit(i);
+                            match accounts.iter_mut().find(|(b, _)| *b == a) {
+                                Some((_, steps)) => *steps |= bit(i),
+                                None => accounts.push((a, bit(i))),
+                            }
+                        }
+                        Some(None) => bits.restricted |= bit(i),
+                        None => {}
+                    }
+                }
                 match step.group {
                     ALWAYS => {
                         bits.fixed |= bit(i);
@@ -953,6 +990,7 @@ impl<'s> Resources<'s> {
                     }
                 }
             }
+            bits.accounts = accounts.into();
             bits
         });
         Program {

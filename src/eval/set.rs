@@ -580,7 +580,10 @@ impl PolicySet {
             memo: Memo::default(),
         };
         if let Some(program) = self.programs.select(request) {
-            if let Some((selected, denies)) = program.select(request.resource(), applicable.kinds) {
+            let account = request.principal().account_id();
+            if let Some((selected, denies)) =
+                program.select(request.resource(), applicable.kinds, account)
+            {
                 let steps = program.steps();
                 let denying = selected.considered & denies;
                 self.run_bits(steps, selected, denying, applicable, &mut scan, &mut ctx);
