@@ -1,6 +1,7 @@
 //! Compiling policies for evaluation: wildcard patterns classified, principals reduced to
-//! the grants they make, conditions over typed values, and the statement index; and
-//! evaluating one statement against a request.
+//! the grants they make, conditions over typed values, and the per-action programs that
+//! say which statements can match a request; and evaluating one statement against a
+//! request.
 //!
 //! Evaluation here is three-valued: a condition, and so a statement, is [`Truth::True`],
 //! [`Truth::False`] or [`Truth::Unknown`] when a request value could not be judged (a
