@@ -586,7 +586,7 @@ impl Programs {
             Some(i) => i,
             None => self
                 .services
-                .get(request.service_hash(), request.service_lower().as_bytes())
+                .get(request.service_hash(), request.service_lower())
                 .unwrap_or(self.other),
         };
         self.programs.get(i as usize)

@@ -116,8 +116,11 @@ impl Request {
         self.service_hash
     }
     /// The service prefix of the action, lowercase (`s3`).
-    pub(crate) fn service_lower(&self) -> &str {
-        self.action_lower.get(..self.service_len).unwrap_or("")
+    pub(crate) fn service_lower(&self) -> &[u8] {
+        self.action_lower
+            .as_bytes()
+            .get(..self.service_len)
+            .unwrap_or_default()
     }
     /// The resource ARN.
     pub fn resource(&self) -> &str {
