@@ -170,27 +170,6 @@ pub(crate) fn bytes_eq(a: &[u8], b: &[u8]) -> bool {
     word(a, n - 8) == word(b, n - 8)
 }
 
-/// The position of the first `byte` in `s` at or after `from`, eight bytes at a time.
-#[inline]
-pub(crate) fn find_byte(s: &[u8], from: usize, byte: u8) -> Option<usize> {
-    const ONES: u64 = 0x0101_0101_0101_0101;
-    const HIGHS: u64 = 0x8080_8080_8080_8080;
-    let pattern = ONES * u64::from(byte);
-    let mut i = from;
-    while i + 8 <= s.len() {
-        // The lowest byte of `w` that is zero is the first match (the borrows of the
-        // subtraction can only flag bytes above it).
-        let w = word(s, i) ^ pattern;
-        let zero = w.wrapping_sub(ONES) & !w & HIGHS;
-        if zero != 0 {
-            return Some(i + (zero.trailing_zeros() / 8) as usize);
-        }
-        i += 8;
-    }
-    let rest = s.get(i..)?;
-    rest.iter().position(|&b| b == byte).map(|p| i + p)
-}
-
 /// For ASCII text, whether it has an uppercase letter; `None` for other text. Eight
 /// bytes at a time, the last eight (or the whole of a shorter text) in one word.
 #[inline]
@@ -393,27 +372,6 @@ mod tests {
                     bytes[len - 1] = b':';
                     assert_eq!(scan_action(&bytes), naive(&bytes), "{len} {b} {at}");
                 }
-            }
-        }
-    }
-
-    #[test]
-    fn find_byte_finds_the_first() {
-        let texts = [
-            "",
-            ":",
-            "a:b",
-            "arn:aws:s3:::bucket",
-            "abcdefghijklmnop:q",
-            "no colon at all here",
-        ];
-        for t in texts {
-            for from in 0..=t.len() {
-                let naive = t.as_bytes()[from..]
-                    .iter()
-                    .position(|&b| b == b':')
-                    .map(|p| p + from);
-                assert_eq!(find_byte(t.as_bytes(), from, b':'), naive, "{t} {from}");
             }
         }
     }

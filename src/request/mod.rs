@@ -199,16 +199,21 @@ pub struct RequestBuilder {
 impl RequestBuilder {
     /// Sets the caller from an ARN (or `*` for anonymous); see [`Principal::parse`].
     pub fn principal(&mut self, arn: &str) -> &mut Self {
+        // A caller building many requests often names the same principal again: the one
+        // read last time is taken as it is.
+        if matches!(&self.principal, Some(Ok(p)) if p.is_read_from(arn)) {
+            return self;
+        }
+        if self.principal.is_none() && self.spare.as_ref().is_some_and(|p| p.is_read_from(arn)) {
+            self.principal = self.spare.take().map(Ok);
+            return self;
+        }
         let old = match self.principal.take() {
             Some(Ok(p)) => Some(p),
             _ => self.spare.take(),
         };
-        self.principal = Some(match old {
-            // A caller building many requests often names the same principal again: the
-            // one read last time is taken as it is.
-            Some(p) if p.is_read_from(arn) => Ok(p),
-            old => Principal::parse_with(arn, old.map(Principal::into_buffer).unwrap_or_default()),
-        });
+        let buf = old.map(Principal::into_buffer).unwrap_or_default();
+        self.principal = Some(Principal::parse_with(arn, buf));
         self
     }
     /// Sets the caller.

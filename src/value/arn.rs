@@ -13,7 +13,6 @@
 //! account component is what `*` in the region would have to swallow. `ArnEquals` and
 //! `ArnLike` behave identically; both honour wildcards.
 
-use crate::hash::find_byte;
 use crate::pattern::{Case, Part, Pattern};
 
 /// The components of an ARN after the leading `arn`.
@@ -46,11 +45,51 @@ pub(crate) fn arn_cuts(s: &str) -> Option<[usize; 4]> {
         return None;
     }
     let b = s.as_bytes();
-    let a = find_byte(b, 4, b':')?;
-    let c = find_byte(b, a + 1, b':')?;
-    let d = find_byte(b, c + 1, b':')?;
-    let e = find_byte(b, d + 1, b':')?;
-    Some([a, c, d, e])
+    let mut cuts = [0usize; 4];
+    let mut found = 0;
+    let mut at = 4;
+    // The colons of each run of eight bytes at once: the first four components are
+    // short, so the cuts are usually all in the first word or two.
+    while at < b.len() {
+        let mut colons = colons_in(b, at);
+        while colons != 0 {
+            let Some(cut) = cuts.get_mut(found) else {
+                break;
+            };
+            *cut = at + (colons.trailing_zeros() / 8) as usize;
+            found += 1;
+            colons &= colons - 1;
+        }
+        if found == cuts.len() {
+            return Some(cuts);
+        }
+        at += 8;
+    }
+    None
+}
+
+/// The colons among the (up to) eight bytes of `b` from `at`, one flag per byte.
+#[inline(always)]
+fn colons_in(b: &[u8], at: usize) -> u64 {
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    const LOWS: u64 = 0x7f7f_7f7f_7f7f_7f7f;
+    let end = (at + 8).min(b.len());
+    let chunk = b.get(at..end).unwrap_or_default();
+    let w = match <[u8; 8]>::try_from(chunk) {
+        Ok(word) => u64::from_le_bytes(word),
+        Err(_) => {
+            // A short last run, padded with bytes that are not colons.
+            let mut w = !0u64;
+            for (k, &byte) in chunk.iter().enumerate() {
+                w = (w & !(0xff << (8 * k))) | (u64::from(byte) << (8 * k));
+            }
+            w
+        }
+    };
+    // Exact per byte: a byte of `(x & 0x7f) + 0x7f` has its high bit set when its low
+    // seven bits are not all zero, and no carry leaves a byte.
+    let x = w ^ (ONES * u64::from(b':'));
+    !(((x & LOWS) + LOWS) | x | LOWS)
 }
 
 /// The components of an ARN at the cuts [`arn_cuts`] found (a colon is ASCII, so every
@@ -200,6 +239,43 @@ mod tests {
             "xarn:aws:s3:::b",
         ] {
             assert_eq!(split_arn(not_arn), None, "{not_arn:?}");
+        }
+    }
+
+    #[test]
+    fn split_arn_agrees_with_splitn() {
+        let naive = |s: &str| -> Option<[String; 5]> {
+            let rest = s.strip_prefix("arn:")?;
+            let mut it = rest.splitn(5, ':');
+            let mut next = || it.next().map(str::to_string);
+            Some([next()?, next()?, next()?, next()?, next()?])
+        };
+        let pieces = [
+            "",
+            "a",
+            "aws",
+            "s3",
+            "us-east-1",
+            "111122223333",
+            "é",
+            ":",
+            "::",
+            "x/y:z",
+        ];
+        for a in pieces {
+            for b in pieces {
+                for c in pieces {
+                    let s = format!("arn:{a}:{b}:{c}:{a}{c}:{b}");
+                    let half: String = s.chars().take(s.chars().count() / 2).collect();
+                    for t in [s.as_str(), &half, "arn:", "arn:::::", "arn:a:b:c:d"] {
+                        let got = split_arn(t).map(|p| {
+                            [p.partition, p.service, p.region, p.account, p.resource]
+                                .map(str::to_string)
+                        });
+                        assert_eq!(got, naive(t), "{t:?}");
+                    }
+                }
+            }
         }
     }
 
