@@ -567,11 +567,13 @@ fn decide(
     out.reserve(batch.num_rows());
     let failed = py.detach(|| -> Option<(usize, RowError)> {
         let mut values: Vec<&str> = Vec::new();
+        let mut previous: Option<&str> = None;
         for row in 0..batch.num_rows() {
             let result = build_row(
                 state,
                 row,
                 &principal,
+                &mut previous,
                 &action,
                 &resource,
                 account.as_ref(),
@@ -615,7 +617,8 @@ fn decide(
 fn build_row<'c>(
     state: &mut State,
     row: usize,
-    principal: &Texts<'_>,
+    principal: &'c Texts<'_>,
+    previous: &mut Option<&'c str>,
     action: &Texts<'_>,
     resource: &Texts<'_>,
     account: Option<&Texts<'_>>,
@@ -631,9 +634,15 @@ fn build_row<'c>(
     let Some(r) = resource.get(row) else {
         return Err(RowError::Null("missing_resource", "resource"));
     };
-    // An ARN (or `*`) is parsed into the builder's reused buffer; the other forms
+    // Rows often repeat the caller: the request still holds the principal of the last
+    // row built, and a copy of it costs less than parsing the text again. Otherwise an
+    // ARN (or `*`) is parsed into the builder's reused buffer, and the other forms
     // (`service:NAME`, ...) are read by `Principal`'s `FromStr`.
-    if p.starts_with("arn:") || p == "*" {
+    if *previous == Some(p) {
+        state
+            .builder
+            .principal_value(state.request.principal().clone());
+    } else if p.starts_with("arn:") || p == "*" {
         state.builder.principal(p);
     } else {
         match p.parse() {
@@ -681,7 +690,11 @@ fn build_row<'c>(
     state
         .builder
         .build_into(&mut state.request)
-        .map_err(RowError::Request)
+        .map_err(RowError::Request)?;
+    // INVARIANT: `previous` is the text of the principal `state.request` holds; a failed
+    // build leaves the request as it was.
+    *previous = Some(p);
+    Ok(())
 }
 
 /// The decisions of `PolicySet.evaluate_many`, one per request in order: `allow`,
