@@ -105,12 +105,21 @@ fn from_objects(
                 builder = Request::builder();
                 items.push(None);
             }
-            Err(e) => {
-                if e.is_instance_of::<error::RequestError>(py) {
-                    e.value(py).setattr("row", row)?;
-                }
-                return Err(e);
+            Err(e) if e.is_instance_of::<error::RequestError>(py) => {
+                // Raised again with the row, named in its text as for columnar input.
+                let v = e.value(py);
+                let kind: String = v.getattr("kind")?.extract()?;
+                let message: String = v.getattr("message")?.extract()?;
+                let help: Option<String> = v.getattr("help")?.extract()?;
+                return Err(error::request_error_parts(
+                    py,
+                    &kind,
+                    &message,
+                    help.as_deref(),
+                    Some(row),
+                ));
             }
+            Err(e) => return Err(e),
         }
     }
     out.reserve(items.len());

@@ -63,9 +63,10 @@ def test_list_errors_name_the_row(seed_set: iam_eval.PolicySet) -> None:
     with pytest.raises(iam_eval.RequestError) as info:
         seed_set.evaluate_many([good, good, bad])
     assert (info.value.kind, info.value.row) == ("wildcard_action", 2)
+    assert str(info.value).startswith("row 2: `s3:Get*` has a wildcard\n  help: ")
     assert seed_set.evaluate_many([good, bad, good], on_error="null").to_list() == ["allow", None, "allow"]
     with pytest.raises(TypeError, match="row 1: a request is a `Request` or a dict, not a `int`"):
-        seed_set.evaluate_many([good, 3])
+        seed_set.evaluate_many([good, 3])  # type: ignore[list-item]
     with pytest.raises(ValueError, match="unknown `on_error` value `skip`"):
         seed_set.evaluate_many([good], on_error="skip")  # type: ignore[arg-type]
 

@@ -1,7 +1,7 @@
 """Type stubs of the compiled part of the iam_eval package (``iam_eval._native``)."""
 
 import os
-from typing import Any, Iterable, Iterator, Literal, Mapping, Optional, Sequence, Tuple, Union, final
+from typing import Any, Iterable, Iterator, Literal, Mapping, Optional, Protocol, Sequence, Tuple, Union, final
 
 
 __version__: str
@@ -44,6 +44,16 @@ _PolicySetEntry = Union[
     Tuple[str, str, Union["Policy", str]],
     Tuple[str, str, Union["Policy", str], str],
 ]
+
+class _ArrowStreamExportable(Protocol):
+    """Data with the Arrow PyCapsule stream interface (pyarrow, polars, pandas)."""
+
+    def __arrow_c_stream__(self, requested_schema: Any = None) -> object: ...
+
+class _ArrowArrayExportable(Protocol):
+    """Data with the Arrow PyCapsule array interface (a pyarrow record batch)."""
+
+    def __arrow_c_array__(self, requested_schema: Any = None) -> Tuple[object, object]: ...
 
 class IamEvalError(Exception):
     """The base class of every error this package raises for bad policies, requests or
@@ -334,7 +344,7 @@ class PolicySet:
     def explain(self, request: _RequestLike) -> Trace: ...
     def evaluate_many(
         self,
-        requests: Union[Iterable[_RequestLike], object],
+        requests: Union[Iterable[_RequestLike], _ArrowStreamExportable, _ArrowArrayExportable],
         *,
         on_error: Literal["raise", "null"] = "raise",
     ) -> Decisions: ...
