@@ -13,15 +13,16 @@ use arrow_array::cast::AsArray;
 use arrow_array::ffi::{from_ffi, to_ffi, FFI_ArrowArray, FFI_ArrowSchema};
 use arrow_array::ffi_stream::{ArrowArrayStreamReader, FFI_ArrowArrayStream};
 use arrow_array::types::{
-    Float32Type, Float64Type, Int16Type, Int32Type, Int64Type, Int8Type, UInt16Type, UInt32Type,
-    UInt64Type, UInt8Type,
+    Date32Type, Date64Type, Float32Type, Float64Type, Int16Type, Int32Type, Int64Type, Int8Type,
+    TimestampMicrosecondType, TimestampMillisecondType, TimestampNanosecondType,
+    TimestampSecondType, UInt16Type, UInt32Type, UInt64Type, UInt8Type,
 };
 use arrow_array::{
     Array, ArrayRef, ArrowPrimitiveType, DictionaryArray, Int8Array, LargeStringArray,
     PrimitiveArray, RecordBatch, RecordBatchReader, StringArray, StringViewArray, StructArray,
 };
 use arrow_buffer::NullBuffer;
-use arrow_schema::{ArrowError, DataType, Schema};
+use arrow_schema::{ArrowError, DataType, Schema, TimeUnit};
 use iam_eval::{Decision, PolicySet, Request, RequestBuilder, RequestError};
 use pyo3::exceptions::{PyIndexError, PyTypeError, PyValueError};
 use pyo3::prelude::*;
@@ -321,6 +322,9 @@ fn is_scalar(t: &DataType) -> bool {
                 | DataType::Float32
                 | DataType::Float64
                 | DataType::Null
+                | DataType::Timestamp(_, _)
+                | DataType::Date32
+                | DataType::Date64
         )
 }
 
@@ -333,7 +337,7 @@ fn check_context_type(key: &str, t: &DataType) -> PyResult<()> {
         Ok(())
     } else {
         Err(PyTypeError::new_err(format!(
-            "the context column `{key}` is a `{t}`, which cannot be a context value\n  help: a context column holds strings, booleans, integers or floats, or lists of them for a multivalued key; cast other types to strings"
+            "the context column `{key}` is a `{t}`, which cannot be a context value\n  help: a context column holds strings, booleans, numbers, timestamps or dates, or lists of them for a multivalued key; cast other types to strings"
         )))
     }
 }
@@ -393,6 +397,36 @@ impl<'a> Texts<'a> {
             DataType::UInt64 => numbers(a.as_primitive::<UInt64Type>()),
             DataType::Float32 => numbers(a.as_primitive::<Float32Type>()),
             DataType::Float64 => numbers(a.as_primitive::<Float64Type>()),
+            DataType::Timestamp(unit, _) => {
+                // Arrow keeps timestamps as UTC whatever their time zone says.
+                let per_second = match unit {
+                    TimeUnit::Second => 1,
+                    TimeUnit::Millisecond => 1_000,
+                    TimeUnit::Microsecond => 1_000_000,
+                    TimeUnit::Nanosecond => 1_000_000_000,
+                };
+                match unit {
+                    TimeUnit::Second => {
+                        instants(a.as_primitive::<TimestampSecondType>(), per_second)
+                    }
+                    TimeUnit::Millisecond => {
+                        instants(a.as_primitive::<TimestampMillisecondType>(), per_second)
+                    }
+                    TimeUnit::Microsecond => {
+                        instants(a.as_primitive::<TimestampMicrosecondType>(), per_second)
+                    }
+                    TimeUnit::Nanosecond => {
+                        instants(a.as_primitive::<TimestampNanosecondType>(), per_second)
+                    }
+                }
+            }
+            DataType::Date32 => {
+                let d = a.as_primitive::<Date32Type>();
+                owned(d.len(), d.nulls(), |i, s| {
+                    write_date(s, i64::from(d.value(i)));
+                })
+            }
+            DataType::Date64 => instants(a.as_primitive::<Date64Type>(), 1_000),
             DataType::Null => Texts::Null,
             _ => return None,
         })
@@ -454,6 +488,51 @@ where
     owned(a.len(), a.nulls(), |i, s| {
         let _ = write!(s, "{}", a.value(i));
     })
+}
+
+/// Timestamps (`per_second` units in a second since the epoch) written as AWS writes
+/// `aws:CurrentTime`: ISO 8601 in UTC, with a fraction only when there is one.
+fn instants<'a, T: ArrowPrimitiveType<Native = i64>>(
+    a: &PrimitiveArray<T>,
+    per_second: i64,
+) -> Texts<'a> {
+    owned(a.len(), a.nulls(), |i, s| {
+        let v = a.value(i);
+        let secs = v.div_euclid(per_second);
+        // Below a second, in nanoseconds: `per_second` divides 10^9.
+        let nanos = v.rem_euclid(per_second) * (1_000_000_000 / per_second);
+        write_date(s, secs.div_euclid(86_400));
+        let day = secs.rem_euclid(86_400);
+        let _ = write!(
+            s,
+            "T{:02}:{:02}:{:02}",
+            day / 3600,
+            day % 3600 / 60,
+            day % 60
+        );
+        if nanos > 0 {
+            let _ = write!(s, ".{nanos:09}");
+            while s.ends_with('0') {
+                s.pop();
+            }
+        }
+        s.push('Z');
+    })
+}
+
+/// Writes the date `days` after 1970-01-01 as `YYYY-MM-DD` (proleptic Gregorian), by
+/// the days-to-civil algorithm of <https://howardhinnant.github.io/date_algorithms.html>.
+fn write_date(s: &mut String, days: i64) {
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z.rem_euclid(146_097);
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let day = doy - (153 * mp + 2) / 5 + 1;
+    let month = if mp < 10 { mp + 3 } else { mp - 9 };
+    let year = yoe + era * 400 + i64::from(month <= 2);
+    let _ = write!(s, "{year:04}-{month:02}-{day:02}");
 }
 
 /// A context column: one value per row, or a list of values (a multivalued key).

@@ -116,7 +116,8 @@ impl PyPolicySet {
     /// `principal`, `action` and `resource` (strings), optional `resource_account`,
     /// and every other column a context key named by the column. A null is a missing
     /// key; a list column is a multivalued key; booleans, integers and floats are
-    /// read as text, as condition operators read them.
+    /// read as text, as condition operators read them, and timestamps and dates as
+    /// ISO 8601 in UTC.
     ///
     /// With `on_error="raise"` (the default) the first invalid request raises
     /// `RequestError` whose `row` says where; with `on_error="null"` its decision is

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import threading
 import time
@@ -230,8 +231,8 @@ def test_column_errors(seed_set: iam_eval.PolicySet) -> None:
         seed_set.evaluate_many(pa.table(r))
     with pytest.raises(TypeError, match="the `principal` column is a `Int64`, not strings"):
         seed_set.evaluate_many(pa.table({**rows(), "principal": [1, 2, 3, 4, 5]}))
-    with pytest.raises(TypeError, match="the context column `aws:CurrentTime` is a `Timestamp"):
-        seed_set.evaluate_many(pa.table({**rows(), "aws:CurrentTime": pa.array([0] * 5, pa.timestamp("s"))}))
+    with pytest.raises(TypeError, match="the context column `custom:blob` is a `Binary`"):
+        seed_set.evaluate_many(pa.table({**rows(), "custom:blob": pa.array([b"x"] * 5, pa.binary())}))
     with pytest.raises(TypeError, match="not a table"):
         seed_set.evaluate_many(pa.array(["a"]))
 
@@ -306,3 +307,62 @@ def test_the_gil_is_released_while_deciding(seed_set: iam_eval.PolicySet) -> Non
     worker.join()
     # Held for the whole call, the GIL would stop this loop for about `alone`.
     assert longest < alone * 0.5, (longest, alone)
+
+
+def iso(t: dt.datetime) -> str:
+    """ISO 8601 in UTC as AWS writes `aws:CurrentTime`: a fraction only when there is one."""
+    text = t.strftime("%Y-%m-%dT%H:%M:%S")
+    if t.microsecond:
+        text += f".{t.microsecond:06d}".rstrip("0")
+    return text + "Z"
+
+
+TIMES = [
+    dt.datetime(2024, 2, 29, 23, 59, 59, tzinfo=dt.timezone.utc),
+    dt.datetime(1969, 12, 31, 23, 59, 58, 500_000, tzinfo=dt.timezone.utc),
+    dt.datetime(2000, 3, 1, 0, 0, 0, 123_000, tzinfo=dt.timezone.utc),
+    dt.datetime(1900, 1, 1, 12, 30, 0, tzinfo=dt.timezone.utc),
+    dt.datetime(2100, 12, 31, 0, 0, 0, 1, tzinfo=dt.timezone.utc),
+]
+
+
+@pytest.mark.parametrize("unit", ["s", "ms", "us", "ns"])
+def test_timestamps_are_written_as_aws_writes_the_current_time(unit: str) -> None:
+    times = [t.replace(microsecond=0) if unit == "s" else t for t in TIMES]
+    if unit == "ms":
+        times = [t.replace(microsecond=t.microsecond // 1000 * 1000) for t in times]
+    # Allowed only when the text is exactly one of these; each row has its own.
+    policy = json.dumps(
+        {
+            "Version": "2012-10-17",
+            "Statement": [{"Effect": "Allow", "Action": "s3:GetObject", "Resource": "*", "Condition": {"StringEquals": {"aws:CurrentTime": [iso(t) for t in times]}}}],
+        }
+    )
+    s = iam_eval.PolicySet([("identity", "p", policy)])
+    n = len(times)
+    table = pa.table(
+        {
+            "principal": [ALICE] * (n + 1),
+            "action": ["s3:GetObject"] * (n + 1),
+            "resource": [OBJECT] * (n + 1),
+            "aws:CurrentTime": pa.array([*times, dt.datetime(2024, 1, 1, tzinfo=dt.timezone.utc)], pa.timestamp(unit, tz="Europe/Paris")),
+        }
+    )
+    assert s.evaluate_many(table).to_list() == ["allow"] * n + ["implicit_deny"]
+
+
+def test_timestamps_and_dates_work_under_date_operators() -> None:
+    policy = json.dumps(
+        {
+            "Version": "2012-10-17",
+            "Statement": [{"Effect": "Allow", "Action": "s3:GetObject", "Resource": "*", "Condition": {"DateLessThan": {"aws:CurrentTime": "2024-03-01T00:00:00Z"}}}],
+        }
+    )
+    s = iam_eval.PolicySet([("identity", "p", policy)])
+    days = [dt.date(2024, 2, 29), dt.date(2024, 3, 1), None]
+    base = {"principal": [ALICE] * 3, "action": ["s3:GetObject"] * 3, "resource": [OBJECT] * 3}
+    expected = ["allow", "implicit_deny", "implicit_deny"]
+    assert s.evaluate_many(pa.table({**base, "aws:CurrentTime": pa.array(days, pa.date32())})).to_list() == expected
+    assert s.evaluate_many(pa.table({**base, "aws:CurrentTime": pa.array(days, pa.date64())})).to_list() == expected
+    stamps = [dt.datetime(d.year, d.month, d.day, tzinfo=dt.timezone.utc) if d else None for d in days]
+    assert s.evaluate_many(pl.DataFrame({**base, "aws:CurrentTime": stamps})).to_list() == expected
