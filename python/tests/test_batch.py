@@ -366,3 +366,11 @@ def test_timestamps_and_dates_work_under_date_operators() -> None:
     assert s.evaluate_many(pa.table({**base, "aws:CurrentTime": pa.array(days, pa.date64())})).to_list() == expected
     stamps = [dt.datetime(d.year, d.month, d.day, tzinfo=dt.timezone.utc) if d else None for d in days]
     assert s.evaluate_many(pl.DataFrame({**base, "aws:CurrentTime": stamps})).to_list() == expected
+
+
+def test_empty_tables_and_readers(seed_set: iam_eval.PolicySet) -> None:
+    empty = pa.table(rows()).slice(0, 0)
+    assert seed_set.evaluate_many(empty).to_list() == []
+    reader = pa.RecordBatchReader.from_batches(empty.schema, [])
+    assert len(seed_set.evaluate_many(reader)) == 0
+    assert pa.array(seed_set.evaluate_many(empty)).to_pylist() == []
