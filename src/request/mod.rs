@@ -648,4 +648,47 @@ mod tests {
             assert!(e.is_err(), "{action}");
         }
     }
+
+    /// A resource that is not an ARN would dodge every `Resource` pattern while every
+    /// `"Resource": "*"` still matches it: such a request is refused.
+    #[test]
+    fn a_resource_must_be_an_arn_or_a_star() {
+        let build = |resource: &str| {
+            Request::builder()
+                .principal("arn:aws:iam::111122223333:user/alice")
+                .action("s3:GetObject")
+                .resource(resource)
+                .build()
+        };
+        for (resource, kind) in [
+            ("", RequestErrorKind::MissingResource),
+            ("acme-reports/q1.csv", RequestErrorKind::InvalidResource),
+            ("arn:aws:s3", RequestErrorKind::InvalidResource),
+        ] {
+            let e = build(resource).unwrap_err();
+            assert_eq!(e.kind(), kind, "{resource:?}");
+        }
+        assert!(build("*").is_ok());
+        assert!(build("arn:aws:s3:::acme-reports/q1.csv").is_ok());
+        let e = build("acme-reports/q1.csv").unwrap_err();
+        assert_eq!(e.message(), "`acme-reports/q1.csv` is not an ARN");
+    }
+
+    /// Root cannot assume roles, and a trust policy governs these actions only on a role.
+    #[test]
+    fn role_assumption_is_read_from_the_action_and_the_resource() {
+        let r = |action: &str, resource: &str| {
+            Request::builder()
+                .principal("arn:aws:iam::111122223333:user/alice")
+                .action(action)
+                .resource(resource)
+                .build()
+                .unwrap()
+        };
+        assert!(r("sts:AssumeRole", "arn:aws:iam::111122223333:role/Deploy").assumes_role());
+        assert!(r("STS:TagSession", "arn:aws:iam::111122223333:role/a/b").assumes_role());
+        assert!(!r("sts:AssumeRole", "arn:aws:iam::111122223333:user/bob").assumes_role());
+        assert!(!r("iam:GetRole", "arn:aws:iam::111122223333:role/Deploy").assumes_role());
+        assert!(r("sts:AssumeRole", "*").is_assume_role_action());
+    }
 }
