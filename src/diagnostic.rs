@@ -53,8 +53,14 @@ impl Diagnostic {
     /// line with a marker under the column, the JSON path and the help line. Of a line
     /// longer than 120 characters, the 120 around the column are shown, between `...`.
     pub fn render(&self, file: &str) -> String {
+        self.render_as(file, "error")
+    }
+
+    /// Renders the diagnostic as [`Diagnostic::render`] does, with `label` (`warning`,
+    /// `security`, ...) in place of `error`.
+    pub fn render_as(&self, file: &str, label: &str) -> String {
         let mut out = format!(
-            "{file}:{}:{}: error: {}\n",
+            "{file}:{}:{}: {label}: {}\n",
             self.line, self.column, self.message
         );
         let number = self.line.to_string();

@@ -16,9 +16,21 @@ const MULTIVALUED: [&str; 7] = [
     "aws:vpceorgpaths",
 ];
 
-/// Whether a lowercase key is a documented multivalued global key.
+/// Whether a lowercase key is documented as multivalued: a multivalued global key or,
+/// with the `service-ref` feature, a key the service reference types as an array
+/// (`ArrayOfString`, ...).
 pub(crate) fn is_multivalued(lower: &str) -> bool {
-    MULTIVALUED.contains(&lower)
+    if MULTIVALUED.contains(&lower) {
+        return true;
+    }
+    #[cfg(feature = "service-ref")]
+    {
+        iam_eval_service_ref::condition_key(lower).is_some_and(|k| k.multivalued())
+    }
+    #[cfg(not(feature = "service-ref"))]
+    {
+        false
+    }
 }
 
 /// What a typed global key's value must read as.
@@ -120,5 +132,14 @@ mod tests {
         assert_eq!(key_type("aws:sourceip"), Some(KeyType::Ip));
         assert!(is_assume_role_action("sts:assumerole"));
         assert!(!is_assume_role_action("sts:getcalleridentity"));
+    }
+
+    /// With the service reference, a service key it types as an array is multivalued
+    /// too (`events:detail-type`: a PutEvents request batches entries).
+    #[cfg(feature = "service-ref")]
+    #[test]
+    fn service_reference_array_keys_are_multivalued() {
+        assert!(is_multivalued("events:detail-type"));
+        assert!(!is_multivalued("s3:x-amz-server-side-encryption"));
     }
 }

@@ -29,6 +29,8 @@ mod template;
 mod value;
 // The AST: lowering from JSON, validation by kind, writing back.
 mod policy;
+// Lints: policies that parse but do not do what their author meant.
+mod lint;
 // Requests: principals, context values.
 mod request;
 // Compiled statements, principals and conditions; the statement index.
@@ -38,6 +40,10 @@ mod eval;
 // Policies read from Terraform plans and CloudFormation templates.
 #[cfg(feature = "iac")]
 pub mod iac;
+// Universal questions about a policy set: proofs and counterexamples.
+mod analysis;
+#[doc(hidden)]
+pub use analysis::bench as __analysis_bench;
 // Policy test files.
 mod testfile;
 
@@ -49,18 +55,19 @@ pub use eval::response::{
 pub use eval::trace::{ConditionTrace, ContextEntryTrace, PolicyTrace, StatementTrace, Trace};
 pub use eval::{BuildError, BuildErrorKind, PolicySet, PolicySetBuilder, UnreadKey};
 pub use limits::Limits;
+pub use lint::{service_reference_version, Finding, Lint, Severity};
 pub use operator::{ConditionOperator, Family, Operator, SetQualifier};
 pub use pattern::{Case, Pattern};
 pub use policy::{
-    ActionSpec, ConditionBlock, ConditionEntry, ConditionValue, Effect, ParseError, Policy,
-    PolicyKind, PrincipalEntry, PrincipalSpec, PrincipalType, Principals, ResourceSpec, SourcePos,
-    Statement, UnknownKindError, ValidationError, Version,
+    ActionSpec, ConditionBlock, ConditionEntry, ConditionValue, Effect, LoadError, LoadErrorKind,
+    ParseError, Policy, PolicyKind, PrincipalEntry, PrincipalSpec, PrincipalType, Principals,
+    ResourceSpec, SourcePos, Statement, UnknownKindError, ValidationError, Version,
 };
 pub use request::{
     Context, ContextInput, ContextWarning, Principal, PrincipalKind, Request, RequestBuilder,
     RequestError, RequestErrorKind, Values,
 };
 pub use testfile::{
-    CaseResult, RequestSpec, RunOptions, TestCase, TestFile, TestFileError, TestFileErrorKind,
-    TestReport,
+    CaseResult, PolicyReference, RequestSpec, RunOptions, TestCase, TestFile, TestFileError,
+    TestFileErrorKind, TestReport,
 };

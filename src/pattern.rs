@@ -371,6 +371,63 @@ impl Pattern {
     }
 }
 
+/// One step of a compiled pattern, for code that reasons about the set of strings a pattern
+/// matches rather than matching one input.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub(crate) enum Piece {
+    /// One character: itself when case-sensitive, any character with the same [`fold`]
+    /// when case-insensitive (the character is stored folded then).
+    Char(char),
+    /// `?`: exactly one character.
+    One,
+    /// `*`: any run of characters.
+    Run,
+}
+
+impl Pattern {
+    /// The pattern as a sequence of steps; runs of `*` come out as one [`Piece::Run`].
+    pub(crate) fn pieces(&self) -> Vec<Piece> {
+        fn segment(seg: &Segment, out: &mut Vec<Piece>) {
+            for atom in &seg.atoms {
+                match atom {
+                    Atom::Lit(s) => out.extend(s.chars().map(Piece::Char)),
+                    Atom::AnyChars(n) => out.extend(std::iter::repeat_n(Piece::One, *n)),
+                }
+            }
+        }
+        let mut out = Vec::new();
+        match &self.matcher {
+            Matcher::Any => out.push(Piece::Run),
+            Matcher::Exact(lit) => out.extend(lit.chars().map(Piece::Char)),
+            Matcher::Prefix(lit) => {
+                out.extend(lit.chars().map(Piece::Char));
+                out.push(Piece::Run);
+            }
+            Matcher::Suffix(lit) => {
+                out.push(Piece::Run);
+                out.extend(lit.chars().map(Piece::Char));
+            }
+            Matcher::Contains(lit) => {
+                out.push(Piece::Run);
+                out.extend(lit.chars().map(Piece::Char));
+                out.push(Piece::Run);
+            }
+            Matcher::General(g) => {
+                segment(&g.first, &mut out);
+                for seg in g.middle.iter() {
+                    out.push(Piece::Run);
+                    segment(seg, &mut out);
+                }
+                if let Some(last) = &g.last {
+                    out.push(Piece::Run);
+                    segment(last, &mut out);
+                }
+            }
+        }
+        out
+    }
+}
+
 impl fmt::Display for Pattern {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(&self.source)
@@ -468,7 +525,7 @@ fn eq_ignore_case(a: &str, b: &str) -> bool {
 }
 
 /// The per-character lowercase mapping used for case-insensitive matching.
-fn fold(c: char) -> char {
+pub(crate) fn fold(c: char) -> char {
     if c.is_ascii() {
         return c.to_ascii_lowercase();
     }

@@ -978,12 +978,9 @@ fn errors_say_what_and_where() {
     assert_eq!(err.kind(), IacErrorKind::JsonSyntax);
     assert_eq!(
         (err.line(), err.column(), err.file()),
-        (Some(2), Some(3), Some("x.json"))
+        (Some(1), Some(8), Some("x.json"))
     );
-    assert_eq!(
-        err.render(),
-        "x.json:2:3: error: expected a member name in double quotes"
-    );
+    assert_eq!(err.render(), "x.json:1:8: error: trailing comma before `}`");
     let err = read_text("Resources:\n  A: [1\n", Some("t.yaml"), &o).unwrap_err();
     assert_eq!(err.kind(), IacErrorKind::YamlSyntax);
     assert!(err.line().is_some());
@@ -1088,5 +1085,122 @@ mod properties {
             let text = format!("{{\"Resources\": {{\"P\": {{\"Type\": \"AWS::IAM::ManagedPolicy\", \"Properties\": {{\"PolicyDocument\": {{\"{function}\": {arg}}}}}}}}}}}");
             let _ = read_text(&text, None, &Options::new());
         }
+    }
+}
+
+// ---------------------------------------------------------------------------------------
+// Test files that name policies inside plans and templates
+
+mod test_files {
+    use iam_eval::{TestFile, TestFileErrorKind};
+    use std::path::PathBuf;
+
+    fn fixtures() -> PathBuf {
+        PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+            .join("tests")
+            .join("iac")
+    }
+
+    /// A test file placed in the fixtures folder, so its relative paths resolve there.
+    fn load(text: &str) -> Result<TestFile, iam_eval::TestFileError> {
+        TestFile::parse(text, "inline.test.json", Some(&fixtures()))
+    }
+
+    const UPLOAD: &str = r#""request": {"principal": "arn:aws:iam::111122223333:user/alice",
+        "action": "s3:PutObject", "resource": "arn:aws:s3:::uploads/k"}"#;
+
+    #[test]
+    fn a_policy_unknown_until_apply_fails_the_file_with_the_list() {
+        let text = format!(
+            r#"{{"policies": [{{"terraform": "terraform/plan.json", "address": "aws_s3_bucket_policy.uploads"}}],
+               "cases": [{{"name": "c", "expect": "implicit_deny", {UPLOAD}}}]}}"#
+        );
+        let err = load(&text).unwrap_err();
+        assert_eq!(err.kind(), TestFileErrorKind::Format);
+        assert!(
+            err.message().contains("has values that are not known before deployment: `aws_s3_bucket_policy.uploads.policy` at `policy`"),
+            "{err}"
+        );
+        assert!(err.help().unwrap().contains("\"values\""), "{err}");
+    }
+
+    #[test]
+    fn a_supplied_value_completes_the_policy() {
+        let policy = r#"{\"Version\":\"2012-10-17\",\"Statement\":[{\"Effect\":\"Deny\",\"Principal\":\"*\",\"Action\":\"s3:PutObject\",\"Resource\":\"arn:aws:s3:::uploads/*\"}]}"#;
+        let text = format!(
+            r#"{{"policies": [
+                 {{"kind": "identity", "document": {{"Version": "2012-10-17", "Statement": [{{"Effect": "Allow", "Action": "s3:*", "Resource": "*"}}]}}}},
+                 {{"terraform": "terraform/plan.json", "address": "aws_s3_bucket_policy.uploads",
+                   "values": {{"aws_s3_bucket_policy.uploads.policy": "{policy}"}}}}],
+               "cases": [{{"name": "c", "expect": "explicit_deny", {UPLOAD}}}]}}"#
+        );
+        let file = load(&text).unwrap_or_else(|e| panic!("{e}"));
+        let report = file.run();
+        assert_eq!((report.passed(), report.failed()), (1, 0), "{report}");
+    }
+
+    #[test]
+    fn the_source_must_be_of_the_kind_named() {
+        let text = format!(
+            r#"{{"policies": [{{"cloudformation": "terraform/plan.json", "logical_id": "X"}}],
+               "cases": [{{"name": "c", "expect": "allow", {UPLOAD}}}]}}"#
+        );
+        let err = load(&text).unwrap_err();
+        assert!(
+            err.message()
+                .contains("is a Terraform plan, not a CloudFormation template"),
+            "{err}"
+        );
+    }
+
+    #[test]
+    fn an_unknown_address_lists_what_the_file_holds() {
+        let text = format!(
+            r#"{{"policies": [{{"terraform": "terraform/plan.json", "address": "aws_s3_bucket_policy.nope"}}],
+               "cases": [{{"name": "c", "expect": "allow", {UPLOAD}}}]}}"#
+        );
+        let err = load(&text).unwrap_err();
+        assert!(
+            err.message()
+                .contains("no policy at `aws_s3_bucket_policy.nope`"),
+            "{err}"
+        );
+        assert!(
+            err.help()
+                .unwrap()
+                .contains("aws_iam_policy.readonly#policy"),
+            "{err}"
+        );
+    }
+
+    #[test]
+    fn a_role_brings_in_every_policy_in_force() {
+        // aws_iam_role.ci: a managed policy, a boundary and a trust policy, all in the
+        // plan.
+        let text = r#"{"policies": [{"terraform": "terraform/plan.json", "principal": "aws_iam_role.ci"}],
+               "cases": [{"name": "c", "expect": "implicit_deny", "request": {
+                 "principal": "arn:aws:sts::111122223333:assumed-role/ci/run", "action": "iam:CreateUser",
+                 "resource": "*"}}]}"#;
+        let file = load(text).unwrap_or_else(|e| panic!("{e}"));
+        let (_, trace) = file.policy_set().explain(file.cases()[0].request());
+        let mut kinds: Vec<String> = trace.policies.iter().map(|p| p.kind.to_string()).collect();
+        kinds.sort();
+        assert_eq!(kinds, ["boundary", "identity", "resource"], "{trace}");
+        let ids: Vec<&str> = trace.policies.iter().map(|p| &*p.id).collect();
+        assert_eq!(ids, ["0.0", "0.1", "0.2"], "one entry, three policies");
+    }
+
+    #[test]
+    fn lookup_fields_need_a_source() {
+        let text = format!(
+            r#"{{"policies": [{{"kind": "identity", "address": "aws_iam_policy.readonly", "document": {{"Statement": []}}}}],
+               "cases": [{{"name": "c", "expect": "allow", {UPLOAD}}}]}}"#
+        );
+        let err = load(&text).unwrap_err();
+        assert!(
+            err.message()
+                .contains("`address` goes with `terraform` or `cloudformation`"),
+            "{err}"
+        );
     }
 }

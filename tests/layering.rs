@@ -34,9 +34,11 @@ const LAYERS: &[(&str, &[&str])] = &[
         ],
     ),
     ("policy", &["policy"]),
+    ("lint", &["lint"]),
     ("request", &["request"]),
     ("compile", &["compile"]),
     ("eval", &["eval"]),
+    ("analysis", &["analysis"]),
     ("iac", &["iac"]),
     ("testfile", &["testfile"]),
 ];

@@ -695,23 +695,12 @@ fn misspelt_element() {
     }
   ]
 }"#;
-    let diags = parse_err(src);
-    assert_eq!(diags.len(), 2, "{diags:#?}");
-    // The statement also lacks an `Effect`; that is reported at the statement.
+    // The statement lacks an `Effect` because of the misspelling: only the cause is
+    // reported, and its help says what to write.
+    let d = one_err(src);
     check(
         src,
-        &diags[0],
-        &Want {
-            path: "Statement[0]",
-            line: 4,
-            column: 5,
-            message: "a statement needs an `Effect` element",
-            help: Some("add `\"Effect\": \"Allow\"` or `\"Effect\": \"Deny\"`"),
-        },
-    );
-    check(
-        src,
-        &diags[1],
+        &d,
         &Want {
             path: "Statement[0].Efect",
             line: 5,
@@ -719,6 +708,45 @@ fn misspelt_element() {
             message: "unknown element `Efect` in a statement",
             help: Some("did you mean `Effect`?"),
         },
+    );
+}
+
+/// The siblings of a misspelt `Effect`: a misspelt `Action` or `Statement` is reported
+/// once, as the misspelling, not again as the element it leaves missing.
+#[test]
+fn misspelt_required_elements_are_reported_once() {
+    let cases = [
+        (
+            r#"{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Actoin": "s3:*", "Resource": "*"}]}"#,
+            "unknown element `Actoin` in a statement",
+            "did you mean `Action`?",
+        ),
+        (
+            r#"{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "NotActions": "s3:*", "Resource": "*"}]}"#,
+            "unknown element `NotActions` in a statement",
+            "did you mean `NotAction`?",
+        ),
+        (
+            r#"{"Version": "2012-10-17", "Statment": [{"Effect": "Allow", "Action": "s3:*", "Resource": "*"}]}"#,
+            "unknown element `Statment` in a policy",
+            "did you mean `Statement`?",
+        ),
+    ];
+    for (src, message, help) in cases {
+        let d = one_err(src);
+        assert_eq!((d.message(), d.help()), (message, Some(help)), "{src}");
+    }
+    // An unknown element that is no misspelling of `Effect` leaves it missing.
+    let diags = parse_err(
+        r#"{"Version": "2012-10-17", "Statement": [{"Zzzzzzzz": 1, "Action": "s3:*", "Resource": "*"}]}"#,
+    );
+    let messages: Vec<&str> = diags.iter().map(Diagnostic::message).collect();
+    assert_eq!(
+        messages,
+        [
+            "a statement needs an `Effect` element",
+            "unknown element `Zzzzzzzz` in a statement"
+        ]
     );
 }
 

@@ -88,7 +88,7 @@ pub(crate) fn run(args: &Args) -> Status {
     let request = match request(args) {
         Ok(r) => r,
         Err(message) => {
-            eprintln!("error: {message}");
+            eprintln!("{message}");
             return Status::BadInput;
         }
     };
@@ -199,34 +199,50 @@ pub(crate) fn load_policy(file: &Path, kind: PolicyKind, limits: &Limits) -> Opt
         eprintln!("{}", e.render(&name));
         return None;
     }
+    // Where AWS reads the policy otherwise than it looks (a variable that is literal
+    // text, whitespace inside a value): a warning, not a reason to stop.
+    for finding in policy.silent_changes() {
+        eprintln!("{}", finding.render(&name));
+    }
     Some(policy)
 }
 
-/// Builds the request from --request or from the request flags.
+/// `error: MESSAGE` and, if there is advice, a help line.
+fn request_error(e: &iam_eval::RequestError, file: Option<&str>) -> String {
+    let mut out = match file {
+        Some(name) => format!("{name}: error: {e}"),
+        None => format!("error: {e}"),
+    };
+    if let Some(help) = e.help() {
+        out.push_str(&format!("\n  help: {help}"));
+    }
+    out
+}
+
+/// Builds the request from --request or from the request flags; `Err` is the whole
+/// message to print.
 fn request(args: &Args) -> Result<Request, String> {
     let mut builder = Request::builder();
     if let Some(path) = &args.request {
         let name = path.display().to_string();
         let text = std::fs::read_to_string(path)
-            .map_err(|e| format!("cannot read the request file `{name}`: {e}"))?;
+            .map_err(|e| format!("{name}: error: cannot read the request file: {e}"))?;
+        // The error names the file, line and column already.
         let spec = RequestSpec::from_json(&text, &name).map_err(|e| e.to_string())?;
-        return spec.build(&mut builder).map_err(|e| match e.help() {
-            Some(h) => format!("{name}: {e} ({h})"),
-            None => format!("{name}: {e}"),
-        });
+        return spec
+            .build(&mut builder)
+            .map_err(|e| request_error(&e, Some(&name)));
     }
     let (Some(principal), Some(action), Some(resource)) =
         (&args.principal, &args.action, &args.resource_arn)
     else {
-        return Err("give --principal, --action and --resource-arn, or --request FILE".into());
+        return Err(
+            "error: give --principal, --action and --resource-arn, or --request FILE".into(),
+        );
     };
-    let principal: Principal =
-        principal
-            .parse()
-            .map_err(|e: iam_eval::RequestError| match e.help() {
-                Some(help) => format!("{e}\n  help: {help}"),
-                None => e.to_string(),
-            })?;
+    let principal: Principal = principal
+        .parse()
+        .map_err(|e: iam_eval::RequestError| request_error(&e, None))?;
     builder.principal_value(principal);
     builder.action(action).resource(resource);
     if let Some(account) = &args.resource_account {
@@ -236,11 +252,13 @@ fn request(args: &Args) -> Result<Request, String> {
     for pair in &args.context {
         let Some((key, value)) = pair.split_once('=') else {
             return Err(format!(
-                "`--context {pair}` has no `=`; write `--context KEY=VALUE`"
+                "error: `--context {pair}` has no `=`\n  help: write `--context KEY=VALUE`"
             ));
         };
         if key.is_empty() {
-            return Err(format!("`--context {pair}` has no key"));
+            return Err(format!(
+                "error: `--context {pair}` has no key\n  help: write `--context KEY=VALUE`"
+            ));
         }
         // Keys are case-insensitive, so `aws:SourceIp` and `aws:sourceip` are one key.
         if seen.insert(key.to_lowercase()) {
@@ -249,10 +267,7 @@ fn request(args: &Args) -> Result<Request, String> {
             builder.context_push(key, value);
         }
     }
-    builder.build().map_err(|e| match e.help() {
-        Some(help) => format!("{e}\n  help: {help}"),
-        None => e.to_string(),
-    })
+    builder.build().map_err(|e| request_error(&e, None))
 }
 
 fn print_text(response: &Response<'_>, trace: Option<&Trace>, warnings: &[String]) {
@@ -312,7 +327,11 @@ fn paint_decision(paint: &Painter, decision: Decision, text: &str) -> String {
 /// them.
 fn colour_trace(text: &str, paint: &Painter) -> String {
     let mut out = String::with_capacity(text.len());
+    // The summary ends at the first blank line; after it, an unindented line is a
+    // policy's heading.
+    let mut in_policies = false;
     for line in text.lines() {
+        in_policies |= line.is_empty();
         let styled = if let Some(rest) = line.strip_prefix("decision: ") {
             let style = if rest.starts_with("allow") {
                 Style::Green
@@ -322,7 +341,7 @@ fn colour_trace(text: &str, paint: &Painter) -> String {
             format!("decision: {}", paint.paint(style, rest))
         } else if line.starts_with("problem: ") {
             paint.paint(Style::Yellow, line)
-        } else if !line.is_empty() && !line.starts_with(' ') && line.contains(" policy ") {
+        } else if in_policies && !line.is_empty() && !line.starts_with(' ') {
             paint.paint(Style::Bold, line)
         } else if line.starts_with("  ") && !line.starts_with("    ") {
             if line.contains(" APPLIES") {

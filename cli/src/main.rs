@@ -3,8 +3,11 @@
 //! arguments and turns a command's outcome into the exit status.
 
 mod check;
+mod config;
 mod eval;
+mod extract;
 mod limits;
+mod output;
 mod style;
 mod test;
 
@@ -23,18 +26,27 @@ struct Cli {
 enum Command {
     /// Run policy test files (`*.json` files with a `cases` array) and report failures.
     ///
-    /// Exit status: 0 when every case passes, 1 when any fails, 2 when a file cannot be
-    /// read or parsed.
+    /// The format is described in docs/test-file-format.md.
+    ///
+    /// Exit status: 0 when every case passes, 1 when any fails or no case ran (unless
+    /// --allow-empty), 2 when a file cannot be read or parsed.
     Test(test::Args),
     /// Decide one request against the given policies.
     ///
     /// Exit status: 0 for allow, 1 for an explicit or implicit deny, 2 for bad input.
     Eval(Box<eval::Args>),
-    /// Check that policy files parse (and, with --kind, are valid as that kind).
+    /// Check policy files: that they parse (and, with --kind, are valid as that kind),
+    /// and what the lints find in them (docs/lints.md).
     ///
-    /// Exit status: 0 when every file is valid, 1 when any is invalid, 2 when a file
-    /// cannot be read.
+    /// Exit status: 0 when no file has errors (warnings do not count unless
+    /// --deny-warnings), 1 when any has, 2 when a file cannot be read.
     Check(check::Args),
+    /// List the policies inside Terraform plans and CloudFormation or CDK templates, with
+    /// every value that could not be resolved; `--write DIR` writes them as policy files.
+    ///
+    /// Exit status: 0 when every policy is complete, 1 when any has unresolved values or
+    /// problems (or a resource was skipped), 2 when a file cannot be read.
+    Extract(extract::Args),
 }
 
 /// How a command ended, mapped to the exit status every command shares.
@@ -64,6 +76,7 @@ fn main() -> ExitCode {
         Command::Test(args) => test::run(&args),
         Command::Eval(args) => eval::run(&args),
         Command::Check(args) => check::run(&args),
+        Command::Extract(args) => extract::run(&args),
     };
     ExitCode::from(status.code())
 }

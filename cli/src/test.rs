@@ -1,8 +1,9 @@
 //! `iam-eval test`: runs policy test files and reports every failing case.
 
 use crate::limits::LimitArgs;
+use crate::output::{self, Item};
 use crate::Status;
-use iam_eval::{CaseResult, RunOptions, TestFile, TestFileError, TestReport};
+use iam_eval::{CaseResult, RunOptions, TestFile, TestFileError, TestReport, Trace};
 use std::fmt::Write as _;
 use std::path::PathBuf;
 
@@ -22,6 +23,14 @@ pub(crate) struct Args {
     /// its key's type).
     #[arg(long)]
     deny_warnings: bool,
+    /// Print the whole explanation of each failing case's decision, as `eval --explain`
+    /// does.
+    #[arg(long)]
+    explain: bool,
+    /// Exit 0 when no case runs (no test files under a path, or a --filter that matches
+    /// nothing); by default that is a failure, so CI pointed at the wrong path goes red.
+    #[arg(long)]
+    allow_empty: bool,
     #[command(flatten)]
     limits: LimitArgs,
 }
@@ -34,6 +43,12 @@ enum Format {
     Junit,
     /// JSON, one entry per case.
     Json,
+    /// SARIF 2.1.0: failing cases and load errors as results at their position.
+    Sarif,
+    /// GitHub Actions workflow commands, and a summary table in `$GITHUB_STEP_SUMMARY`.
+    Github,
+    /// GitLab Code Quality JSON.
+    Gitlab,
 }
 
 /// What one test file gave: its results, or why it could not be loaded.
@@ -47,17 +62,23 @@ pub(crate) fn run(args: &Args) -> Status {
     let limits = args.limits.limits();
     let options = RunOptions::default()
         .filter(filter)
-        .deny_warnings(args.deny_warnings);
+        .deny_warnings(args.deny_warnings)
+        .explain(args.explain);
     let mut outcomes = Vec::new();
     let mut any_file = false;
+    let mut empty = false;
+    // Broken policy files already shown in full, which other test files may name too.
+    let mut shown: Vec<String> = Vec::new();
     // Each path is discovered on its own so one missing path does not stop the others.
     for path in &args.paths {
         match TestFile::discover(std::slice::from_ref(path)) {
             Ok(files) => {
                 if files.is_empty() {
-                    eprintln!(
-                        "warning: no test files (JSON files with a `cases` array) under `{}`",
-                        path.display()
+                    empty = true;
+                    nothing_ran(
+                        args.allow_empty,
+                        &format!("no test files under `{}`", path.display()),
+                        "a test file is a `.json` file whose top level has a `cases` array",
                     );
                 }
                 for file in files {
@@ -69,13 +90,13 @@ pub(crate) fn run(args: &Args) -> Status {
                         },
                         Err(e) => FileOutcome::Broken(e),
                     };
-                    report(&outcome, args.format);
+                    report(&outcome, args.format, &mut shown);
                     outcomes.push(outcome);
                 }
             }
             Err(e) => {
                 let outcome = FileOutcome::Broken(e);
-                report(&outcome, args.format);
+                report(&outcome, args.format, &mut shown);
                 outcomes.push(outcome);
             }
         }
@@ -89,8 +110,20 @@ pub(crate) fn run(args: &Args) -> Status {
             FileOutcome::Broken(_) => broken += 1,
         }
     }
-    if let (Some(f), true) = (filter, any_file && total.results.is_empty()) {
-        eprintln!("warning: no case name contains `{f}`");
+    if any_file && broken == 0 && total.results.is_empty() {
+        empty = true;
+        match filter {
+            Some(f) => nothing_ran(
+                args.allow_empty,
+                &format!("no case name contains `{f}`"),
+                "`--filter` runs the cases whose name contains the text, compared case-sensitively",
+            ),
+            None => nothing_ran(
+                args.allow_empty,
+                "the test files hold no cases",
+                "add cases to their `cases` arrays",
+            ),
+        }
     }
     match args.format {
         Format::Text => {
@@ -110,19 +143,45 @@ pub(crate) fn run(args: &Args) -> Status {
             println!("{}", json(&outcomes, &total));
             eprintln!("{}", total.summary());
         }
+        Format::Sarif | Format::Github | Format::Gitlab => {
+            let items = findings(&outcomes);
+            let root = output::repository_root();
+            match args.format {
+                Format::Sarif => println!("{}", output::sarif(&items, &root)),
+                Format::Gitlab => println!("{}", output::gitlab(&items, &root)),
+                _ => {
+                    print!("{}", output::github(&items));
+                    let counts = output::Counts::of(&items);
+                    output::write_github_summary("iam-eval test", &items, &counts);
+                }
+            }
+            eprintln!("{}", total.summary());
+        }
     }
     if broken > 0 {
         Status::BadInput
-    } else if total.failed() > 0 {
+    } else if total.failed() > 0 || (empty && !args.allow_empty) {
         Status::Failed
     } else {
         Status::Ok
     }
 }
 
+/// Reports a run in which some path or filter gave nothing to run: an error unless
+/// `--allow-empty` was given, since a green run on nothing usually means a wrong path.
+fn nothing_ran(allowed: bool, message: &str, help: &str) {
+    if allowed {
+        eprintln!("warning: {message}");
+    } else {
+        eprintln!(
+            "error: {message}\n  help: {help}; pass `--allow-empty` to accept a run without cases"
+        );
+    }
+}
+
 /// Prints a file's failures (text format only) and load errors (always, on stderr, so
 /// they reach CI logs whatever the format) as soon as the file has run.
-fn report(outcome: &FileOutcome, format: Format) {
+fn report(outcome: &FileOutcome, format: Format, shown: &mut Vec<String>) {
     match outcome {
         FileOutcome::Ran { .. } if format != Format::Text => {}
         FileOutcome::Ran { report, .. } => {
@@ -137,7 +196,23 @@ fn report(outcome: &FileOutcome, format: Format) {
                 }
             }
         }
-        FileOutcome::Broken(e) => eprintln!("{e}\n"),
+        FileOutcome::Broken(e) => match e.referenced_by() {
+            // A broken policy file named by several test files (as the same kind: its
+            // problems can depend on the kind) is shown once in full.
+            Some(r) if shown.contains(&format!("{} {}", r.kind(), e.file())) => eprintln!(
+                "{}:{}:{}: error: `{}` names `{}`, which is broken (shown above)\n",
+                r.file(),
+                r.line(),
+                r.column(),
+                r.entry(),
+                e.file()
+            ),
+            Some(r) => {
+                shown.push(format!("{} {}", r.kind(), e.file()));
+                eprintln!("{e}\n");
+            }
+            None => eprintln!("{e}\n"),
+        },
     }
 }
 
@@ -193,15 +268,16 @@ fn junit(outcomes: &[FileOutcome]) -> String {
                 );
                 for r in &report.results {
                     let case = xml_escape(&r.name);
+                    let line = r.position.line;
                     if r.passed() {
                         let _ = writeln!(
                             suites,
-                            "    <testcase name=\"{case}\" classname=\"{name}\"/>"
+                            "    <testcase name=\"{case}\" classname=\"{name}\" file=\"{name}\" line=\"{line}\"/>"
                         );
                     } else {
                         let _ = writeln!(
                             suites,
-                            "    <testcase name=\"{case}\" classname=\"{name}\">\n      <failure message=\"{}\" type=\"{}\">{}</failure>\n    </testcase>",
+                            "    <testcase name=\"{case}\" classname=\"{name}\" file=\"{name}\" line=\"{line}\">\n      <failure message=\"{}\" type=\"{}\">{}</failure>\n    </testcase>",
                             xml_escape(&failure_message(r)),
                             if r.expected == r.actual { "determining" } else { "decision" },
                             xml_escape(&r.to_string()),
@@ -229,6 +305,40 @@ fn junit(outcomes: &[FileOutcome]) -> String {
 }
 
 // ---------------------------------------------------------------------------------------
+// Findings for SARIF, GitHub and GitLab
+
+/// Failing cases and files that could not be loaded, each at its position.
+fn findings(outcomes: &[FileOutcome]) -> Vec<Item> {
+    let mut items = Vec::new();
+    for o in outcomes {
+        match o {
+            FileOutcome::Ran { file, report } => {
+                for r in report.failures() {
+                    let mut item = Item::whole_file(
+                        file,
+                        output::TEST_FAILURE,
+                        format!("case `{}`: {}", r.name, failure_message(r)),
+                    );
+                    item.line = Some(r.position.line);
+                    item.column = Some(r.position.column);
+                    item.help = r.why.clone();
+                    items.push(item);
+                }
+            }
+            FileOutcome::Broken(e) => {
+                let mut item =
+                    Item::whole_file(e.file(), output::TEST_FILE_ERROR, e.message().to_string());
+                item.line = e.line();
+                item.column = e.column();
+                item.help = e.detail().map(str::to_string);
+                items.push(item);
+            }
+        }
+    }
+    items
+}
+
+// ---------------------------------------------------------------------------------------
 // JSON
 
 /// One case in the `--format json` document.
@@ -245,6 +355,9 @@ struct CaseJson<'r> {
     reason: &'r str,
     problems: &'r [String],
     warnings: &'r [String],
+    /// With `--explain`, the explanation of a failing case.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    trace: Option<&'r Trace>,
 }
 
 impl<'r> From<&'r CaseResult> for CaseJson<'r> {
@@ -261,6 +374,7 @@ impl<'r> From<&'r CaseResult> for CaseJson<'r> {
             reason: &r.reason,
             problems: &r.problems,
             warnings: &r.warnings,
+            trace: r.trace.as_ref(),
         }
     }
 }
@@ -274,8 +388,20 @@ struct ErrorJson<'e> {
     column: Option<usize>,
     message: &'e str,
     detail: Option<&'e str>,
+    /// For a broken policy file, the test file's entry that names it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    referenced_by: Option<ReferenceJson<'e>>,
     /// The error as the text output prints it.
     rendered: String,
+}
+
+/// Where a test file names a broken policy file.
+#[derive(serde::Serialize)]
+struct ReferenceJson<'e> {
+    file: &'e str,
+    line: usize,
+    column: usize,
+    entry: &'e str,
 }
 
 impl<'e> From<&'e TestFileError> for ErrorJson<'e> {
@@ -286,6 +412,12 @@ impl<'e> From<&'e TestFileError> for ErrorJson<'e> {
             column: e.column(),
             message: e.message(),
             detail: e.detail(),
+            referenced_by: e.referenced_by().map(|r| ReferenceJson {
+                file: r.file(),
+                line: r.line(),
+                column: r.column(),
+                entry: r.entry(),
+            }),
             rendered: e.to_string(),
         }
     }

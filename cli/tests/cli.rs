@@ -303,10 +303,279 @@ fn test_filter_runs_matching_cases_only() {
         "--filter".as_ref(),
         "nothing like this".as_ref(),
     ]);
-    assert_eq!(run.code, 0);
+    // A filter that matches nothing is a mistake, not a green run.
+    assert_eq!(run.code, 1, "{}", run.stderr);
     assert_eq!(last_line(&run.stdout), "0 passed, 0 failed");
+    assert_eq!(
+        run.stderr,
+        "error: no case name contains `nothing like this`\n  help: `--filter` runs the cases whose name contains the text, compared case-sensitively; pass `--allow-empty` to accept a run without cases\n"
+    );
+    let run = iam_eval([
+        "test".as_ref(),
+        file.as_os_str(),
+        "--filter".as_ref(),
+        "nothing like this".as_ref(),
+        "--allow-empty".as_ref(),
+    ]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert_eq!(
+        run.stderr,
+        "warning: no case name contains `nothing like this`\n"
+    );
+}
+
+/// CI pointed at the wrong path must go red: no test files, or no cases, is exit 1.
+#[test]
+fn test_on_nothing_fails_unless_allowed() {
+    let empty = TempDir::new();
+    let run = iam_eval(["test".as_ref(), empty.path().as_os_str()]);
+    assert_eq!(run.code, 1, "{}{}", run.stdout, run.stderr);
+    assert_eq!(last_line(&run.stdout), "0 passed, 0 failed");
+    assert_eq!(
+        run.stderr,
+        format!(
+            "error: no test files under `{}`\n  help: a test file is a `.json` file whose top level has a `cases` array; pass `--allow-empty` to accept a run without cases\n",
+            empty.path().display()
+        )
+    );
+    let run = iam_eval([
+        "test".as_ref(),
+        empty.path().as_os_str(),
+        "--allow-empty".as_ref(),
+    ]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert_eq!(
+        run.stderr,
+        format!(
+            "warning: no test files under `{}`\n",
+            empty.path().display()
+        )
+    );
+
+    // A folder of policies only: still no test files.
+    let policies = TempDir::new();
+    policies.write("bucket.json", BUCKET_POLICY);
+    let run = iam_eval([
+        "test".as_ref(),
+        policies.path().as_os_str(),
+        "--format".as_ref(),
+        "json".as_ref(),
+    ]);
+    assert_eq!(run.code, 1, "{}", run.stderr);
     assert!(
-        run.stderr.contains("no case name contains"),
+        run.stderr.starts_with("error: no test files under `"),
+        "{}",
+        run.stderr
+    );
+    let v: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();
+    assert_eq!(
+        (v["passed"].as_u64(), v["failed"].as_u64()),
+        (Some(0), Some(0))
+    );
+
+    // One good path does not excuse a wrong one beside it.
+    let dir = fixture();
+    let run = iam_eval([
+        "test".as_ref(),
+        dir.path().as_os_str(),
+        empty.path().as_os_str(),
+    ]);
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    assert_eq!(last_line(&run.stdout), "2 passed, 0 failed");
+
+    // Test files without cases.
+    let file = policies.write("none.test.json", r#"{"policies": [], "cases": []}"#);
+    let run = iam_eval(["test".as_ref(), file.as_os_str()]);
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    assert_eq!(
+        run.stderr,
+        "error: the test files hold no cases\n  help: add cases to their `cases` arrays; pass `--allow-empty` to accept a run without cases\n"
+    );
+}
+
+/// `test --explain` prints, under each failing case, the trace `eval --explain` gives.
+#[test]
+fn test_explain_shows_the_trace_of_a_failing_case() {
+    let dir = fixture();
+    let cases = format!(
+        "[{}, {}]",
+        case(
+            "kms upload",
+            &format!(r#"{{"{SSE}": "aws:kms"}}"#),
+            "explicit_deny"
+        ),
+        case("no header", "{}", "explicit_deny")
+    );
+    let file = dir.write("fail.test.json", &test_file(&cases));
+    let run = iam_eval(["test".as_ref(), file.as_os_str(), "--explain".as_ref()]);
+    assert_eq!(run.code, 1, "{}{}", run.stdout, run.stderr);
+    let expected = format!(
+        r#"FAIL {file}: kms upload
+  why:      pins kms upload
+  expected: explicit_deny
+  actual:   allow (allowed by the caller's identity-based policy)
+  decided by: 0#AllowPut
+  explanation:
+    decision: allow (allowed by the caller's identity-based policy)
+    decided by: 0#AllowPut
+    request: {ALICE} s3:PutObject on {OBJECT}
+    context:
+      s3:x-amz-server-side-encryption = "aws:kms"
+      aws:PrincipalArn = "{ALICE}" (derived from the caller)
+      aws:PrincipalAccount = "111122223333" (derived from the caller)
+      aws:PrincipalIsAWSService = "false" (derived from the caller)
+      aws:PrincipalType = "User" (derived from the caller)
+      aws:username = "alice" (derived from the caller)
+    resource account: 111122223333 (same account)
+
+    identity-based policy 0
+      Allow 0#AllowPut APPLIES: action matched, resource matched
+
+    resource-based policy 1
+      Deny 1#DenyUploadIfNotSSEKMSEncrypted does not apply: action matched, resource matched, principal matched
+        StringNotEquals s3:x-amz-server-side-encryption: request ["aws:kms"], policy ["aws:kms"]: does not hold
+
+1 passed, 1 failed
+"#,
+        file = file.display()
+    );
+    assert_eq!(run.stdout, expected);
+
+    // The same trace in JSON, for the failing case only.
+    let run = iam_eval([
+        "test".as_ref(),
+        file.as_os_str(),
+        "--explain".as_ref(),
+        "--format".as_ref(),
+        "json".as_ref(),
+    ]);
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    let v: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();
+    let results = v["results"].as_array().unwrap();
+    assert_eq!(results[0]["passed"], false);
+    let condition = &results[0]["trace"]["policies"][1]["statements"][0]["conditions"][0];
+    assert_eq!(condition["operator"], "StringNotEquals");
+    assert_eq!(condition["matched"], false);
+    assert_eq!(condition["outcome"]["kind"], "compared");
+    assert_eq!(results[1]["passed"], true);
+    assert!(results[1].get("trace").is_none(), "{}", results[1]);
+
+    // Without --explain, no trace.
+    let run = iam_eval(["test".as_ref(), file.as_os_str()]);
+    assert!(!run.stdout.contains("explanation:"), "{}", run.stdout);
+}
+
+/// A broken policy file named by a test file is reported once, at the policy file's own
+/// line and column with its source line, then the entry that names it; the cause (a
+/// misspelt `Effect`) is not followed by its consequence (no `Effect`).
+#[test]
+fn test_broken_policy_file_is_reported_once_where_it_is() {
+    let dir = TempDir::new();
+    dir.write(
+        "typo.json",
+        "{\n  \"Version\": \"2012-10-17\",\n  \"Statement\": [\n    {\n      \"Efect\": \"Allow\",\n      \"Action\": \"s3:GetObject\",\n      \"Resource\": \"*\"\n    }\n  ]\n}\n",
+    );
+    let file = dir.write(
+        "typo.test.json",
+        &format!(
+            "{{\n  \"policies\": [{{\"kind\": \"identity\", \"file\": \"typo.json\"}}],\n  \"cases\": [{}]\n}}\n",
+            case("x", "{}", "allow")
+        ),
+    );
+    let policy = dir.path().join("typo.json");
+    let run = iam_eval(["test".as_ref(), file.as_os_str()]);
+    assert_eq!(run.code, 2, "{}", run.stderr);
+    let expected = format!(
+        r#"{policy}:5:7: error: unknown element `Efect` in a statement
+  |
+5 |       "Efect": "Allow",
+  |       ^
+  = at: Statement[0].Efect
+  = help: did you mean `Effect`?
+{file}:2:16: note: referenced by `policies[0]` of this test file (kind `identity`)
+
+error: 1 file could not be loaded
+"#,
+        policy = policy.display(),
+        file = file.display()
+    );
+    assert_eq!(run.stderr, expected);
+
+    let run = iam_eval([
+        "test".as_ref(),
+        file.as_os_str(),
+        "--format".as_ref(),
+        "json".as_ref(),
+    ]);
+    assert_eq!(run.code, 2, "{}", run.stderr);
+    let v: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();
+    let e = &v["errors"][0];
+    assert_eq!(e["file"], policy.display().to_string());
+    assert_eq!(
+        (e["line"].as_u64(), e["column"].as_u64()),
+        (Some(5), Some(7))
+    );
+    assert_eq!(e["message"], "unknown element `Efect` in a statement");
+    assert_eq!(e["referenced_by"]["file"], file.display().to_string());
+    assert_eq!(e["referenced_by"]["entry"], "policies[0]");
+    assert_eq!(
+        (
+            e["referenced_by"]["line"].as_u64(),
+            e["referenced_by"]["column"].as_u64()
+        ),
+        (Some(2), Some(16))
+    );
+}
+
+/// A policy file loaded as a kind it does not fit is reported in the policy file, with
+/// the kind's name and article right.
+#[test]
+fn test_policy_of_the_wrong_kind_names_the_policy_file() {
+    let dir = TempDir::new();
+    let bucket = dir.write("bucket.json", BUCKET_POLICY);
+    let file = dir.write(
+        "kind.test.json",
+        &format!(
+            "{{\n  \"policies\": [{{\"kind\": \"identity\", \"file\": \"bucket.json\"}}],\n  \"cases\": [{}]\n}}\n",
+            case("x", "{}", "allow")
+        ),
+    );
+    let run = iam_eval(["test".as_ref(), file.as_os_str()]);
+    assert_eq!(run.code, 2, "{}", run.stderr);
+    let expected = format!(
+        r#"{bucket}:7:7: error: an identity-based policy cannot have a `Principal` element
+  |
+7 |       "Principal": "*",
+  |       ^
+  = at: Statement[0].Principal
+  = help: the principal of an identity-based policy, SCP, boundary or session policy is the one it is attached to; remove the element
+{file}:2:16: note: referenced by `policies[0]` of this test file (kind `identity`)
+"#,
+        bucket = bucket.display(),
+        file = file.display()
+    );
+    assert!(run.stderr.starts_with(&expected), "{}", run.stderr);
+
+    // Written inline, the policy's problems are placed in the test file.
+    let inline = dir.write(
+        "inline.test.json",
+        &format!(
+            "{{\n  \"policies\": [{{\"kind\": \"scp\", \"document\":\n    {{\"Version\": \"2012-10-17\", \"Statement\": [{{\"Effect\": \"Allow\", \"Principal\": \"*\", \"Action\": \"*\", \"Resource\": \"*\"}}]}}}}],\n  \"cases\": [{}]\n}}\n",
+            case("x", "{}", "allow")
+        ),
+    );
+    let run = iam_eval(["test".as_ref(), inline.as_os_str()]);
+    assert_eq!(run.code, 2, "{}", run.stderr);
+    assert!(
+        run.stderr.starts_with(&format!(
+            "{}:3:65: error: an SCP cannot have a `Principal` element\n  |\n3 |     {{\"Version\"",
+            inline.display()
+        )),
+        "{}",
+        run.stderr
+    );
+    assert!(
+        !run.stderr.contains("note: referenced by"),
         "{}",
         run.stderr
     );
@@ -492,7 +761,10 @@ fn eval_explain_shows_conditions() {
         out.contains("StringNotEquals s3:x-amz-server-side-encryption: request missing"),
         "{out}"
     );
-    assert!(out.contains("matched because the key is missing"), "{out}");
+    assert!(
+        out.contains("request missing, policy [\"aws:kms\"]: holds because the key is missing (negated operator)"),
+        "{out}"
+    );
     assert!(
         out.contains("DenyUploadIfNotSSEKMSEncrypted APPLIES"),
         "{out}"
@@ -890,7 +1162,7 @@ fn eval_points_out_a_mistyped_context_key() {
     );
     assert!(
         run.stdout
-            .contains("  aws:PrincipalArn = \"arn:aws:iam::111122223333:user/alice\" (derived)"),
+            .contains("  aws:PrincipalArn = \"arn:aws:iam::111122223333:user/alice\" (derived from the caller)"),
         "{}",
         run.stdout
     );
@@ -972,4 +1244,190 @@ fn eval_shows_a_context_value_of_the_wrong_type() {
         "{}",
         run.stdout
     );
+}
+
+/// Every option of `iam-eval test` is in the format reference, which users read.
+#[test]
+fn every_test_option_is_documented() {
+    let doc = std::fs::read_to_string(
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("../docs/test-file-format.md"),
+    )
+    .unwrap();
+    let run = iam_eval(["test", "--help"]);
+    assert_eq!(run.code, 0);
+    // The option lines of the help: `      --filter <TEXT>`.
+    let options: Vec<&str> = run
+        .stdout
+        .lines()
+        .filter_map(|l| l.split_whitespace().next())
+        .filter(|w| w.starts_with("--") && *w != "--help")
+        .collect();
+    assert!(options.contains(&"--allow-empty"), "{}", run.stdout);
+    for option in options {
+        assert!(
+            doc.contains(&format!("`{option}")),
+            "`{option}` is not documented in docs/test-file-format.md"
+        );
+    }
+}
+
+/// A request that cannot be built is one `error:` line naming the file, then the advice
+/// on its own help line.
+#[test]
+fn eval_request_errors_put_advice_on_a_help_line() {
+    let dir = TempDir::new();
+    let file = dir.write(
+        "req.json",
+        &format!(r#"{{"principal": "{ALICE}", "action": "s3GetObject", "resource": "{OBJECT}"}}"#),
+    );
+    let run = iam_eval([
+        "eval".as_ref(),
+        "--identity".as_ref(),
+        sse_kms("uploader-identity.json").as_ref(),
+        "--request".as_ref(),
+        file.as_os_str(),
+    ]);
+    assert_eq!(run.code, 2);
+    assert_eq!(
+        run.stderr,
+        format!(
+            "{}: error: `s3GetObject` is not an action\n  help: an action is `service:ActionName`, such as `s3:GetObject`\n",
+            file.display()
+        )
+    );
+    let run = sse_eval(&["--context", "foo"]);
+    assert_eq!(run.code, 2);
+    assert_eq!(
+        run.stderr,
+        "error: `--context foo` has no `=`\n  help: write `--context KEY=VALUE`\n"
+    );
+}
+
+/// A broken policy file named by two test files is shown in full once; the second
+/// test file's error points at its own entry and the file shown above.
+#[test]
+fn test_broken_policy_named_twice_is_shown_once() {
+    let dir = TempDir::new();
+    let policy = dir.write(
+        "typo.json",
+        r#"{"Version": "2012-10-17", "Statement": [{"Efect": "Allow", "Action": "*", "Resource": "*"}]}"#,
+    );
+    let body = format!(
+        "{{\n  \"policies\": [{{\"kind\": \"identity\", \"file\": \"typo.json\"}}],\n  \"cases\": [{}]\n}}\n",
+        case("x", "{}", "allow")
+    );
+    dir.write("a.test.json", &body);
+    let second = dir.write("b.test.json", &body);
+    let run = iam_eval(["test".as_ref(), dir.path().as_os_str()]);
+    assert_eq!(run.code, 2, "{}", run.stderr);
+    assert_eq!(
+        run.stderr.matches("unknown element `Efect`").count(),
+        1,
+        "{}",
+        run.stderr
+    );
+    assert!(
+        run.stderr.contains(&format!(
+            "{}:2:16: error: `policies[0]` names `{}`, which is broken (shown above)\n",
+            second.display(),
+            policy.display()
+        )),
+        "{}",
+        run.stderr
+    );
+    assert!(
+        run.stderr.contains("error: 2 files could not be loaded"),
+        "{}",
+        run.stderr
+    );
+}
+
+// ---------------------------------------------------------------------------------------
+// iam-eval extract
+
+/// The policies inside the seed scenario's plan and template are listed with their
+/// kinds, positions and attachments, and written out as policy files equal to the
+/// hand-written ones.
+#[test]
+fn extract_lists_and_writes_the_policies_of_a_plan_and_a_template() {
+    let plan = repo_policies().join("sse-kms/terraform/plan.json");
+    let template = repo_policies().join("sse-kms/cloudformation/template.yaml");
+    let run = iam_eval([
+        "extract".as_ref(),
+        plan.as_os_str(),
+        template.as_os_str(),
+        "--account-id".as_ref(),
+        "111122223333".as_ref(),
+    ]);
+    assert_eq!(run.code, 0, "{}{}", run.stdout, run.stderr);
+    for line in [
+        "plan.json: Terraform plan, 3 policies",
+        "  aws_s3_bucket_policy.require_sse_kms#policy  resource (line 68, column 23)",
+        "  aws_iam_role.uploader#assume_role_policy  trust policy of aws_iam_role.uploader (line 20, column 35)",
+        "template.yaml: CloudFormation template (YAML), 3 policies",
+        "  ExampleBucketPolicy#Properties.PolicyDocument  resource (line 16, column 9)",
+        "    attached to: ExampleBucket",
+    ] {
+        assert!(run.stdout.contains(line), "{line}\n{}", run.stdout);
+    }
+    let dir = TempDir::new();
+    let run = iam_eval([
+        "extract".as_ref(),
+        plan.as_os_str(),
+        "--write".as_ref(),
+        dir.path().as_os_str(),
+    ]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let written = std::fs::read_to_string(
+        dir.path()
+            .join("aws_s3_bucket_policy.require_sse_kms_policy.json"),
+    )
+    .unwrap();
+    let hand: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(sse_kms("bucket-policy.json")).unwrap())
+            .unwrap();
+    assert_eq!(
+        serde_json::from_str::<serde_json::Value>(&written).unwrap(),
+        hand
+    );
+}
+
+/// A value unknown until apply is listed with what would supply it, and the command
+/// fails; JSON output carries the same.
+#[test]
+fn extract_reports_what_it_could_not_resolve() {
+    let plan = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../tests/iac/terraform/plan.json");
+    let run = iam_eval(["extract".as_ref(), plan.as_os_str()]);
+    assert_eq!(run.code, 1, "{}{}", run.stdout, run.stderr);
+    assert!(
+        run.stdout.contains("    unresolved at `policy`: `policy` of `aws_s3_bucket_policy.uploads` is known only after apply (supply `aws_s3_bucket_policy.uploads.policy`)"),
+        "{}",
+        run.stdout
+    );
+    assert!(
+        run.stdout
+            .contains("  skipped module.app.aws_organizations_policy.tags"),
+        "{}",
+        run.stdout
+    );
+    let run = iam_eval([
+        "extract".as_ref(),
+        plan.as_os_str(),
+        "--format".as_ref(),
+        "json".as_ref(),
+    ]);
+    let v: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();
+    let uploads = v[0]["policies"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|p| p["id"] == "aws_s3_bucket_policy.uploads#policy")
+        .unwrap();
+    assert_eq!(uploads["complete"], false);
+    assert_eq!(
+        uploads["unresolved"][0]["what"],
+        "aws_s3_bucket_policy.uploads.policy"
+    );
+    let run = iam_eval(["extract", "Cargo.toml"]);
+    assert_eq!(run.code, 2, "{}", run.stderr);
 }

@@ -328,7 +328,45 @@ impl fmt::Display for Problem<'_> {
 /// gives all of them.
 pub const MAX_DETERMINING: usize = 8;
 
-/// The answer to one request.
+/// The answer to one request: the decision, why, the statements that decided, and what
+/// could not be judged.
+///
+/// A response borrows the [`crate::PolicySet`] and the [`crate::Request`] it answers:
+/// evaluation never allocates, so the statements and the request values a problem names
+/// are referred to, not copied. Keep the request in a variable while the response is in
+/// use; a request built in the call itself is dropped at the end of the statement:
+///
+/// ```compile_fail
+/// # use iam_eval::{PolicySet, Request};
+/// # let set = PolicySet::builder().build().unwrap();
+/// let response = set.evaluate(
+///     &Request::builder().principal("*").action("s3:GetObject").resource("*").build().unwrap(),
+/// ); // error[E0716]: temporary value dropped while borrowed
+/// println!("{}", response.decision());
+/// ```
+///
+/// Bind the request first, or keep only what outlives it (a [`Decision`] and a
+/// [`Reason`] are `Copy`; [`StatementRef::label`] and `Problem`'s `to_string` own their
+/// text; [`crate::PolicySet::explain`]'s [`crate::Trace`] owns everything):
+///
+/// ```
+/// use iam_eval::{Decision, PolicySet, Request};
+///
+/// let set = PolicySet::builder().build()?;
+/// let request = Request::builder().principal("*").action("s3:GetObject").resource("*").build()?;
+/// let response = set.evaluate(&request);
+/// assert_eq!(response.decision(), Decision::ImplicitDeny);
+///
+/// // Or keep only the decision, which does not borrow.
+/// let decision = set
+///     .evaluate(&Request::builder().principal("*").action("s3:GetObject").resource("*").build()?)
+///     .decision();
+/// assert_eq!(decision, Decision::ImplicitDeny);
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+///
+/// `Display` gives `DECISION (REASON)` and, when statements decided,
+/// ` by POLICY#SID, ...`: `explicit_deny (an explicit Deny statement applies) by bucket#RequireKms`.
 #[derive(Clone, Copy)]
 pub struct Response<'a> {
     pub(crate) set: &'a crate::PolicySet,

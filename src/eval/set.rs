@@ -176,6 +176,18 @@ struct Entry {
 impl PolicySetBuilder {
     /// Adds a policy of the given kind under an id (used in explanations:
     /// `id#Sid`).
+    ///
+    /// ```
+    /// use iam_eval::{Policy, PolicyKind, PolicySet};
+    ///
+    /// let read = Policy::parse(r#"{"Version": "2012-10-17", "Statement": [{"Sid": "Read",
+    ///   "Effect": "Allow", "Action": "s3:GetObject", "Resource": "*"}]}"#)?;
+    /// let set = PolicySet::builder()
+    ///     .add(PolicyKind::Identity, "reader", read)
+    ///     .build()?;
+    /// assert_eq!(set.len(), 1);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn add(&mut self, kind: PolicyKind, id: impl Into<String>, policy: Policy) -> &mut Self {
         self.entries.push(Entry {
             kind,
@@ -193,6 +205,22 @@ impl PolicySetBuilder {
     /// the caller itself, in the same account too; naming the caller's account delegates
     /// to the account's identity-based policies.
     /// <https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_evaluation-logic.html>
+    ///
+    /// ```
+    /// use iam_eval::{Decision, Policy, PolicySet, Request};
+    ///
+    /// let trust = Policy::parse(r#"{"Version": "2012-10-17", "Statement": [{"Effect": "Allow",
+    ///   "Principal": {"AWS": "arn:aws:iam::111122223333:user/alice"},
+    ///   "Action": "sts:AssumeRole"}]}"#)?;
+    /// let set = PolicySet::builder().add_trust_policy("deploy-role", trust).build()?;
+    /// let request = Request::builder()
+    ///     .principal("arn:aws:iam::111122223333:user/alice")
+    ///     .action("sts:AssumeRole")
+    ///     .resource("arn:aws:iam::111122223333:role/deploy")
+    ///     .build()?;
+    /// assert_eq!(set.evaluate(&request).decision(), Decision::Allow);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn add_trust_policy(&mut self, id: impl Into<String>, policy: Policy) -> &mut Self {
         self.entries.push(Entry {
             kind: PolicyKind::Resource,
@@ -205,6 +233,26 @@ impl PolicySetBuilder {
     }
     /// Adds a resource-based policy with the account that owns the resource (for
     /// resources whose ARN carries no account, such as S3 buckets).
+    ///
+    /// ```
+    /// use iam_eval::{Decision, Policy, PolicyKind, PolicySet, Request};
+    ///
+    /// // A bucket in account 444455556666 that grants a user of another account.
+    /// let bucket = Policy::parse(r#"{"Version": "2012-10-17", "Statement": [{"Effect": "Allow",
+    ///   "Principal": {"AWS": "arn:aws:iam::111122223333:user/alice"},
+    ///   "Action": "s3:GetObject", "Resource": "arn:aws:s3:::shared-bucket/*"}]}"#)?;
+    /// let set = PolicySet::builder()
+    ///     .add_owned(PolicyKind::Resource, "bucket", bucket, "444455556666")
+    ///     .build()?;
+    /// let request = Request::builder()
+    ///     .principal("arn:aws:iam::111122223333:user/alice")
+    ///     .action("s3:GetObject")
+    ///     .resource("arn:aws:s3:::shared-bucket/report.csv")
+    ///     .build()?;
+    /// // Cross-account: alice's own account must allow too, and nothing does.
+    /// assert_eq!(set.evaluate(&request).decision(), Decision::ImplicitDeny);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn add_owned(
         &mut self,
         kind: PolicyKind,
@@ -225,6 +273,17 @@ impl PolicySetBuilder {
     ///
     /// # Errors
     /// The [`ParseError`] of the policy text.
+    ///
+    /// ```
+    /// use iam_eval::{PolicyKind, PolicySet};
+    ///
+    /// let set = PolicySet::builder()
+    ///     .add_json(PolicyKind::Scp, "full-access", r#"{"Version": "2012-10-17",
+    ///       "Statement": [{"Effect": "Allow", "Action": "*", "Resource": "*"}]}"#)?
+    ///     .build()?;
+    /// assert_eq!(set.len(), 1);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn add_json(
         &mut self,
         kind: PolicyKind,
@@ -240,6 +299,21 @@ impl PolicySetBuilder {
     /// # Errors
     /// A [`BuildError`] for the first policy that breaks a rule of its kind, or whose id
     /// repeats another's.
+    ///
+    /// ```
+    /// use iam_eval::{BuildErrorKind, Policy, PolicyKind, PolicySet};
+    ///
+    /// // A policy with a `Principal` is a resource-based policy, not an identity-based one.
+    /// let bucket = Policy::parse(r#"{"Version": "2012-10-17", "Statement": [{"Effect": "Allow",
+    ///   "Principal": "*", "Action": "s3:GetObject", "Resource": "arn:aws:s3:::b/*"}]}"#)?;
+    /// let err = PolicySet::builder()
+    ///     .add(PolicyKind::Identity, "bucket", bucket)
+    ///     .build()
+    ///     .unwrap_err();
+    /// assert_eq!(err.kind(), BuildErrorKind::InvalidForKind);
+    /// assert_eq!(err.policy_id(), "bucket");
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn build(&mut self) -> Result<PolicySet, BuildError> {
         let mut policies: Vec<CompiledPolicy> = Vec::with_capacity(self.entries.len());
         let mut statements: Vec<CompiledStatement> = Vec::new();
@@ -479,6 +553,20 @@ impl PolicySet {
 
     /// The condition keys the set's policies read (their conditions and policy
     /// variables), each once, as first written.
+    ///
+    /// ```
+    /// use iam_eval::{PolicyKind, PolicySet};
+    ///
+    /// let set = PolicySet::builder()
+    ///     .add_json(PolicyKind::Identity, "p", r#"{"Version": "2012-10-17", "Statement": [{
+    ///       "Effect": "Allow", "Action": "s3:GetObject", "Resource": "arn:aws:s3:::b/${aws:username}/*",
+    ///       "Condition": {"Bool": {"aws:SecureTransport": "true"}}}]}"#)?
+    ///     .build()?;
+    /// let mut keys: Vec<&str> = set.condition_keys().collect();
+    /// keys.sort();
+    /// assert_eq!(keys, ["aws:SecureTransport", "aws:username"]);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn condition_keys(&self) -> impl Iterator<Item = &str> {
         self.read_keys.iter().map(|(_, written)| &**written)
     }
@@ -487,6 +575,29 @@ impl PolicySet {
     /// (derived keys such as `aws:PrincipalArn` are not counted), each with the closest
     /// key the policies do read: a key nobody reads is often a typo, and then the
     /// condition meant for it sees the key as missing.
+    ///
+    /// ```
+    /// use iam_eval::{PolicyKind, PolicySet, Request};
+    ///
+    /// let set = PolicySet::builder()
+    ///     .add_json(PolicyKind::Resource, "bucket", r#"{"Version": "2012-10-17", "Statement": [{
+    ///       "Effect": "Deny", "Principal": "*", "Action": "s3:PutObject", "Resource": "arn:aws:s3:::b/*",
+    ///       "Condition": {"StringNotEquals": {"s3:x-amz-server-side-encryption": "aws:kms"}}}]}"#)?
+    ///     .build()?;
+    /// let request = Request::builder()
+    ///     .principal("arn:aws:iam::111122223333:user/alice")
+    ///     .action("s3:PutObject")
+    ///     .resource("arn:aws:s3:::b/report.csv")
+    ///     .context("s3:x-amz-server-side-encription", "aws:kms") // misspelt
+    ///     .build()?;
+    /// let unread = set.unread_context_keys(&request);
+    /// assert_eq!(
+    ///     unread[0].to_string(),
+    ///     "no policy reads the context key `s3:x-amz-server-side-encription`; \
+    ///      did you mean `s3:x-amz-server-side-encryption`?"
+    /// );
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn unread_context_keys(&self, request: &Request) -> Vec<UnreadKey> {
         request
             .context()
@@ -569,6 +680,30 @@ impl PolicySet {
     /// the request is still evaluated, so that all that apply are cited).
     /// [`PolicySet::explain`] evaluates every statement and its trace lists every
     /// problem; the response it returns is this one.
+    ///
+    /// The response borrows the set and the request (it names the statements that
+    /// decided and the request values it could not judge without copying them), so keep
+    /// the request in a variable for as long as you use the response.
+    ///
+    /// ```
+    /// use iam_eval::{Decision, PolicyKind, PolicySet, Reason, Request};
+    ///
+    /// let set = PolicySet::builder()
+    ///     .add_json(PolicyKind::Identity, "reader", r#"{"Version": "2012-10-17", "Statement": [{
+    ///       "Sid": "Read", "Effect": "Allow", "Action": "s3:GetObject", "Resource": "*"}]}"#)?
+    ///     .build()?;
+    /// let request = Request::builder()
+    ///     .principal("arn:aws:iam::111122223333:user/alice")
+    ///     .action("s3:GetObject")
+    ///     .resource("arn:aws:s3:::example-bucket/report.csv")
+    ///     .build()?;
+    /// let response = set.evaluate(&request);
+    /// assert_eq!(response.decision(), Decision::Allow);
+    /// assert_eq!(response.reason(), Reason::IdentityAllow);
+    /// let deciding: Vec<String> = response.determining().map(|s| s.to_string()).collect();
+    /// assert_eq!(deciding, ["reader#Read"]);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn evaluate<'a>(&'a self, request: &'a Request) -> Response<'a> {
         let applicable = Applicable::new(self, request);
         let mut scan = Scan::default();
@@ -696,6 +831,37 @@ impl PolicySet {
     /// action's program, so that every statement appears in the trace. The response is
     /// the one `evaluate` gives: its problems are those `evaluate` meets (see there);
     /// the trace lists all of them.
+    ///
+    /// The [`Trace`] is owned: it outlives the set and the request. Its `Display` is
+    /// what `iam-eval eval --explain` prints; it serializes to the JSON documented in
+    /// `docs/explain-json.md`.
+    ///
+    /// ```
+    /// use iam_eval::{Decision, PolicyKind, PolicySet, Request};
+    ///
+    /// let set = PolicySet::builder()
+    ///     .add_json(PolicyKind::Identity, "uploader", r#"{"Version": "2012-10-17", "Statement": [{
+    ///       "Effect": "Allow", "Action": "s3:PutObject", "Resource": "*"}]}"#)?
+    ///     .add_json(PolicyKind::Resource, "bucket", r#"{"Version": "2012-10-17", "Statement": [{
+    ///       "Sid": "RequireKms", "Effect": "Deny", "Principal": "*", "Action": "s3:PutObject",
+    ///       "Resource": "arn:aws:s3:::b/*",
+    ///       "Condition": {"StringNotEquals": {"s3:x-amz-server-side-encryption": "aws:kms"}}}]}"#)?
+    ///     .build()?;
+    /// let request = Request::builder()
+    ///     .principal("arn:aws:iam::111122223333:user/alice")
+    ///     .action("s3:PutObject")
+    ///     .resource("arn:aws:s3:::b/report.csv")
+    ///     .context("s3:x-amz-server-side-encryption", "AES256")
+    ///     .build()?;
+    /// let (response, trace) = set.explain(&request);
+    /// assert_eq!(response.decision(), Decision::ExplicitDeny);
+    /// let condition = &trace.policies[1].statements[0].conditions[0];
+    /// assert!(condition.matched);
+    /// assert!(trace.to_string().contains(
+    ///     r#"StringNotEquals s3:x-amz-server-side-encryption: request ["AES256"], policy ["aws:kms"]: holds"#
+    /// ));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn explain<'a>(&'a self, request: &'a Request) -> (Response<'a>, Trace) {
         let applicable = Applicable::new(self, request);
         let mut scan = Scan::default();

@@ -26,7 +26,9 @@ pub struct ConditionTrace {
     pub request_values: Option<Vec<String>>,
     /// The policy's values, as written (shared with the compiled policy).
     pub policy_values: Arc<[String]>,
-    /// Whether the condition held (false when it does not hold or cannot be judged).
+    /// Whether the condition holds: false when it does not hold or cannot be judged
+    /// ([`ConditionTrace::outcome`] tells which). Named `matched` in JSON too, which
+    /// keeps the JSON trace stable.
     pub matched: bool,
     /// How the outcome came about.
     pub outcome: Outcome,
@@ -175,7 +177,11 @@ impl fmt::Display for Trace {
                         .map(|v| format!("{v:?}"))
                         .unwrap_or_default()
                 };
-                let origin = if c.derived { " (derived)" } else { "" };
+                let origin = if c.derived {
+                    " (derived from the caller)"
+                } else {
+                    ""
+                };
                 writeln!(f, "  {} = {value}{origin}", c.key)?;
             }
         }
@@ -195,7 +201,7 @@ impl fmt::Display for Trace {
             writeln!(f, "problem: {p}")?;
         }
         for p in &self.policies {
-            write!(f, "\n{} policy {}", p.kind, p.id)?;
+            write!(f, "\n{} {}", kind_noun(p.kind), p.id)?;
             if let Some(note) = &p.note {
                 write!(f, ": {note}")?;
             }
@@ -240,36 +246,44 @@ impl fmt::Display for Trace {
     }
 }
 
-/// How a condition's outcome reads in the text explanation.
-fn describe(outcome: Outcome, matched: bool) -> &'static str {
-    match (outcome, matched) {
-        (Outcome::Compared, true) => "matched",
-        (Outcome::Compared, false) => "did not match",
-        (Outcome::Missing, true) => "matched because the key is missing (negated operator)",
-        (Outcome::Missing, false) => "did not match because the key is missing",
-        (Outcome::MissingIfExists, _) => "matched because the key is missing (IfExists)",
+/// How a condition's outcome reads in the text explanation. A condition "holds" rather
+/// than "matches": a negated operator such as `StringNotEquals` holds when the values
+/// differ, which "matched" would misstate.
+fn describe(outcome: Outcome, holds: bool) -> &'static str {
+    match (outcome, holds) {
+        (Outcome::Compared, true) => "holds",
+        (Outcome::Compared, false) => "does not hold",
+        (Outcome::Missing, true) => "holds because the key is missing (negated operator)",
+        (Outcome::Missing, false) => "does not hold because the key is missing",
+        (Outcome::MissingIfExists, _) => "holds because the key is missing (IfExists)",
         (Outcome::MissingForAllValues, _) => {
-            "matched because the key is missing (ForAllValues of an empty set)"
+            "holds because the key is missing (ForAllValues of an empty set)"
         }
         (Outcome::MissingForAnyValue, _) => {
-            "did not match because the key is missing (ForAnyValue)"
+            "does not hold because the key is missing (ForAnyValue)"
         }
-        (Outcome::EmptySet, true) => "matched (the key has no values)",
-        (Outcome::EmptySet, false) => "did not match (the key has no values)",
-        (Outcome::Presence { present: true }, true) => "matched: the key is present",
-        (Outcome::Presence { present: true }, false) => "did not match: the key is present",
-        (Outcome::Presence { present: false }, true) => "matched: the key is missing",
-        (Outcome::Presence { present: false }, false) => "did not match: the key is missing",
+        (Outcome::EmptySet, true) => "holds (the key has no values)",
+        (Outcome::EmptySet, false) => "does not hold (the key has no values)",
+        (Outcome::Presence { present: true }, true) => "holds: the key is present",
+        (Outcome::Presence { present: true }, false) => "does not hold: the key is present",
+        (Outcome::Presence { present: false }, true) => "holds: the key is missing",
+        (Outcome::Presence { present: false }, false) => "does not hold: the key is missing",
         (Outcome::Unjudged, _) => {
-            "could not be judged: a request value is not of the operator's type"
+            "cannot be judged: a request value is not of the operator's type"
         }
         (Outcome::PlainOperatorOnMultivaluedKey, _) => {
-            "could not be judged: a multivalued key needs ForAnyValue: or ForAllValues:"
+            "cannot be judged: a multivalued key needs ForAnyValue: or ForAllValues:"
         }
         (Outcome::ForAnyValueIfExistsOnMissingKey, _) => {
-            "could not be judged: the key is missing, and the documentation makes IfExists true and ForAnyValue false"
+            "cannot be judged: the key is missing, and the documentation makes IfExists true and ForAnyValue false"
         }
     }
+}
+
+/// The kind's name in a heading: `identity-based policy`, `SCP`, `permissions boundary`.
+fn kind_noun(kind: PolicyKind) -> &'static str {
+    let named = kind.with_article();
+    named.split_once(' ').map_or(named, |(_, noun)| noun)
 }
 
 /// The tracer `explain` runs with: it records every condition, statement, policy and
@@ -310,7 +324,7 @@ impl<'a> Recorder<'a> {
                     "names the caller's account: the account's IAM policies must allow too"
                 }
             }),
-            _ if eval.truth == Truth::Unknown => Some("a condition could not be judged"),
+            _ if eval.truth == Truth::Unknown => Some("a condition cannot be judged"),
             _ => None,
         };
         let Some(label) = self.set.label(id) else {
@@ -365,5 +379,117 @@ impl<'a> Tracer<'a> for Recorder<'a> {
             matched: truth == Truth::True,
             outcome,
         });
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The JSON reference users read; every outcome and element value must be in it.
+    const DOC: &str = include_str!("../../docs/explain-json.md");
+
+    /// Every outcome, found by an exhaustive match: a new variant does not compile
+    /// until it is listed here, and then fails until it is documented.
+    fn every_outcome() -> Vec<Outcome> {
+        let all = [
+            Outcome::Compared,
+            Outcome::Missing,
+            Outcome::MissingIfExists,
+            Outcome::MissingForAllValues,
+            Outcome::MissingForAnyValue,
+            Outcome::EmptySet,
+            Outcome::Presence { present: true },
+            Outcome::Unjudged,
+            Outcome::PlainOperatorOnMultivaluedKey,
+            Outcome::ForAnyValueIfExistsOnMissingKey,
+        ];
+        for o in all {
+            match o {
+                Outcome::Compared
+                | Outcome::Missing
+                | Outcome::MissingIfExists
+                | Outcome::MissingForAllValues
+                | Outcome::MissingForAnyValue
+                | Outcome::EmptySet
+                | Outcome::Presence { .. }
+                | Outcome::Unjudged
+                | Outcome::PlainOperatorOnMultivaluedKey
+                | Outcome::ForAnyValueIfExistsOnMissingKey => {}
+            }
+        }
+        all.to_vec()
+    }
+
+    #[test]
+    fn every_outcome_kind_is_documented() {
+        for o in every_outcome() {
+            let json = serde_json::to_value(o).unwrap();
+            let kind = json["kind"].as_str().unwrap();
+            assert!(
+                DOC.contains(&format!("| `{kind}` |")),
+                "`{kind}` is not in docs/explain-json.md"
+            );
+        }
+        assert!(DOC.contains("`present`"));
+    }
+
+    #[test]
+    fn every_element_match_is_documented() {
+        for m in [
+            ElementMatch::Matched,
+            ElementMatch::NotMatched,
+            ElementMatch::Absent,
+            ElementMatch::Skipped,
+        ] {
+            match m {
+                ElementMatch::Matched
+                | ElementMatch::NotMatched
+                | ElementMatch::Absent
+                | ElementMatch::Skipped => {}
+            }
+            let value = serde_json::to_value(m).unwrap();
+            let value = value.as_str().unwrap();
+            assert!(
+                DOC.contains(&format!("| `{value}` |")),
+                "`{value}` is not in docs/explain-json.md"
+            );
+        }
+    }
+
+    /// Each outcome reads as holding, not holding or not judged; never "matched",
+    /// which misstates a negated operator that holds because the values differ.
+    #[test]
+    fn conditions_hold_or_do_not() {
+        for o in every_outcome() {
+            for holds in [true, false] {
+                let text = describe(o, holds);
+                assert!(
+                    text.starts_with("holds")
+                        || text.starts_with("does not hold")
+                        || text.starts_with("cannot be judged"),
+                    "{text}"
+                );
+                assert!(!text.contains("match"), "{text}");
+            }
+        }
+        assert_eq!(describe(Outcome::Compared, true), "holds");
+        assert_eq!(describe(Outcome::Compared, false), "does not hold");
+    }
+
+    #[test]
+    fn headings_name_the_kind() {
+        let names: Vec<&str> = PolicyKind::ALL.iter().map(|k| kind_noun(*k)).collect();
+        assert_eq!(
+            names,
+            [
+                "identity-based policy",
+                "resource-based policy",
+                "SCP",
+                "RCP",
+                "permissions boundary",
+                "session policy"
+            ]
+        );
     }
 }

@@ -267,6 +267,9 @@ impl Lowerer<'_, '_> {
             }
         }
         let Some(statement_json) = statement_json else {
+            if misspells(json, &POLICY_ELEMENTS, &["Statement"]) {
+                return None;
+            }
             self.error(
                 json.span,
                 "",
@@ -447,7 +450,12 @@ impl Lowerer<'_, '_> {
                 _ => condition = self.condition(&m.value, &p, variables),
             }
         }
-        if effect.is_none() && !members_has(json, "Effect") {
+        // A missing element that a misspelt one stands for is not reported again: the
+        // misspelling's "did you mean" already says what to do.
+        if effect.is_none()
+            && !members_has(json, "Effect")
+            && !misspells(json, &STATEMENT_ELEMENTS, &["Effect"])
+        {
             self.error(
                 json.span,
                 path,
@@ -455,7 +463,11 @@ impl Lowerer<'_, '_> {
                 Some("add `\"Effect\": \"Allow\"` or `\"Effect\": \"Deny\"`".into()),
             );
         }
-        if action.is_none() && !members_has(json, "Action") && !members_has(json, "NotAction") {
+        if action.is_none()
+            && !members_has(json, "Action")
+            && !members_has(json, "NotAction")
+            && !misspells(json, &STATEMENT_ELEMENTS, &["Action", "NotAction"])
+        {
             self.error(
                 json.span,
                 path,
@@ -979,6 +991,19 @@ impl Lowerer<'_, '_> {
 
 fn members_has(json: &Json, key: &str) -> bool {
     matches!(&json.kind, JsonKind::Object(members) if members.iter().any(|m| m.key == key))
+}
+
+/// Whether an unknown member of `json` is, by its closest known name, a misspelling of
+/// one of `names` (the same suggestion its "did you mean" gives).
+fn misspells(json: &Json, known: &[&str], names: &[&str]) -> bool {
+    let JsonKind::Object(members) = &json.kind else {
+        return false;
+    };
+    members.iter().any(|m| {
+        !known.contains(&m.key.as_str())
+            && crate::suggest::best(&m.key, known.iter().copied())
+                .is_some_and(|best| names.contains(&best))
+    })
 }
 
 fn last_name(path: &str) -> &str {

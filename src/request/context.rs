@@ -257,8 +257,31 @@ impl<'a> Values<'a> {
     }
 }
 
-/// What a context key can be set to: a string (or boolean) for a single-valued key, a
-/// list for a multivalued one.
+/// What a context key can be set to: a string, a boolean or a number for a
+/// single-valued key, a list for a multivalued one.
+///
+/// AWS sends every context value as text, so numbers and booleans are written as AWS
+/// writes them: `true`/`false`, integers in decimal (`42`, `-1`), floats in plain
+/// decimal notation (`3.5`, `0.001`, and `2` for `2.0`). A NaN or infinite float
+/// becomes `NaN`, `inf` or `-inf`, which no `Numeric` operator can compare.
+///
+/// ```
+/// use iam_eval::Request;
+///
+/// let request = Request::builder()
+///     .principal("arn:aws:iam::111122223333:user/alice")
+///     .action("s3:PutObject")
+///     .resource("arn:aws:s3:::example-bucket/report.csv")
+///     .context("s3:max-keys", 10_u32)
+///     .context("aws:MultiFactorAuthPresent", true)
+///     .context("aws:MultiFactorAuthAge", 3600_i64)
+///     .context("aws:TagKeys", ["team", "project"])
+///     .build()
+///     .expect("a valid request");
+/// let context = request.context();
+/// assert_eq!(context.get("s3:max-keys").and_then(|v| v.single()), Some("10"));
+/// assert_eq!(context.get("aws:TagKeys").map(|v| v.len()), Some(2));
+/// ```
 pub trait ContextInput {
     /// Sets `key` in `context` to this value.
     fn set(self, context: &mut Context, key: &str);
@@ -284,6 +307,18 @@ impl ContextInput for bool {
         context.set_single(key, if self { "true" } else { "false" });
     }
 }
+/// Numbers are written in decimal, as AWS sends them; see [`ContextInput`].
+macro_rules! number_input {
+    ($($t:ty),*) => {$(
+        impl ContextInput for $t {
+            fn set(self, context: &mut Context, key: &str) {
+                context.set_single(key, &self.to_string());
+            }
+        }
+    )*};
+}
+number_input!(i8, i16, i32, i64, i128, isize, u8, u16, u32, u64, u128, usize, f32, f64);
+
 impl<S: AsRef<str>> ContextInput for &[S] {
     fn set(self, context: &mut Context, key: &str) {
         context.set_multi(key, self.iter().map(AsRef::as_ref));

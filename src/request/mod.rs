@@ -197,7 +197,29 @@ pub struct RequestBuilder {
 }
 
 impl RequestBuilder {
-    /// Sets the caller from an ARN (or `*` for anonymous); see [`Principal::parse`].
+    /// Sets the caller from an ARN (or `*` for anonymous, `service:NAME` for a service
+    /// principal, `federated:PROVIDER`, `canonical-user:ID`); see [`Principal::parse`].
+    /// A caller that cannot be read is reported by [`RequestBuilder::build`].
+    ///
+    /// ```
+    /// use iam_eval::{PrincipalKind, Request};
+    ///
+    /// let request = Request::builder()
+    ///     .principal("arn:aws:sts::111122223333:assumed-role/deploy/ci-run-42")
+    ///     .action("s3:GetObject")
+    ///     .resource("arn:aws:s3:::example-bucket/report.csv")
+    ///     .build()?;
+    /// assert_eq!(request.principal().kind(), PrincipalKind::AssumedRole);
+    ///
+    /// let err = Request::builder()
+    ///     .principal("alice")
+    ///     .action("s3:GetObject")
+    ///     .resource("*")
+    ///     .build()
+    ///     .unwrap_err();
+    /// assert!(err.to_string().contains("`alice`"));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn principal(&mut self, arn: &str) -> &mut Self {
         // A caller building many requests often names the same principal again: the one
         // read last time is taken as it is.
@@ -216,43 +238,148 @@ impl RequestBuilder {
         self.principal = Some(Principal::parse_with(arn, buf));
         self
     }
-    /// Sets the caller.
+    /// Sets the caller, already parsed (to reuse one [`Principal`] across requests).
+    ///
+    /// ```
+    /// use iam_eval::{Principal, Request};
+    ///
+    /// let service: Principal = "service:cloudtrail.amazonaws.com".parse()?;
+    /// let request = Request::builder()
+    ///     .principal_value(service)
+    ///     .action("s3:PutObject")
+    ///     .resource("arn:aws:s3:::trail-bucket/AWSLogs/x.json.gz")
+    ///     .build()?;
+    /// let derived = request.context().get("aws:PrincipalServiceName").and_then(|v| v.single());
+    /// assert_eq!(derived, Some("cloudtrail.amazonaws.com"));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn principal_value(&mut self, principal: Principal) -> &mut Self {
         self.principal = Some(Ok(principal));
         self
     }
-    /// Sets the action, `service:ActionName`.
+    /// Sets the action, `service:ActionName`; names compare case-insensitively, as in AWS.
+    ///
+    /// ```
+    /// use iam_eval::Request;
+    ///
+    /// let request = Request::builder()
+    ///     .principal("arn:aws:iam::111122223333:user/alice")
+    ///     .action("s3:GetObject")
+    ///     .resource("arn:aws:s3:::example-bucket/report.csv")
+    ///     .build()?;
+    /// assert_eq!(request.action(), "s3:GetObject");
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn action(&mut self, action: &str) -> &mut Self {
         self.action.clear();
         self.action.push_str(action);
         self
     }
-    /// Sets the resource ARN.
+    /// Sets the resource: an ARN, or `*` for actions that take no resource.
+    ///
+    /// ```
+    /// use iam_eval::Request;
+    ///
+    /// let request = Request::builder()
+    ///     .principal("arn:aws:iam::111122223333:user/alice")
+    ///     .action("kms:Decrypt")
+    ///     .resource("arn:aws:kms:us-east-1:444455556666:key/1234abcd-12ab-34cd-56ef-1234567890ab")
+    ///     .build()?;
+    /// assert!(request.resource().starts_with("arn:aws:kms:"));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn resource(&mut self, arn: &str) -> &mut Self {
         self.resource.clear();
         self.resource.push_str(arn);
         self
     }
     /// Sets the account that owns the resource (for ARNs without one, such as S3's).
+    ///
+    /// ```
+    /// use iam_eval::Request;
+    ///
+    /// let request = Request::builder()
+    ///     .principal("arn:aws:iam::111122223333:user/alice")
+    ///     .action("s3:GetObject")
+    ///     .resource("arn:aws:s3:::their-bucket/report.csv")
+    ///     .resource_account("444455556666")
+    ///     .build()?;
+    /// assert_eq!(request.resource_account(), Some("444455556666"));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn resource_account(&mut self, account: &str) -> &mut Self {
         self.resource_account.clear();
         self.resource_account.push_str(account);
         self.has_resource_account = true;
         self
     }
-    /// Sets a context key: a string or boolean for a single-valued key, a list (slice,
-    /// array or `Vec`) for a multivalued one.
+    /// Sets a context key: a string, boolean or number for a single-valued key, a list
+    /// (slice, array or `Vec`) for a multivalued one; see [`ContextInput`]. Keys compare
+    /// case-insensitively; setting a key again replaces its value.
+    ///
+    /// ```
+    /// use iam_eval::Request;
+    ///
+    /// let request = Request::builder()
+    ///     .principal("arn:aws:iam::111122223333:user/alice")
+    ///     .action("s3:PutObject")
+    ///     .resource("arn:aws:s3:::example-bucket/report.csv")
+    ///     .context("s3:x-amz-server-side-encryption", "aws:kms")
+    ///     .context("aws:SecureTransport", true)
+    ///     .context("aws:TagKeys", vec!["team", "project"])
+    ///     .build()?;
+    /// let sse = request.context().get("S3:X-Amz-Server-Side-Encryption");
+    /// assert_eq!(sse.and_then(|v| v.single()), Some("aws:kms"));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn context(&mut self, key: &str, value: impl ContextInput) -> &mut Self {
         self.context.insert(key, value);
         self
     }
     /// Adds one value to a context key, making it multivalued.
+    ///
+    /// ```
+    /// use iam_eval::Request;
+    ///
+    /// let request = Request::builder()
+    ///     .principal("arn:aws:iam::111122223333:user/alice")
+    ///     .action("ec2:CreateTags")
+    ///     .resource("*")
+    ///     .context_push("aws:TagKeys", "team")
+    ///     .context_push("aws:TagKeys", "project")
+    ///     .build()?;
+    /// let keys = request.context().get("aws:TagKeys").expect("set");
+    /// assert!(keys.is_multivalued());
+    /// assert_eq!(keys.iter().collect::<Vec<_>>(), ["team", "project"]);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn context_push(&mut self, key: &str, value: &str) -> &mut Self {
         self.context.push(key, value);
         self
     }
 
     /// Builds the request and resets the builder for the next one.
+    ///
+    /// ```
+    /// use iam_eval::{Request, RequestErrorKind};
+    ///
+    /// let mut builder = Request::builder();
+    /// let first = builder
+    ///     .principal("arn:aws:iam::111122223333:user/alice")
+    ///     .action("s3:GetObject")
+    ///     .resource("arn:aws:s3:::example-bucket/a.csv")
+    ///     .build()?;
+    /// assert_eq!(first.resource(), "arn:aws:s3:::example-bucket/a.csv");
+    ///
+    /// // The builder is empty again: this request has no action.
+    /// let err = builder
+    ///     .principal("arn:aws:iam::111122223333:user/alice")
+    ///     .resource("arn:aws:s3:::example-bucket/b.csv")
+    ///     .build()
+    ///     .unwrap_err();
+    /// assert_eq!(err.kind(), RequestErrorKind::InvalidAction);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     ///
     /// # Errors
     /// A [`RequestError`] when the principal is missing or not a caller ARN, or the
@@ -281,6 +408,26 @@ impl RequestBuilder {
 
     /// Builds the request into `request`, reusing its buffers (and handing the builder
     /// the request's old ones), and resets the builder for the next one.
+    ///
+    /// ```
+    /// use iam_eval::Request;
+    ///
+    /// let mut builder = Request::builder();
+    /// let mut request = builder
+    ///     .principal("arn:aws:iam::111122223333:user/alice")
+    ///     .action("s3:GetObject")
+    ///     .resource("arn:aws:s3:::example-bucket/0.csv")
+    ///     .build()?;
+    /// for i in 1..3 {
+    ///     builder
+    ///         .principal("arn:aws:iam::111122223333:user/alice")
+    ///         .action("s3:GetObject")
+    ///         .resource(&format!("arn:aws:s3:::example-bucket/{i}.csv"))
+    ///         .build_into(&mut request)?;
+    /// }
+    /// assert_eq!(request.resource(), "arn:aws:s3:::example-bucket/2.csv");
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     ///
     /// # Errors
     /// As [`RequestBuilder::build`]; `request` is left unchanged.
@@ -580,5 +727,48 @@ mod tests {
                 .build();
             assert!(e.is_err(), "{action}");
         }
+    }
+
+    /// A resource that is not an ARN would dodge every `Resource` pattern while every
+    /// `"Resource": "*"` still matches it: such a request is refused.
+    #[test]
+    fn a_resource_must_be_an_arn_or_a_star() {
+        let build = |resource: &str| {
+            Request::builder()
+                .principal("arn:aws:iam::111122223333:user/alice")
+                .action("s3:GetObject")
+                .resource(resource)
+                .build()
+        };
+        for (resource, kind) in [
+            ("", RequestErrorKind::MissingResource),
+            ("acme-reports/q1.csv", RequestErrorKind::InvalidResource),
+            ("arn:aws:s3", RequestErrorKind::InvalidResource),
+        ] {
+            let e = build(resource).unwrap_err();
+            assert_eq!(e.kind(), kind, "{resource:?}");
+        }
+        assert!(build("*").is_ok());
+        assert!(build("arn:aws:s3:::acme-reports/q1.csv").is_ok());
+        let e = build("acme-reports/q1.csv").unwrap_err();
+        assert_eq!(e.message(), "`acme-reports/q1.csv` is not an ARN");
+    }
+
+    /// Root cannot assume roles, and a trust policy governs these actions only on a role.
+    #[test]
+    fn role_assumption_is_read_from_the_action_and_the_resource() {
+        let r = |action: &str, resource: &str| {
+            Request::builder()
+                .principal("arn:aws:iam::111122223333:user/alice")
+                .action(action)
+                .resource(resource)
+                .build()
+                .unwrap()
+        };
+        assert!(r("sts:AssumeRole", "arn:aws:iam::111122223333:role/Deploy").assumes_role());
+        assert!(r("STS:TagSession", "arn:aws:iam::111122223333:role/a/b").assumes_role());
+        assert!(!r("sts:AssumeRole", "arn:aws:iam::111122223333:user/bob").assumes_role());
+        assert!(!r("iam:GetRole", "arn:aws:iam::111122223333:role/Deploy").assumes_role());
+        assert!(r("sts:AssumeRole", "*").is_assume_role_action());
     }
 }

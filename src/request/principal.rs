@@ -51,11 +51,24 @@ pub struct Principal {
 }
 
 impl Principal {
-    /// Reads a caller ARN: an IAM user or role, a role session, a federated user session
-    /// or an account root user. `*` is the anonymous caller.
+    /// Reads a caller: the ARN of an IAM user or role, a role session, a federated user
+    /// session or an account root user; `*` for the anonymous caller; `service:NAME`,
+    /// `federated:PROVIDER` or `canonical-user:ID` for a service, a web identity or SAML
+    /// provider, or an S3 canonical user. The same text `str::parse`,
+    /// [`crate::RequestBuilder::principal`] and `iam-eval eval --principal` take.
+    ///
+    /// ```
+    /// use iam_eval::{Principal, PrincipalKind};
+    ///
+    /// let role = Principal::parse("arn:aws:sts::111122223333:assumed-role/deploy/ci")?;
+    /// assert_eq!(role.kind(), PrincipalKind::AssumedRole);
+    /// let service = Principal::parse("service:cloudtrail.amazonaws.com")?;
+    /// assert_eq!(service.kind(), PrincipalKind::Service);
+    /// # Ok::<(), iam_eval::RequestError>(())
+    /// ```
     ///
     /// # Errors
-    /// A [`RequestError`] when the text is not one of those ARN shapes.
+    /// A [`RequestError`] when the text is none of those.
     pub fn parse(text: &str) -> Result<Principal, RequestError> {
         Principal::parse_with(text, String::new())
     }
@@ -76,7 +89,40 @@ impl Principal {
                 account_id: None,
             });
         }
-        let help = "a caller is `arn:aws:iam::ACCOUNT:user/NAME`, `arn:aws:iam::ACCOUNT:role/NAME`, `arn:aws:sts::ACCOUNT:assumed-role/ROLE/SESSION`, `arn:aws:sts::ACCOUNT:federated-user/NAME`, `arn:aws:iam::ACCOUNT:root` or `*`";
+        let prefixed = [
+            ("service:", PrincipalKind::Service, "service"),
+            ("federated:", PrincipalKind::WebIdentity, "provider"),
+            (
+                "canonical-user:",
+                PrincipalKind::CanonicalUser,
+                "canonical user",
+            ),
+        ];
+        for (prefix, kind, what) in prefixed {
+            if let Some(id) = text.strip_prefix(prefix) {
+                if id.is_empty() {
+                    return Err(RequestError::new(
+                        RequestErrorKind::InvalidPrincipal,
+                        format!("`{text}` names no {what}"),
+                        "write `service:s3.amazonaws.com`, `federated:cognito-identity.amazonaws.com` or `canonical-user:ID`",
+                    ));
+                }
+                buf.push_str(id);
+                return Ok(Principal {
+                    kind,
+                    text: buf,
+                    id: Range {
+                        start: 0,
+                        end: id.len(),
+                    },
+                    account: Range::default(),
+                    name: Range::default(),
+                    role_arn: Range::default(),
+                    account_id: None,
+                });
+            }
+        }
+        let help = "a caller is `arn:aws:iam::ACCOUNT:user/NAME`, `arn:aws:iam::ACCOUNT:role/NAME`, `arn:aws:sts::ACCOUNT:assumed-role/ROLE/SESSION`, `arn:aws:sts::ACCOUNT:federated-user/NAME`, `arn:aws:iam::ACCOUNT:root`, `*` (anonymous), `service:NAME`, `federated:PROVIDER` or `canonical-user:ID`";
         let bad = || {
             RequestError::new(
                 RequestErrorKind::InvalidPrincipal,
@@ -288,29 +334,11 @@ impl fmt::Display for Principal {
 /// Reads a caller as the command line and test files write it: an IAM ARN, `*` for
 /// anonymous, `service:NAME` for a service principal, `federated:PROVIDER` for a web
 /// identity or SAML provider, `canonical-user:ID` for an S3 canonical user.
+/// As [`Principal::parse`].
 impl FromStr for Principal {
     type Err = RequestError;
     fn from_str(s: &str) -> Result<Principal, RequestError> {
-        let named = |kind: PrincipalKind, id: &str, what: &str| {
-            if id.is_empty() {
-                Err(RequestError::new(
-                    RequestErrorKind::InvalidPrincipal,
-                    format!("`{s}` names no {what}"),
-                    "write `service:s3.amazonaws.com`, `federated:cognito-identity.amazonaws.com` or `canonical-user:ID`",
-                ))
-            } else {
-                Ok(Principal::named(kind, id))
-            }
-        };
-        if let Some(name) = s.strip_prefix("service:") {
-            named(PrincipalKind::Service, name, "service")
-        } else if let Some(provider) = s.strip_prefix("federated:") {
-            named(PrincipalKind::WebIdentity, provider, "provider")
-        } else if let Some(id) = s.strip_prefix("canonical-user:") {
-            named(PrincipalKind::CanonicalUser, id, "canonical user")
-        } else {
-            Principal::parse(s)
-        }
+        Principal::parse(s)
     }
 }
 

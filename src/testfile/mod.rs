@@ -18,16 +18,17 @@
 
 mod discover;
 mod error;
+mod iac;
 mod read;
 mod run;
 mod spec;
 
-pub use error::{TestFileError, TestFileErrorKind};
+pub use error::{PolicyReference, TestFileError, TestFileErrorKind};
 pub use run::{CaseResult, RunOptions, TestReport};
 pub use spec::RequestSpec;
 
 use crate::json::{Issue, JsonKind};
-use crate::{Decision, Limits, Policy, PolicyKind, PolicySet, Request};
+use crate::{Decision, Diagnostic, Limits, Policy, PolicyKind, PolicySet, Request};
 use error::Cause;
 use read::Reader;
 use std::path::{Path, PathBuf};
@@ -40,6 +41,7 @@ pub struct TestCase {
     expect: Decision,
     determining: Vec<String>,
     request: Request,
+    position: crate::SourcePos,
 }
 
 impl TestCase {
@@ -59,6 +61,10 @@ impl TestCase {
     pub fn request(&self) -> &Request {
         &self.request
     }
+    /// Where the case's object starts in its test file.
+    pub fn position(&self) -> crate::SourcePos {
+        self.position
+    }
 }
 
 /// A loaded test file: its policies compiled into a set, and its cases.
@@ -76,6 +82,32 @@ pub struct TestFile {
 }
 
 impl TestFile {
+    /// The fields of a test file's top level. Any other field is an error.
+    pub const FIELDS: &'static [&'static str] = &["description", "source", "policies", "cases"];
+    /// The fields of an entry of `policies`: a policy written inline or in a file, or
+    /// taken from a Terraform plan or a CloudFormation template.
+    pub const POLICY_FIELDS: &'static [&'static str] = &[
+        "kind",
+        "document",
+        "file",
+        "account",
+        "trust_policy",
+        "terraform",
+        "cloudformation",
+        "address",
+        "logical_id",
+        "attribute",
+        "principal",
+        "parameters",
+        "values",
+        "account_id",
+        "region",
+        "managed",
+    ];
+    /// The fields of an entry of `cases`.
+    pub const CASE_FIELDS: &'static [&'static str] =
+        &["name", "request", "expect", "determining", "why"];
+
     /// Finds the test files under the given paths: files as given, folders searched
     /// recursively for `*.json` files whose top level has a `cases` array. Sorted, so
     /// runs are repeatable.
@@ -87,6 +119,17 @@ impl TestFile {
     }
 
     /// Reads and loads a test file; policy `file` entries are read relative to its folder.
+    ///
+    /// ```
+    /// use iam_eval::TestFile;
+    ///
+    /// let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+    ///     .join("policies/sse-kms/sse-kms.test.json");
+    /// let file = TestFile::load(&path)?;
+    /// let report = file.run();
+    /// assert_eq!(report.failed(), 0, "{report}");
+    /// # Ok::<(), iam_eval::TestFileError>(())
+    /// ```
     ///
     /// # Errors
     /// A [`TestFileError`] with the file, line and column of the problem.
@@ -120,7 +163,17 @@ impl TestFile {
         TestFile::parse_with_limits(&src, &name, path.parent(), limits)
     }
 
-    /// Loads a test file from text. `dir` is the folder `file` entries are relative to.
+    /// Loads a test file from text. `name` names it in errors and results; `dir` is the
+    /// folder `file` entries are relative to (`None`: the current folder).
+    ///
+    /// ```
+    /// use iam_eval::{TestFile, TestFileErrorKind};
+    ///
+    /// let err = TestFile::parse(r#"{"policies": [], "cases": [{"name": "x",
+    ///   "expect": "alow", "request": {}}]}"#, "typo.test.json", None).unwrap_err();
+    /// assert_eq!(err.kind(), TestFileErrorKind::Format);
+    /// assert_eq!(err.to_string(), "typo.test.json:2:13: error: unknown decision `alow` in `expect`\n  help: did you mean `allow`?");
+    /// ```
     ///
     /// # Errors
     /// A [`TestFileError`] with the file, line and column of the problem.
@@ -140,11 +193,7 @@ impl TestFile {
     ) -> Result<TestFile, TestFileError> {
         let reader = Reader::new(src, name);
         let tree = reader.tree()?;
-        let top = reader.object(
-            &tree,
-            "a test file",
-            &["description", "source", "policies", "cases"],
-        )?;
+        let top = reader.object(&tree, "a test file", TestFile::FIELDS)?;
         let description = match top.get("description") {
             Some(v) => Some(reader.string(v, "`description`")?.to_string()),
             None => None,
@@ -166,11 +215,7 @@ impl TestFile {
         let mut builder = Request::builder();
         for (i, cj) in cases_json.iter().enumerate() {
             let what = format!("cases[{i}]");
-            let fields = reader.object(
-                cj,
-                &what,
-                &["name", "request", "expect", "determining", "why"],
-            )?;
+            let fields = reader.object(cj, &what, TestFile::CASE_FIELDS)?;
             let name_json = reader.required(&fields, "name", cj, &what)?;
             let case_name = reader.string(name_json, "`name`")?.to_string();
             let expect_json = reader.required(&fields, "expect", cj, &what)?;
@@ -195,7 +240,9 @@ impl TestFile {
                 None => None,
             };
             let request = spec.build_at(&reader, &mut builder, &format!("{what} `{case_name}`"))?;
+            let (line, column) = reader.line_col(cj.span.start);
             cases.push(TestCase {
+                position: crate::SourcePos { line, column },
                 name: case_name,
                 why,
                 expect,
@@ -267,13 +314,54 @@ fn policy_set(
     limits: &Limits,
 ) -> Result<PolicySet, TestFileError> {
     let mut builder = PolicySet::builder();
+    // The entry each policy added to the builder came from: an IaC entry can bring in
+    // several.
+    let mut entry_of: Vec<usize> = Vec::new();
     for (i, pj) in policies.iter().enumerate() {
         let what = format!("policies[{i}]");
-        let fields = reader.object(
-            pj,
-            &what,
-            &["kind", "document", "file", "account", "trust_policy"],
-        )?;
+        let fields = reader.object(pj, &what, TestFile::POLICY_FIELDS)?;
+        if iac::is_iac_entry(&fields) {
+            let kind = match fields.get("kind") {
+                Some(k) => Some(reader.string(k, "`kind`")?.parse().map_err(
+                    |e: crate::UnknownKindError| {
+                        reader.err(TestFileErrorKind::Format, k.span.start, e.to_string())
+                    },
+                )?),
+                None => None,
+            };
+            let account = match fields.get("account") {
+                Some(a) => Some(reader.string(a, "`account`")?.to_string()),
+                None => None,
+            };
+            let found = iac::read_entry(reader, &fields, pj, &what, kind, dir, limits)?;
+            let several = found.len() > 1;
+            for (k, p) in found.into_iter().enumerate() {
+                // One policy keeps the entry's index as its id, several get `i.k`.
+                let id = if several {
+                    format!("{i}.{k}")
+                } else {
+                    i.to_string()
+                };
+                match &account {
+                    _ if p.trust => builder.add_trust_policy(id, p.policy),
+                    Some(a) if p.kind == PolicyKind::Resource => {
+                        builder.add_owned(p.kind, id, p.policy, a)
+                    }
+                    _ => builder.add(p.kind, id, p.policy),
+                };
+                entry_of.push(i);
+            }
+            continue;
+        }
+        for field in iac::IAC_FIELDS {
+            if let Some(f) = fields.get(field) {
+                return Err(reader.err(
+                    TestFileErrorKind::Format,
+                    f.span.start,
+                    format!("{what}: `{field}` goes with `terraform` or `cloudformation`"),
+                ));
+            }
+        }
         let kind_json = reader.required(&fields, "kind", pj, &what)?;
         let kind: PolicyKind =
             reader
@@ -356,59 +444,47 @@ fn policy_set(
                 ))
             }
         };
-        // Positions in an inline document are shifted to the test file's.
-        let shift = |line: usize, column: usize| match base {
-            Some(offset) => {
-                let (l0, c0) = reader.line_col(offset);
-                if line == 1 {
-                    (l0, c0 + column - 1)
-                } else {
-                    (l0 + line - 1, column)
-                }
+        let reference = base.is_none().then(|| {
+            let (line, column) = reader.line_col(pj.span.start);
+            PolicyReference {
+                file: reader.name.to_string(),
+                line,
+                column,
+                entry: what.clone(),
+                kind: kind.as_str().to_string(),
             }
-            None => (line, column),
+        });
+        let broken = |diagnostics: &[Diagnostic], kind: TestFileErrorKind, cause: Cause| {
+            policy_error(reader, &file_name, base, diagnostics, reference.clone())
+                .map_kind(kind)
+                .caused_by(cause)
         };
         let policy = Policy::parse_with_limits(&text, limits).map_err(|e| {
-            let first = e.diagnostics().first();
-            let mut err = TestFileError::new(
+            broken(
+                e.diagnostics(),
                 TestFileErrorKind::Policy,
-                &file_name,
-                format!(
-                    "{what}: {}",
-                    first.map_or("invalid policy", |d| d.message())
-                ),
-            );
-            if let Some(d) = first {
-                let (line, column) = shift(d.line(), d.column());
-                err = err.at(line, column);
-            }
-            let detail: Vec<String> = e
-                .diagnostics()
-                .iter()
-                .map(|d| {
-                    let (l, c) = shift(d.line(), d.column());
-                    let mut s = format!("{file_name}:{l}:{c}: error: {}", d.message());
-                    if !d.path().is_empty() {
-                        s.push_str(&format!(" (at `{}`)", d.path()));
-                    }
-                    if let Some(h) = d.help() {
-                        s.push_str(&format!("\n  help: {h}"));
-                    }
-                    s
-                })
-                .collect();
-            err.with_detail(Some(detail.join("\n")))
-                .caused_by(Cause::Parse(e))
+                Cause::Parse(e.clone()),
+            )
         })?;
+        // Checked here rather than left to the builder, so the problems point into the
+        // policy's own file.
+        if let Err(e) = policy.validate(kind) {
+            return Err(broken(
+                e.diagnostics(),
+                TestFileErrorKind::Build,
+                Cause::Validation(e.clone()),
+            ));
+        }
         match &account {
             _ if trust => builder.add_trust_policy(i.to_string(), policy),
             Some(a) => builder.add_owned(kind, i.to_string(), policy, a),
             None => builder.add(kind, i.to_string(), policy),
         };
+        entry_of.push(i);
     }
     builder.build().map_err(|e| {
-        // Policies were added in list order, so the error's position is the entry's.
-        let i = e.position();
+        // INVARIANT: `entry_of` has an entry for every policy added to the builder.
+        let i = entry_of.get(e.position()).copied().unwrap_or_default();
         let at = policies.get(i).map_or(0, |j| j.span.start);
         let detail: Vec<String> = e.diagnostics().iter().map(|d| d.to_string()).collect();
         reader
@@ -420,4 +496,81 @@ fn policy_set(
             .with_detail((!detail.is_empty()).then(|| detail.join("\n")))
             .caused_by(Cause::Build(e))
     })
+}
+
+/// The error for a policy that could not be parsed or is not valid as its kind: every
+/// problem positioned in the file the policy was read from. `base` is where an inline
+/// document starts in the test file, whose positions and lines the problems then take.
+fn policy_error(
+    reader: &Reader<'_>,
+    file_name: &str,
+    base: Option<usize>,
+    diagnostics: &[Diagnostic],
+    reference: Option<PolicyReference>,
+) -> TestFileError {
+    let placed: Vec<Diagnostic> = diagnostics
+        .iter()
+        .map(|d| match base {
+            None => d.clone(),
+            Some(offset) => {
+                let (l0, c0) = reader.line_col(offset);
+                let (line, column) = if d.line() == 1 {
+                    (l0, c0 + d.column() - 1)
+                } else {
+                    (l0 + d.line() - 1, d.column())
+                };
+                Diagnostic {
+                    line,
+                    column,
+                    line_text: std::sync::Arc::from(reader.index.line_text(reader.src, line)),
+                    ..d.clone()
+                }
+            }
+        })
+        .collect();
+    let detail: Vec<String> = placed
+        .iter()
+        .map(|d| {
+            let mut s = format!(
+                "{file_name}:{}:{}: error: {}",
+                d.line(),
+                d.column(),
+                d.message()
+            );
+            if !d.path().is_empty() {
+                s.push_str(&format!(" (at `{}`)", d.path()));
+            }
+            if let Some(h) = d.help() {
+                s.push_str(&format!("\n  help: {h}"));
+            }
+            s
+        })
+        .collect();
+    let first = placed.first();
+    let mut err = TestFileError::new(
+        TestFileErrorKind::Policy,
+        file_name,
+        first.map_or_else(|| "invalid policy".to_string(), |d| d.message().to_string()),
+    );
+    if let Some(d) = first {
+        err = err
+            .at(d.line(), d.column())
+            .with_help(d.help().map(str::to_string));
+    }
+    err.with_detail(Some(detail.join("\n")))
+        .with_diagnostics(placed, reference)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The reader checks entries against `POLICY_FIELDS`, so an IaC field missing from it
+    /// would be refused as unknown.
+    #[test]
+    fn policy_fields_hold_the_iac_fields() {
+        for field in iac::IAC_FIELDS {
+            assert!(TestFile::POLICY_FIELDS.contains(&field), "{field}");
+        }
+    }
 }

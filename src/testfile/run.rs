@@ -1,7 +1,7 @@
 //! Running a test file's cases and reporting the results.
 
 use super::TestFile;
-use crate::Decision;
+use crate::{Decision, Trace};
 use std::fmt;
 
 /// The result of one case.
@@ -11,6 +11,8 @@ pub struct CaseResult {
     pub file: String,
     /// The case name.
     pub name: String,
+    /// Where the case is in its test file.
+    pub position: crate::SourcePos,
     /// The rule the case pins.
     pub why: Option<String>,
     /// The expected decision.
@@ -30,6 +32,10 @@ pub struct CaseResult {
     pub warnings: Vec<String>,
     /// Whether warnings fail the case (see [`RunOptions::deny_warnings`]).
     pub warnings_fail: bool,
+    /// The whole explanation of the decision, for a failing case when
+    /// [`RunOptions::explain`] asks for it: what `iam-eval eval --explain` prints for the
+    /// case's request.
+    pub trace: Option<Trace>,
 }
 
 impl CaseResult {
@@ -47,6 +53,7 @@ impl CaseResult {
 pub struct RunOptions<'a> {
     filter: Option<&'a str>,
     deny_warnings: bool,
+    explain: bool,
 }
 
 impl<'a> RunOptions<'a> {
@@ -60,6 +67,14 @@ impl<'a> RunOptions<'a> {
     #[must_use]
     pub fn deny_warnings(mut self, deny: bool) -> Self {
         self.deny_warnings = deny;
+        self
+    }
+    /// Explains each failing case: its [`CaseResult::trace`] holds the whole trace of
+    /// its decision. Passing cases are not explained, so the cost is paid only where
+    /// someone will read it.
+    #[must_use]
+    pub fn explain(mut self, explain: bool) -> Self {
+        self.explain = explain;
         self
     }
 }
@@ -90,6 +105,16 @@ impl fmt::Display for CaseResult {
         }
         for w in &self.warnings {
             writeln!(f, "  warning: {w}")?;
+        }
+        if let Some(trace) = &self.trace {
+            writeln!(f, "  explanation:")?;
+            for line in trace.to_string().lines() {
+                if line.is_empty() {
+                    writeln!(f)?;
+                } else {
+                    writeln!(f, "    {line}")?;
+                }
+            }
         }
         Ok(())
     }
@@ -141,6 +166,25 @@ impl TestFile {
     }
 
     /// Runs the cases as `options` say.
+    ///
+    /// ```
+    /// use iam_eval::{RunOptions, TestFile};
+    ///
+    /// let file = TestFile::parse(r#"{
+    ///   "policies": [{"kind": "identity", "document": {"Version": "2012-10-17",
+    ///     "Statement": [{"Effect": "Allow", "Action": "s3:GetObject", "Resource": "*"}]}}],
+    ///   "cases": [{"name": "write is allowed", "expect": "allow", "request": {
+    ///     "principal": "arn:aws:iam::111122223333:user/alice",
+    ///     "action": "s3:PutObject", "resource": "arn:aws:s3:::bucket/key"}}]
+    /// }"#, "inline.json", None)?;
+    /// let report = file.run_with(RunOptions::default().explain(true));
+    /// let failure = report.failures().next().expect("the case fails");
+    /// assert_eq!(failure.actual.as_str(), "implicit_deny");
+    /// // The explanation says why: the statement's action does not match.
+    /// let trace = failure.trace.as_ref().expect("explained");
+    /// assert!(trace.to_string().contains("Allow 0#0 does not apply: action did not match"));
+    /// # Ok::<(), iam_eval::TestFileError>(())
+    /// ```
     pub fn run_with(&self, options: RunOptions<'_>) -> TestReport {
         let mut report = TestReport::default();
         for case in self
@@ -164,9 +208,10 @@ impl TestFile {
                 })
                 .cloned()
                 .collect();
-            report.results.push(CaseResult {
+            let mut result = CaseResult {
                 file: self.name.clone(),
                 name: case.name.clone(),
+                position: case.position,
                 why: case.why.clone(),
                 expected: case.expect,
                 actual: response.decision(),
@@ -187,12 +232,32 @@ impl TestFile {
                     )
                     .collect(),
                 warnings_fail: options.deny_warnings,
-            });
+                trace: None,
+            };
+            if options.explain && !result.passed() {
+                result.trace = Some(self.set.explain(&case.request).1);
+            }
+            report.results.push(result);
         }
         report
     }
 
     /// Runs every case.
+    ///
+    /// ```
+    /// use iam_eval::TestFile;
+    ///
+    /// let file = TestFile::parse(r#"{
+    ///   "policies": [{"kind": "identity", "document": {"Version": "2012-10-17",
+    ///     "Statement": [{"Effect": "Allow", "Action": "s3:GetObject", "Resource": "*"}]}}],
+    ///   "cases": [{"name": "read", "expect": "allow", "request": {
+    ///     "principal": "arn:aws:iam::111122223333:user/alice",
+    ///     "action": "s3:GetObject", "resource": "arn:aws:s3:::bucket/key"}}]
+    /// }"#, "inline.json", None)?;
+    /// let report = file.run();
+    /// assert_eq!(report.summary(), "1 passed, 0 failed");
+    /// # Ok::<(), iam_eval::TestFileError>(())
+    /// ```
     pub fn run(&self) -> TestReport {
         self.run_filtered(None)
     }

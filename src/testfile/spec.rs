@@ -25,6 +25,18 @@ pub struct RequestSpec {
 }
 
 impl RequestSpec {
+    /// The fields of a request object. Any other field is an error.
+    pub const FIELDS: &'static [&'static str] = &[
+        "principal",
+        "action",
+        "resource",
+        "resource_account",
+        "context",
+    ];
+    /// The fields of a principal written as an object; it names exactly one.
+    pub const PRINCIPAL_FIELDS: &'static [&'static str] =
+        &["Service", "Federated", "CanonicalUser"];
+
     /// Reads a request object (`principal`, `action`, `resource`, `resource_account`,
     /// `context`) from JSON text; `name` names it in errors.
     ///
@@ -42,17 +54,7 @@ impl RequestSpec {
         json: &Json,
         what: &str,
     ) -> Result<RequestSpec, TestFileError> {
-        let fields = reader.object(
-            json,
-            what,
-            &[
-                "principal",
-                "action",
-                "resource",
-                "resource_account",
-                "context",
-            ],
-        )?;
+        let fields = reader.object(json, what, RequestSpec::FIELDS)?;
         let principal_json = reader.required(&fields, "principal", json, what)?;
         let action = reader
             .string(reader.required(&fields, "action", json, what)?, "`action`")?
@@ -173,11 +175,7 @@ fn principal(reader: &Reader<'_>, json: &Json) -> Result<Principal, TestFileErro
     match &json.kind {
         JsonKind::String(s) => s.parse().map_err(request_error),
         JsonKind::Object(_) => {
-            let fields = reader.object(
-                json,
-                "a principal object",
-                &["Service", "Federated", "CanonicalUser"],
-            )?;
+            let fields = reader.object(json, "a principal object", RequestSpec::PRINCIPAL_FIELDS)?;
             let mut named = fields.iter();
             match (named.next(), named.next()) {
                 (Some(m), None) => {
@@ -200,7 +198,7 @@ fn principal(reader: &Reader<'_>, json: &Json) -> Result<Principal, TestFileErro
             TestFileErrorKind::Format,
             json.span.start,
             format!(
-                "`principal` must be an ARN, `*` or an object such as {{\"Service\": ...}}, found {}",
+                "`principal` must be a string (an ARN, `*`, `service:NAME`, `federated:PROVIDER` or `canonical-user:ID`) or an object such as {{\"Service\": ...}}, found {}",
                 other.type_name()
             ),
         )),

@@ -202,6 +202,18 @@ impl ArnPattern {
         })
     }
 
+    /// The patterns of the partition, service, region, account and resource components,
+    /// in that order.
+    pub(crate) fn components(&self) -> [&Pattern; 5] {
+        [
+            &self.partition,
+            &self.service,
+            &self.region,
+            &self.account,
+            &self.resource,
+        ]
+    }
+
     /// The pattern as written.
     #[cfg(test)]
     pub(crate) fn source(&self) -> &str {

@@ -40,6 +40,28 @@ pub(crate) struct Instant {
 }
 
 impl Instant {
+    /// The earliest instant: 0000-01-01T00:00:00Z.
+    pub(crate) const MIN: Instant = Instant {
+        secs: MIN_SECS,
+        nanos: 0,
+    };
+    /// The latest instant: 9999-12-31T23:59:59.999999999Z.
+    pub(crate) const MAX: Instant = Instant {
+        secs: MAX_SECS,
+        nanos: NANOS_PER_SEC - 1,
+    };
+
+    /// Seconds since the Unix epoch (negative before it) and nanoseconds after that second.
+    pub(crate) fn parts(self) -> (i64, u32) {
+        (self.secs, self.nanos)
+    }
+
+    /// The instant `secs` seconds after the Unix epoch plus `nanos` nanoseconds; `None`
+    /// outside years 0000–9999 or when `nanos` is a second or more.
+    pub(crate) fn from_parts(secs: i64, nanos: u32) -> Option<Instant> {
+        Instant::new(secs, nanos).ok()
+    }
+
     fn new(secs: i64, nanos: u32) -> Result<Instant, &'static str> {
         if (MIN_SECS..=MAX_SECS).contains(&secs) && nanos < NANOS_PER_SEC {
             Ok(Instant { secs, nanos })

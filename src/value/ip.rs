@@ -47,6 +47,20 @@ fn mask_v6(prefix: u8) -> u128 {
 }
 
 impl IpNet {
+    /// The first and last addresses of the network, both of its family.
+    pub(crate) fn bounds(&self) -> (IpAddr, IpAddr) {
+        match self.0 {
+            Net::V4 { bits, prefix } => (
+                IpAddr::V4(Ipv4Addr::from(bits)),
+                IpAddr::V4(Ipv4Addr::from(bits | !mask_v4(prefix))),
+            ),
+            Net::V6 { bits, prefix } => (
+                IpAddr::V6(Ipv6Addr::from(bits)),
+                IpAddr::V6(Ipv6Addr::from(bits | !mask_v6(prefix))),
+            ),
+        }
+    }
+
     /// Whether `addr` lies in this network; never across address families.
     pub(crate) fn contains(&self, addr: IpAddr) -> bool {
         match (self.0, addr) {

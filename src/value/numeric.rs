@@ -48,6 +48,47 @@ impl Number {
         exp: 0,
     };
 
+    /// The largest number: 38 nines times `10^10000`.
+    pub(crate) const MAX: Number = Number {
+        neg: false,
+        mant: 10u128.pow(MAX_DIGITS as u32) - 1,
+        exp: MAX_EXPONENT as i32,
+    };
+    /// The smallest number: the negation of [`Number::MAX`].
+    pub(crate) const MIN: Number = Number {
+        neg: true,
+        mant: 10u128.pow(MAX_DIGITS as u32) - 1,
+        exp: MAX_EXPONENT as i32,
+    };
+
+    /// The sign, mantissa and exponent: the value is `(-1)^neg × mant × 10^exp`, normalized
+    /// as the type's invariant says.
+    pub(crate) fn parts(self) -> (bool, u128, i32) {
+        (self.neg, self.mant, self.exp)
+    }
+
+    /// The number `(-1)^neg × mant × 10^exp`, normalized; `None` when it has more than
+    /// 38 significant digits or its normalized exponent is out of range.
+    pub(crate) fn from_parts(neg: bool, mut mant: u128, mut exp: i64) -> Option<Number> {
+        if mant == 0 {
+            return Some(Number::ZERO);
+        }
+        while mant % 10 == 0 {
+            mant /= 10;
+            exp = exp.checked_add(1)?;
+        }
+        if u64::from(decimal_digits(mant)) > MAX_DIGITS
+            || !(-MAX_EXPONENT..=MAX_EXPONENT).contains(&exp)
+        {
+            return None;
+        }
+        Some(Number {
+            neg,
+            mant,
+            exp: i32::try_from(exp).ok()?,
+        })
+    }
+
     fn signum(self) -> i8 {
         match (self.mant, self.neg) {
             (0, _) => 0,
