@@ -171,6 +171,7 @@ pub(crate) struct Program {
     /// Over the groups' prefixes, when there are more than [`LINEAR`]; empty otherwise.
     trie: Trie,
     /// For a program of at most [`FLAT`] steps and 64 groups.
+    // INVARIANT: present only then, so every group index fits a bit of a `u64`.
     bits: Option<Bits>,
 }
 
@@ -191,8 +192,9 @@ impl Program {
 
     /// For a small program, the steps the request can match: those without a group and
     /// those of the groups whose prefix the resource starts with, of the policy kinds
-    /// that apply (`kinds`: one bit per kind, by `PolicyKind as u8`). `None` for a
-    /// program run group by group.
+    /// that apply (`kinds`: one bit per kind, by `PolicyKind as u8`), less those whose
+    /// `Principal` names only callers of an account other than `account` (the caller's);
+    /// with them, the `Deny` steps. `None` for a program run group by group.
     #[inline(always)]
     pub(crate) fn select(
         &self,
