@@ -110,7 +110,7 @@ impl PyLimits {
         }
         PyLimits { inner: l }
     }
-    /// The largest policy document accepted, in bytes.
+    /// The largest policy accepted, in bytes not counting whitespace (as AWS counts).
     #[getter]
     fn max_policy_bytes(&self) -> usize {
         self.inner.max_policy_bytes()
@@ -125,7 +125,8 @@ impl PyLimits {
     fn max_statements(&self) -> usize {
         self.inner.max_statements()
     }
-    /// The most values in one list (actions, resources, principals, condition values).
+    /// The most values in one policy, all lists together (actions, resources, principals,
+    /// condition values).
     #[getter]
     fn max_values(&self) -> usize {
         self.inner.max_values()

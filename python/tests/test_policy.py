@@ -69,7 +69,10 @@ def test_parse_error_lists_every_problem_with_positions() -> None:
     assert typo.help == "did you mean `Effect`?"
     assert typo.source_line == text
     # str() is the rendered diagnostics, as `iam-eval check` prints them.
-    assert str(e).startswith("<string>:1:41: error: a statement needs an `Effect` element")
+    # The misspelt element is the cause; "a statement needs an `Effect`" would be its
+    # consequence and is not reported. The missing `Action` is a problem of its own.
+    assert not any("needs an `Effect`" in m for m in messages)
+    assert str(e).startswith("<string>:1:41: error: a statement needs an `Action` or a `NotAction` element")
     assert "= help: did you mean `Effect`?" in str(e)
     assert typo.render("p.json").startswith("p.json:1:42: error: unknown element `Efect`")
     assert str(typo) == "1:42: unknown element `Efect` in a statement (at `Statement[0].Efect`)\n  help: did you mean `Effect`?"
@@ -86,8 +89,8 @@ def test_parse_error_of_a_file_names_the_file(tmp_path: Path) -> None:
 
 def test_limits_apply_and_keep_defaults() -> None:
     default = iam_eval.Limits()
-    assert (default.max_policy_bytes, default.max_depth, default.max_statements) == (131072, 32, 4096)
-    assert (default.max_values, default.max_pattern_len) == (1024, 4096)
+    assert (default.max_policy_bytes, default.max_depth, default.max_statements) == (262144, 32, 4096)
+    assert (default.max_values, default.max_pattern_len) == (50000, 4096)
     one = iam_eval.Limits(max_statements=1)
     assert one.max_statements == 1 and one.max_depth == 32
     assert one == iam_eval.Limits(max_statements=1) and one != default

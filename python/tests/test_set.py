@@ -115,7 +115,7 @@ def test_explain_agrees_with_evaluate_and_goes_down_to_conditions(seed_set: iam_
     (c,) = deny.conditions
     assert (c.operator, c.key, c.request_values, c.policy_values) == ("StringNotEquals", SSE, None, ["aws:kms"])
     assert (c.matched, c.outcome) == (True, "missing")
-    assert "matched because the key is missing" in t.text
+    assert "holds because the key is missing" in t.text
     assert str(t) == t.text
     assert t.text.startswith("decision: explicit_deny (an explicit Deny statement applies)")
     doc = json.loads(t.to_json())
