@@ -3,6 +3,9 @@
 //! Ids (keep them stable; results are compared over time and against other engines):
 //! `evaluate/seed/<case>`, `evaluate/big100/<case>`, `evaluate/statements/{10,100,1000}`,
 //! `evaluate/statements/1000_miss`, `evaluate/variables`, `evaluate/conditions`,
+//! `evaluate/readonly/<case>` (an identity policy of the shape of AWS's `ReadOnlyAccess`,
+//! generated), `evaluate/readonly/aws/<case>` (the real one, when
+//! `../shared/realworld/managed-iamdataset/ReadOnlyAccess.json` is present),
 //! `evaluate/threads/{1,2}` and `explain/seed/<case>`.
 #![allow(
     clippy::unwrap_used,
@@ -99,6 +102,20 @@ fn evaluate(c: &mut Criterion) {
         if n == 1000 {
             g.bench_function("statements/1000_miss", |b| {
                 b.iter(|| black_box(&set).evaluate(black_box(&miss)).decision());
+            });
+        }
+    }
+
+    let (set, cases) = common::readonly_set();
+    for (name, request, _) in &cases {
+        g.bench_function(format!("readonly/{name}"), |b| {
+            b.iter(|| black_box(&set).evaluate(black_box(request)).decision());
+        });
+    }
+    if let Some((set, cases)) = common::readonly_aws_set() {
+        for (name, request, _) in &cases {
+            g.bench_function(format!("readonly/aws/{name}"), |b| {
+                b.iter(|| black_box(&set).evaluate(black_box(request)).decision());
             });
         }
     }

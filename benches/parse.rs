@@ -2,7 +2,10 @@
 //! as in the test file, to a [`Policy`]), `parse/big100_minified` (the same policy on one
 //! line, as `jsonencode` and the AWS CLI write it), `build/big100` (the parsed big100 policies compiled into a set),
 //! `build/actions/16000` (an identity policy naming 16 000 exact actions in 16
-//! statements, with a few wildcards: building grows linearly with the actions named) and
+//! statements, with a few wildcards: building grows linearly with the actions named),
+//! `build/readonly` (an identity policy of the shape of AWS's `ReadOnlyAccess`,
+//! generated), `build/readonly/aws` (the real one, when
+//! `../shared/realworld/managed-iamdataset/ReadOnlyAccess.json` is present) and
 //! `request/build/seed` (the seed's `i_put_kms` request, with a reused builder).
 #![allow(
     clippy::unwrap_used,
@@ -11,6 +14,9 @@
     clippy::indexing_slicing,
     reason = "benches fail loudly on a broken scenario"
 )]
+
+#[allow(dead_code, reason = "each user of the scenarios takes what it needs")]
+mod common;
 
 use criterion::{black_box, BatchSize, Criterion};
 use iam_eval::TestFile;
@@ -133,6 +139,30 @@ fn build_actions(c: &mut Criterion) {
         });
 }
 
+fn build_readonly(c: &mut Criterion) {
+    let limits = iam_eval::Limits::default().with_max_policy_bytes(1 << 20);
+    let mut texts = vec![("readonly", common::readonly_json())];
+    texts.extend(common::readonly_aws_json().map(|t| ("readonly/aws", t)));
+    let mut g = c.benchmark_group("build");
+    g.sample_size(20);
+    for (name, text) in texts {
+        let policy = Policy::parse_with_limits(&text, &limits).unwrap();
+        g.bench_function(name, |b| {
+            b.iter_batched(
+                || policy.clone(),
+                |policy| {
+                    PolicySet::builder()
+                        .add(PolicyKind::Identity, "readonly", policy)
+                        .build()
+                        .unwrap()
+                },
+                BatchSize::LargeInput,
+            );
+        });
+    }
+    g.finish();
+}
+
 fn request(c: &mut Criterion) {
     let seed = raw("seed");
     let case = seed["cases"]
@@ -192,6 +222,7 @@ fn main() {
     let mut c = config().configure_from_args();
     parse(&mut c);
     build_actions(&mut c);
+    build_readonly(&mut c);
     request(&mut c);
     c.final_summary();
 }

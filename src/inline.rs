@@ -61,6 +61,12 @@ impl<T: Copy + Default, const N: usize> Inline<T, N> {
     pub(crate) fn iter(&self) -> impl Iterator<Item = T> + '_ {
         self.items.iter().take(usize::from(self.len)).copied()
     }
+    /// Counts items dropped elsewhere as dropped here.
+    pub(crate) fn add_dropped(&mut self, n: usize) {
+        self.dropped = self
+            .dropped
+            .saturating_add(u32::try_from(n).unwrap_or(u32::MAX));
+    }
     pub(crate) fn dropped(&self) -> usize {
         self.dropped as usize
     }

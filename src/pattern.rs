@@ -1,5 +1,6 @@
 //! IAM wildcard patterns; the rules are documented on [`Pattern`].
 
+use crate::hash::{bytes_eq, starts_with};
 use core::fmt;
 
 /// Whether letters must match in case.
@@ -286,8 +287,10 @@ impl Pattern {
         match (&self.matcher, case) {
             // The shapes of nearly every action and ARN pattern, decided inline.
             (Matcher::Any, _) => true,
-            (Matcher::Exact(lit), Case::Sensitive) => input.as_bytes() == lit.as_bytes(),
-            (Matcher::Prefix(lit), Case::Sensitive) => input.as_bytes().starts_with(lit.as_bytes()),
+            (Matcher::Exact(lit), Case::Sensitive) => bytes_eq(input.as_bytes(), lit.as_bytes()),
+            (Matcher::Prefix(lit), Case::Sensitive) => {
+                starts_with(input.as_bytes(), lit.as_bytes())
+            }
             _ => self.matches_other(input),
         }
     }
@@ -304,6 +307,15 @@ impl Pattern {
             Matcher::Suffix(lit) => suffix_start(input, lit, case).is_some(),
             Matcher::Contains(lit) => contains(input, lit, case),
             Matcher::General(g) => g.matches(input, case),
+        }
+    }
+
+    /// The text a case-sensitive pattern without wildcards matches exactly.
+    #[must_use]
+    pub(crate) fn exact_text(&self) -> Option<&str> {
+        match (&self.matcher, self.case) {
+            (Matcher::Exact(lit), Case::Sensitive) => Some(lit),
+            _ => None,
         }
     }
 

@@ -120,6 +120,27 @@ fn a_generated_100_statement_set_does_not_allocate() {
     assert_eq!(allocations(&set, &miss), 0, "statements/100_miss (denied)");
 }
 
+#[test]
+fn a_generated_1000_statement_set_does_not_allocate() {
+    let (set, hit, miss) = common::statements_set(1000);
+    assert_eq!(allocations(&set, &hit), 0, "statements/1000 (allowed)");
+    assert_eq!(allocations(&set, &miss), 0, "statements/1000_miss (denied)");
+}
+
+#[test]
+fn read_only_policies_do_not_allocate() {
+    let (set, cases) = common::readonly_set();
+    for (name, request, _) in &cases {
+        assert_eq!(allocations(&set, request), 0, "readonly/{name}");
+    }
+    // The real ReadOnlyAccess policy, when the shared real-world data is beside the checkout.
+    if let Some((set, cases)) = common::readonly_aws_set() {
+        for (name, request, _) in &cases {
+            assert_eq!(allocations(&set, request), 0, "readonly_aws/{name}");
+        }
+    }
+}
+
 /// Policy variables are substituted per request, which allocates today. This pins that
 /// the counter sees allocations inside `evaluate` at all, so the zero counts above mean
 /// something; if substitution becomes allocation-free, move this check to another

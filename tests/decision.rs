@@ -600,3 +600,39 @@ fn explain_agrees_with_evaluate_on_the_corpus() {
         disagreements.join("\n")
     );
 }
+
+/// A context key that no policy of the set reads is reported with the closest key that
+/// one does read; derived keys and keys a policy reads are not.
+#[test]
+fn unread_context_keys_are_reported_with_a_suggestion() {
+    let set = PolicySet::builder()
+        .add_json(
+            PolicyKind::Resource,
+            "bucket",
+            r#"{"Version":"2012-10-17","Statement":[{"Effect":"Deny","Principal":"*",
+                "Action":"s3:PutObject","Resource":"arn:aws:s3:::b/*",
+                "Condition":{"StringNotEquals":{"s3:x-amz-server-side-encryption":"aws:kms"}}}]}"#,
+        )
+        .unwrap()
+        .build()
+        .unwrap();
+    let request = Request::builder()
+        .principal("arn:aws:iam::111122223333:user/alice")
+        .action("s3:PutObject")
+        .resource("arn:aws:s3:::b/k")
+        .context("s3:x-amz-server-side-encription", "aws:kms")
+        .context("S3:X-AMZ-SERVER-SIDE-ENCRYPTION", "aws:kms")
+        .build()
+        .unwrap();
+    let unread = set.unread_context_keys(&request);
+    assert_eq!(unread.len(), 1, "{unread:?}");
+    assert_eq!(unread[0].key(), "s3:x-amz-server-side-encription");
+    assert_eq!(
+        unread[0].suggestion(),
+        Some("s3:x-amz-server-side-encryption")
+    );
+    assert_eq!(
+        set.condition_keys().collect::<Vec<_>>(),
+        ["s3:x-amz-server-side-encryption"]
+    );
+}

@@ -229,3 +229,117 @@ pub fn variables_set() -> (PolicySet, Request) {
     );
     (set, request)
 }
+
+/// Service names for the generated read-only policy: real-looking prefixes made of
+/// syllables, so names share prefixes the way AWS's do (`ec2`, `ecr`, `ecs`, …).
+fn service_name(i: usize) -> String {
+    const HEADS: [&str; 20] = [
+        "a", "api", "app", "auto", "back", "cloud", "code", "data", "dev", "ec", "el", "gl", "iot",
+        "lake", "media", "net", "red", "route", "sage", "sec",
+    ];
+    const TAILS: [&str; 15] = [
+        "", "2", "s", "watch", "trail", "hub", "ops", "build", "front", "maker", "stream", "sync",
+        "guard", "logs", "mesh",
+    ];
+    let head = HEADS[i % HEADS.len()];
+    let tail = TAILS[(i / HEADS.len()) % TAILS.len()];
+    format!("{head}{tail}")
+}
+
+/// An identity policy of the shape of AWS's `ReadOnlyAccess` managed policy, generated:
+/// 300 services, each with `Get*`, `List*` and `Describe*` and two exact read actions
+/// (1 500 entries), split over two `Allow` statements on `"*"` as AWS splits its
+/// list, and a third statement with a condition for one service.
+pub fn readonly_json() -> String {
+    let mut actions: Vec<String> = Vec::new();
+    for i in 0..300 {
+        let svc = service_name(i);
+        actions.push(format!("{svc}:Get*"));
+        actions.push(format!("{svc}:List*"));
+        actions.push(format!("{svc}:Describe*"));
+        actions.push(format!("{svc}:BatchGet{}Items", i % 7));
+        actions.push(format!(
+            "{svc}:Search{}",
+            ["Resources", "Catalog", "Index"][i % 3]
+        ));
+    }
+    let (first, second) = actions.split_at(actions.len() / 2);
+    json!({
+        "Version": "2012-10-17",
+        "Statement": [
+            {"Sid": "ReadOnlyActionsGroup1", "Effect": "Allow", "Action": first, "Resource": "*"},
+            {"Sid": "ReadOnlyActionsGroup2", "Effect": "Allow", "Action": second, "Resource": "*"},
+            {"Sid": "SessionReadOnly", "Effect": "Allow", "Action": "lakesync:CreateSession",
+             "Resource": "*", "Condition": {"StringEquals": {"lakesync:SessionMode": "ReadOnly"}}},
+        ],
+    })
+    .to_string()
+}
+
+/// The real `ReadOnlyAccess` policy, when the shared real-world data sits beside the
+/// checkout (`../shared/realworld/managed-iamdataset/ReadOnlyAccess.json`).
+pub fn readonly_aws_json() -> Option<String> {
+    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("..")
+        .join("shared")
+        .join("realworld")
+        .join("managed-iamdataset")
+        .join("ReadOnlyAccess.json");
+    std::fs::read_to_string(path).ok()
+}
+
+/// A read-only set and its requests: `(case name, request, expected decision)`.
+pub type Scenario = (PolicySet, Vec<(&'static str, Request, Decision)>);
+
+fn readonly_scenario(text: &str, cases: &[(&'static str, &str, Decision)]) -> Scenario {
+    let limits = iam_eval::Limits::default().with_max_policy_bytes(1 << 20);
+    let policy =
+        Policy::parse_with_limits(text, &limits).unwrap_or_else(|e| panic!("readonly: {e}"));
+    let set = PolicySet::builder()
+        .add(PolicyKind::Identity, "readonly", policy)
+        .build()
+        .unwrap_or_else(|e| panic!("{e}"));
+    let requests = cases
+        .iter()
+        .map(|&(name, action, expect)| {
+            let request = Request::builder()
+                .principal(CALLER)
+                .action(action)
+                .resource("arn:aws:ec2:us-east-1:111122223333:instance/i-0123456789abcdef0")
+                .build()
+                .unwrap_or_else(|e| panic!("{e}"));
+            assert_eq!(set.evaluate(&request).decision(), expect, "readonly/{name}");
+            (name, request, expect)
+        })
+        .collect();
+    (set, requests)
+}
+
+/// The generated read-only set ([`readonly_json`]) and requests: an action a wildcard
+/// allows, one named exactly, a write action of a named service, and an action of a
+/// service the policy never names.
+pub fn readonly_set() -> Scenario {
+    readonly_scenario(
+        &readonly_json(),
+        &[
+            ("wildcard", "ec2:DescribeInstances", Decision::Allow),
+            ("exact", "ec2:SearchIndex", Decision::Allow),
+            ("write", "ec2:TerminateInstances", Decision::ImplicitDeny),
+            ("unnamed", "nosuchservice:GetThing", Decision::ImplicitDeny),
+        ],
+    )
+}
+
+/// The real `ReadOnlyAccess` set and the same kinds of requests, when it is present.
+pub fn readonly_aws_set() -> Option<Scenario> {
+    let text = readonly_aws_json()?;
+    Some(readonly_scenario(
+        &text,
+        &[
+            ("wildcard", "ec2:DescribeInstances", Decision::Allow),
+            ("exact", "ec2:SearchTransitGatewayRoutes", Decision::Allow),
+            ("write", "ec2:TerminateInstances", Decision::ImplicitDeny),
+            ("unnamed", "nosuchservice:GetThing", Decision::ImplicitDeny),
+        ],
+    ))
+}

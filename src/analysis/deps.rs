@@ -42,7 +42,7 @@ pub(crate) fn decode_base64(s: &str) -> Option<Vec<u8>> {
 #[cfg(test)]
 pub(crate) mod testing {
     use crate::compile::condition::CompiledCondition;
-    use crate::compile::{Ctx, NoTrace, Problems, Truth};
+    use crate::compile::{Ctx, Memo, NoTrace, Problems, Truth};
     pub(crate) use crate::operator::{ConditionOperator, Operator, SetQualifier};
     pub(crate) use crate::Request;
 
@@ -69,6 +69,7 @@ pub(crate) mod testing {
             request,
             problems: &mut problems,
             tracer: &mut NoTrace,
+            memo: Memo::default(),
         };
         let truth = c.eval(&mut ctx);
         (truth == Truth::True, truth == Truth::Unknown)

@@ -222,15 +222,21 @@ impl Usage {
                 for e in m.entries().1 {
                     match e {
                         Entry::Account(a) => {
-                            self.accounts.insert(a.to_string());
+                            if let Some(a) = account_text(*a) {
+                                self.accounts.insert(a);
+                            }
                         }
                         Entry::Role { account, .. } => {
-                            self.accounts.insert(account.to_string());
+                            if let Some(a) = account_text(*account) {
+                                self.accounts.insert(a);
+                            }
                             // Whether a caller is a session of this role is read off its
                             // principal ARN.
                             self.key("aws:PrincipalArn");
                         }
-                        Entry::User(arn) | Entry::Session(arn) | Entry::FederatedUser(arn) => {
+                        Entry::User { arn, .. }
+                        | Entry::Session { arn, .. }
+                        | Entry::FederatedUser { arn, .. } => {
                             if let Ok(p) = Principal::parse(arn) {
                                 self.named(p);
                             }
@@ -1302,16 +1308,20 @@ impl<'q> Encoding<'q> {
             Entry::Everyone => (Formula::TRUE, Grant::Limited),
             Entry::Account(a) => {
                 let iam = is_iam(kind);
+                let a = account_text(*a);
                 (
-                    self.p.constant(iam && case.account() == Some(&**a)),
+                    self.p
+                        .constant(iam && a.is_some() && case.account() == a.as_deref()),
                     Grant::Account,
                 )
             }
-            Entry::Role { account, name } => (self.role_named(account, name, case), Grant::Limited),
+            Entry::Role { account, name } => {
+                (self.role_named(*account, name, case), Grant::Limited)
+            }
             // Callers these name are cases of their own.
-            Entry::User(_)
-            | Entry::Session(_)
-            | Entry::FederatedUser(_)
+            Entry::User { .. }
+            | Entry::Session { .. }
+            | Entry::FederatedUser { .. }
             | Entry::Service(_)
             | Entry::Provider(_)
             | Entry::Canonical(_)
@@ -1321,8 +1331,12 @@ impl<'q> Encoding<'q> {
 
     /// Whether a fresh caller is a role (or a session of a role) of this account and
     /// name.
-    fn role_named(&mut self, account: &str, name: &str, case: &CaseKind) -> Formula {
+    fn role_named(&mut self, account: Option<u64>, name: &str, case: &CaseKind) -> Formula {
         let kind = case.kind();
+        let Some(account) = account_text(account) else {
+            return Formula::FALSE;
+        };
+        let account = account.as_str();
         if !matches!(kind, PrincipalKind::Role | PrincipalKind::AssumedRole)
             || case.account() != Some(account)
         {
@@ -1357,8 +1371,14 @@ impl<'q> Encoding<'q> {
     fn lists(&mut self, e: &Entry, id: Identity, case: &CaseKind) -> Formula {
         match (e, id) {
             (Entry::Everyone, _) => Formula::TRUE,
-            (Entry::Account(a), Identity::Account) => self.p.constant(case.account() == Some(&**a)),
-            (Entry::Role { account, name }, Identity::Role) => self.role_named(account, name, case),
+            (Entry::Account(a), Identity::Account) => {
+                let a = account_text(*a);
+                self.p
+                    .constant(a.is_some() && case.account() == a.as_deref())
+            }
+            (Entry::Role { account, name }, Identity::Role) => {
+                self.role_named(*account, name, case)
+            }
             _ => Formula::FALSE,
         }
     }
@@ -1660,4 +1680,10 @@ fn identities(kind: PrincipalKind) -> &'static [Identity] {
         PrincipalKind::Root => &[Identity::Account],
         _ => &[Identity::Own],
     }
+}
+
+/// A `Principal` entry's account as its 12 digits; `None` for an entry that names no
+/// account (text that is no 12-digit number names no caller).
+fn account_text(account: Option<u64>) -> Option<String> {
+    account.map(|a| format!("{a:012}"))
 }

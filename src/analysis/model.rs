@@ -6,7 +6,7 @@ use super::encode::{is_account_id, CaseKind, Encoding};
 use super::shape::{Shape, ShapePrincipal};
 use super::solve::Model;
 use crate::compile::condition::CompiledCondition;
-use crate::compile::{Ctx, NoTrace, Problems, Truth};
+use crate::compile::{Ctx, Memo, NoTrace, Problems, Truth};
 use crate::request::{Principal, PrincipalKind, Request, RequestBuilder};
 use crate::value::arn::split_arn;
 use std::collections::BTreeSet;
@@ -232,6 +232,7 @@ fn conditions_hold(shape: &Shape, request: &Request) -> bool {
         request,
         problems: &mut problems,
         tracer: &mut NoTrace,
+        memo: Memo::default(),
     };
     compiled.iter().all(|c| c.eval(&mut ctx) == Truth::True)
 }

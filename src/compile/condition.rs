@@ -9,7 +9,7 @@
 use super::resolve::resolve;
 use super::rules::{self, KeyState};
 use super::{Ctx, ProblemKind, Tracer, Truth};
-use crate::hash::FxHasher;
+use crate::hash::{bytes_eq, FxHasher};
 use crate::keys;
 use crate::logic::Concrete;
 use crate::operator::{Comparison, ConditionOperator, SetQualifier};
@@ -27,6 +27,46 @@ use std::sync::Arc;
 
 /// Above this many values, `StringEquals` looks a value up in a hash set.
 const SET_THRESHOLD: usize = 6;
+
+/// No slot in [`super::Memo`].
+const NO_MEMO: u8 = u8::MAX;
+
+/// Gives the conditions that several statements share (the same operator, key and
+/// values, so the same outcome for any request) a slot each in [`super::Memo`], the
+/// most shared first, 64 at most.
+pub(crate) fn assign_memo_slots<'s>(conditions: impl Iterator<Item = &'s mut CompiledCondition>) {
+    let mut conditions: Vec<&mut CompiledCondition> = conditions.collect();
+    let identity = |c: &CompiledCondition| {
+        let mut key = format!("{}\u{0}{}", c.op, c.lower);
+        for v in c.written.iter() {
+            key.push('\u{0}');
+            key.push_str(v);
+        }
+        key
+    };
+    // Per distinct condition: how many share it, and where it first appears.
+    let mut counts: std::collections::HashMap<String, (usize, usize)> =
+        std::collections::HashMap::new();
+    let keys: Vec<String> = conditions.iter().map(|c| identity(c)).collect();
+    for (i, k) in keys.iter().enumerate() {
+        counts.entry(k.clone()).or_insert((0, i)).0 += 1;
+    }
+    let mut shared: Vec<(&String, (usize, usize))> = counts
+        .iter()
+        .filter(|(_, (n, _))| *n > 1)
+        .map(|(k, v)| (k, *v))
+        .collect();
+    shared.sort_by(|a, b| b.1 .0.cmp(&a.1 .0).then(a.1 .1.cmp(&b.1 .1)));
+    let slots: std::collections::HashMap<&String, u8> = shared
+        .iter()
+        .take(64)
+        .enumerate()
+        .map(|(slot, (k, _))| (*k, slot as u8))
+        .collect();
+    for (c, k) in conditions.iter_mut().zip(&keys) {
+        c.memo = slots.get(k).copied().unwrap_or(NO_MEMO);
+    }
+}
 
 /// How a condition key's outcome came about.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -70,23 +110,50 @@ enum StrValue {
 
 #[derive(Debug, Clone)]
 enum Values {
-    Str(Vec<StrValue>),
+    /// String values without variables.
+    Str(Box<[Pattern]>),
+    /// String values, some with variables: substituted per request, in order (a value
+    /// that matches ends the list, so the variables after it are not looked up).
+    StrVars(Vec<StrValue>),
     /// `StringEquals` over many fixed values: one hash lookup instead of a comparison
     /// per value.
     StrSet(HashSet<Box<str>, BuildHasherDefault<FxHasher>>),
     Num(Vec<numeric::Number>),
     Date(Vec<date::Instant>),
-    Bool(Vec<BoolValue>),
+    /// `Bool` values without variables.
+    Bool(Box<[bool]>),
+    /// `Bool` values, some with variables.
+    BoolVars(Vec<BoolValue>),
     Binary(Vec<Box<[u8]>>),
     Ip(Vec<ip::IpNet>),
     Arn(Vec<ArnValue>),
     Null(Vec<bool>),
 }
 
+/// How a condition's common case is decided without the general path: a plain operator
+/// (no `ForAnyValue:`/`ForAllValues:`, not `Null`) on a key that is not documented as
+/// multivalued, when the request gives the key one value that reads as the operator's
+/// type, or no value at all. Anything else (a list, a value of the wrong type, a
+/// variable) takes the general path, which decides the same and reports problems.
+#[derive(Debug, Clone)]
+enum Fast {
+    /// None: the general path.
+    General,
+    /// String values without wildcards, case-sensitive (`StringEquals`,
+    /// `StringNotEquals`, `StringLike` without `*` or `?`): byte comparisons.
+    Bytes(Box<[Box<[u8]>]>),
+    /// Other values without variables (strings with wildcards or ignoring case, and the
+    /// typed ones): compared with the reading made when the request was built.
+    Values,
+}
+
 /// One condition key under one operator, compiled.
 #[derive(Debug, Clone)]
 pub(crate) struct CompiledCondition {
     op: ConditionOperator,
+    fast: Fast,
+    /// The condition's slot in [`super::Memo`], [`NO_MEMO`] for none.
+    memo: u8,
     /// INVARIANT: `key.to_lowercase()`.
     lower: Box<str>,
     /// INVARIANT: `key_hash(&lower)`.
@@ -131,24 +198,66 @@ impl CompiledCondition {
                     && list.len() > SET_THRESHOLD)
                     .then(|| list.iter().map(exact).collect())
                     .flatten();
-                match set {
-                    Some(set) => Values::StrSet(set),
-                    None => Values::Str(list),
+                let fixed: Option<Box<[Pattern]>> = list
+                    .iter()
+                    .map(|v| match v {
+                        StrValue::Fixed(p) => Some(p.clone()),
+                        StrValue::Template(_) => None,
+                    })
+                    .collect();
+                match (set, fixed) {
+                    (Some(set), _) => Values::StrSet(set),
+                    (None, Some(fixed)) => Values::Str(fixed),
+                    (None, None) => Values::StrVars(list),
                 }
             }
             TypedValues::Num(list) => Values::Num(list.clone()),
             TypedValues::Date(list) => Values::Date(list.clone()),
             TypedValues::Null(list) => Values::Null(list.clone()),
-            TypedValues::Bool(list) => Values::Bool(list.clone()),
+            TypedValues::Bool(list) => {
+                let fixed: Option<Box<[bool]>> = list
+                    .iter()
+                    .map(|v| match v {
+                        BoolValue::Fixed(b) => Some(*b),
+                        BoolValue::Template(_) => None,
+                    })
+                    .collect();
+                match fixed {
+                    Some(fixed) => Values::Bool(fixed),
+                    None => Values::BoolVars(list.clone()),
+                }
+            }
             TypedValues::Binary(list) => Values::Binary(list.clone()),
             TypedValues::Ip(list) => Values::Ip(list.clone()),
             TypedValues::Arn(list) => Values::Arn(list.clone()),
         };
         let key = entry.key();
         let lower = key.to_lowercase();
+        let multivalued = keys::is_multivalued(&lower);
+        let plain = op.set.is_none() && !multivalued;
+        let fast = match &values {
+            _ if !plain => Fast::General,
+            Values::Str(list) => list
+                .iter()
+                .map(|p| p.exact_text().map(|t| Box::from(t.as_bytes())))
+                .collect::<Option<Box<[Box<[u8]>]>>>()
+                .map_or(Fast::Values, Fast::Bytes),
+            Values::StrSet(_)
+            | Values::Num(_)
+            | Values::Date(_)
+            | Values::Bool(_)
+            | Values::Ip(_) => Fast::Values,
+            Values::StrVars(_)
+            | Values::BoolVars(_)
+            | Values::Binary(_)
+            | Values::Arn(_)
+            | Values::Null(_) => Fast::General,
+        };
         CompiledCondition {
             op,
-            multivalued: keys::is_multivalued(&lower),
+            fast,
+            memo: NO_MEMO,
+            multivalued,
             hash: crate::hash::key_hash(&lower),
             lower: lower.into(),
             key: key.into(),
@@ -176,10 +285,35 @@ impl CompiledCondition {
     }
 
     /// Evaluates this key's condition against the request.
-    #[inline]
+    #[inline(always)]
     pub(crate) fn eval<'a, T: Tracer<'a>>(&'a self, ctx: &mut Ctx<'a, '_, T>) -> Truth {
+        // A trace records every condition; `evaluate` decides a shared one once.
+        let memo = !T::ON && self.memo != NO_MEMO;
+        let bit = 1u64 << (self.memo & 63);
+        if memo && ctx.memo.known & bit != 0 {
+            return Truth::from(ctx.memo.held & bit != 0);
+        }
+        let met = ctx.problems.met;
+        let truth = self.decide(ctx);
+        if memo && truth != Truth::Unknown && ctx.problems.met == met {
+            ctx.memo.known |= bit;
+            if truth == Truth::True {
+                ctx.memo.held |= bit;
+            }
+        }
+        truth
+    }
+
+    #[inline(always)]
+    fn decide<'a, T: Tracer<'a>>(&'a self, ctx: &mut Ctx<'a, '_, T>) -> Truth {
         let entry = ctx.request.context().get_lower(&self.lower, self.hash);
         let value = entry.map(|(v, _)| v);
+        if let Some((truth, outcome)) = self.quick(entry) {
+            if T::ON {
+                ctx.tracer.condition(self, value, truth, outcome);
+            }
+            return truth;
+        }
         let (truth, outcome) = self.eval_inner(value, entry.map(|(_, t)| t), ctx);
         if T::ON {
             ctx.tracer.condition(self, value, truth, outcome);
@@ -187,6 +321,76 @@ impl CompiledCondition {
         truth
     }
 
+    /// The common cases (see [`Fast`]), decided as [`CompiledCondition::eval_inner`]
+    /// decides them; `None` for the others.
+    #[inline(always)]
+    fn quick(&self, entry: Option<(RequestValues<'_>, &Typed)>) -> Option<(Truth, Outcome)> {
+        // The outcome comes from the rule the analysis shares (`rules::condition`), as in
+        // `eval_inner`: here the operator is plain, the key not documented as
+        // multivalued, and the value, if any, one that reads as the operator's type.
+        let rule = |present: bool, matched: bool| {
+            Truth::from(rules::condition(
+                &mut Concrete,
+                self.op,
+                None,
+                false,
+                KeyState {
+                    present,
+                    listed: false,
+                    matched,
+                    unmatched: present && !matched,
+                    unreadable: false,
+                },
+            ))
+        };
+        let Some((value, typed)) = entry else {
+            if matches!(self.fast, Fast::General) {
+                return None;
+            }
+            let outcome = if self.op.if_exists {
+                Outcome::MissingIfExists
+            } else {
+                Outcome::Missing
+            };
+            return Some((rule(false, false), outcome));
+        };
+        let cmp = self.op.op.comparison();
+        let matched = match (&self.fast, &self.values) {
+            (Fast::General, _) => return None,
+            (Fast::Bytes(list), _) => {
+                let bytes = value.single_bytes()?;
+                list.iter().any(|l| bytes_eq(l, bytes))
+            }
+            (Fast::Values, Values::Ip(list)) => {
+                value.single_bytes()?;
+                let addr = typed.ip?;
+                list.iter().any(|net| net.contains(addr))
+            }
+            (Fast::Values, Values::Bool(list)) => {
+                value.single_bytes()?;
+                list.contains(&typed.boolean?)
+            }
+            (Fast::Values, Values::Num(list)) => {
+                value.single_bytes()?;
+                let n = typed.number?;
+                list.iter().any(|p| ordered(cmp, n.cmp(p)))
+            }
+            (Fast::Values, Values::Date(list)) => {
+                value.single_bytes()?;
+                let d = typed.date?;
+                list.iter().any(|p| ordered(cmp, d.cmp(p)))
+            }
+            (Fast::Values, Values::Str(list)) => {
+                let v = value.single()?;
+                list.iter().any(|p| p.matches(v))
+            }
+            (Fast::Values, Values::StrSet(set)) => set.contains(value.single()?),
+            (Fast::Values, _) => return None,
+        };
+        Some((rule(true, matched), Outcome::Compared))
+    }
+
+    #[inline(always)]
     fn eval_inner<'a, T: Tracer<'a>>(
         &'a self,
         value: Option<RequestValues<'a>>,
@@ -256,15 +460,29 @@ impl CompiledCondition {
         // Each request value: does it match one of the policy values? A value the
         // operator cannot read leaves the whole condition unjudged (and is reported), so
         // the others need not be looked at.
-        for v in value.iter() {
-            match self.matches_any(v, typed, ctx) {
-                Some(true) => key.matched = true,
-                Some(false) => key.unmatched = true,
-                None => {
-                    key.unreadable = true;
-                    return (rule(key, false), Outcome::Unjudged);
-                }
+        let tally = |key: &mut KeyState<bool>, matched: Option<bool>| match matched {
+            Some(true) => {
+                key.matched = true;
+                true
             }
+            Some(false) => {
+                key.unmatched = true;
+                true
+            }
+            None => {
+                key.unreadable = true;
+                false
+            }
+        };
+        // A single value (the common case) is compared without the list iterator.
+        let judged = match value.single() {
+            Some(v) => tally(&mut key, self.matches_any(v, typed, ctx)),
+            None => value
+                .iter()
+                .all(|v| tally(&mut key, self.matches_any(v, typed, ctx))),
+        };
+        if !judged {
+            return (rule(key, false), Outcome::Unjudged);
         }
         let outcome = if value.is_empty() {
             Outcome::EmptySet
@@ -276,6 +494,9 @@ impl CompiledCondition {
 
     /// Whether one request value matches any of the policy values under the positive
     /// comparison; `None` if the request value cannot be read as the operator's type.
+    /// The common value types are compared here; variables, binary values and ARNs in
+    /// [`CompiledCondition::matches_any_other`].
+    #[inline(always)]
     fn matches_any<'a, T: Tracer<'a>>(
         &'a self,
         v: &'a str,
@@ -285,10 +506,59 @@ impl CompiledCondition {
         // The reading made when the request was built, if there is one; otherwise read
         // the value now (a multivalued key, or a value that did not read as this type).
         let cmp = self.op.op.comparison();
+        match &self.values {
+            Values::Str(list) => Some(list.iter().any(|p| p.matches(v))),
+            Values::StrSet(set) => Some(set.contains(v)),
+            Values::Num(list) => {
+                let Some(n) = typed
+                    .and_then(|t| t.number)
+                    .or_else(|| numeric::parse(v).ok())
+                else {
+                    ctx.problem(ProblemKind::NotANumber, &self.key, v);
+                    return None;
+                };
+                Some(list.iter().any(|p| ordered(cmp, n.cmp(p))))
+            }
+            Values::Date(list) => {
+                let Some(d) = typed.and_then(|t| t.date).or_else(|| date::parse(v).ok()) else {
+                    ctx.problem(ProblemKind::NotADate, &self.key, v);
+                    return None;
+                };
+                Some(list.iter().any(|p| ordered(cmp, d.cmp(p))))
+            }
+            Values::Bool(list) => {
+                let Some(b) = typed.and_then(|t| t.boolean).or_else(|| parse_bool(v)) else {
+                    ctx.problem(ProblemKind::NotABool, &self.key, v);
+                    return None;
+                };
+                Some(list.contains(&b))
+            }
+            Values::Ip(list) => {
+                let Some(addr) = typed.and_then(|t| t.ip).or_else(|| ip::parse_addr(v)) else {
+                    ctx.problem(ProblemKind::NotAnIpAddress, &self.key, v);
+                    return None;
+                };
+                Some(list.iter().any(|net| net.contains(addr)))
+            }
+            Values::Null(_) => Some(false),
+            Values::StrVars(_) | Values::BoolVars(_) | Values::Binary(_) | Values::Arn(_) => {
+                self.matches_any_other(v, typed, ctx)
+            }
+        }
+    }
+
+    /// [`CompiledCondition::matches_any`] for variables, binary values and ARNs.
+    #[inline(never)]
+    fn matches_any_other<'a, T: Tracer<'a>>(
+        &'a self,
+        v: &'a str,
+        typed: Option<&Typed>,
+        ctx: &mut Ctx<'a, '_, T>,
+    ) -> Option<bool> {
+        let cmp = self.op.op.comparison();
         let key: &'a str = &self.key;
         match &self.values {
-            Values::StrSet(set) => Some(set.contains(v)),
-            Values::Str(list) => {
+            Values::StrVars(list) => {
                 let case = if cmp == Comparison::EqualsIgnoreCase {
                     Case::Insensitive
                 } else {
@@ -302,25 +572,8 @@ impl CompiledCondition {
                     },
                 }))
             }
-            Values::Num(list) => {
-                let Some(n) = typed
-                    .and_then(|t| t.number)
-                    .or_else(|| numeric::parse(v).ok())
-                else {
-                    ctx.problem(ProblemKind::NotANumber, key, v);
-                    return None;
-                };
-                Some(list.iter().any(|p| ordered(cmp, n.cmp(p))))
-            }
-            Values::Date(list) => {
-                let Some(d) = typed.and_then(|t| t.date).or_else(|| date::parse(v).ok()) else {
-                    ctx.problem(ProblemKind::NotADate, key, v);
-                    return None;
-                };
-                Some(list.iter().any(|p| ordered(cmp, d.cmp(p))))
-            }
-            Values::Bool(list) => {
-                let Some(b) = parse_bool(v) else {
+            Values::BoolVars(list) => {
+                let Some(b) = typed.and_then(|t| t.boolean).or_else(|| parse_bool(v)) else {
                     ctx.problem(ProblemKind::NotABool, key, v);
                     return None;
                 };
@@ -352,13 +605,6 @@ impl CompiledCondition {
                 }
                 Some(any)
             }
-            Values::Ip(list) => {
-                let Some(addr) = typed.and_then(|t| t.ip).or_else(|| ip::parse_addr(v)) else {
-                    ctx.problem(ProblemKind::NotAnIpAddress, key, v);
-                    return None;
-                };
-                Some(list.iter().any(|net| net.contains(addr)))
-            }
             Values::Arn(list) => {
                 if split_arn(v).is_none() {
                     ctx.problem(ProblemKind::NotAnArn, key, v);
@@ -373,7 +619,13 @@ impl CompiledCondition {
                     },
                 }))
             }
-            Values::Null(_) => Some(false),
+            Values::Str(_)
+            | Values::StrSet(_)
+            | Values::Num(_)
+            | Values::Date(_)
+            | Values::Bool(_)
+            | Values::Ip(_)
+            | Values::Null(_) => self.matches_any(v, typed, ctx),
         }
     }
 }

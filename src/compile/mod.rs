@@ -1,6 +1,7 @@
 //! Compiling policies for evaluation: wildcard patterns classified, principals reduced to
-//! the grants they make, conditions over typed values, and the statement index; and
-//! evaluating one statement against a request.
+//! the grants they make, conditions over typed values, and the per-action programs that
+//! say which statements can match a request; and evaluating one statement against a
+//! request.
 //!
 //! Evaluation here is three-valued: a condition, and so a statement, is [`Truth::True`],
 //! [`Truth::False`] or [`Truth::Unknown`] when a request value could not be judged (a
@@ -8,8 +9,8 @@
 //! decision's business, one layer up.
 
 pub(crate) mod condition;
-pub(crate) mod index;
 mod principal;
+pub(crate) mod program;
 mod resolve;
 pub(crate) mod rules;
 pub(crate) mod statement;
@@ -97,12 +98,17 @@ impl ProblemKind {
     }
 }
 
-/// A statement's place in a set: compact, so the hot path copies 8 bytes. Ordered by
-/// policy, then statement: evaluation order.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Default)]
-pub(crate) struct StmtId {
-    pub(crate) policy: u32,
-    pub(crate) statement: u32,
+/// A statement's place among all the statements of a set, policy after policy in the
+/// order they were added: compact, and ordered as the statements are written.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Default, Hash)]
+pub(crate) struct StmtId(pub(crate) u32);
+
+impl StmtId {
+    /// The position, for indexing the set's statements.
+    #[inline]
+    pub(crate) fn index(self) -> usize {
+        self.0 as usize
+    }
 }
 
 /// A problem as recorded on the hot path; resolved into a [`Problem`] on access.
@@ -124,6 +130,19 @@ pub(crate) struct Problems<'a> {
     pub(crate) list: Inline<RawProblem<'a>, MAX_PROBLEMS>,
     /// The statement being evaluated; problems are filed under it.
     pub(crate) current: StmtId,
+    /// How many problems were met, kept or not.
+    pub(crate) met: u32,
+}
+
+impl<'a> Problems<'a> {
+    /// Adds another list's problems, as if they had been met here: the list keeps the
+    /// first problems by statement whatever the order they arrive in.
+    pub(crate) fn merge(&mut self, other: &Problems<'a>) {
+        for p in other.list.iter() {
+            self.list.insert_sorted(p, |x| x.statement);
+        }
+        self.list.add_dropped(other.list.dropped());
+    }
 }
 
 /// Receives what evaluation meets on the way, for the explanation of a decision.
@@ -165,17 +184,30 @@ impl<'a> Tracer<'a> for NoTrace {
     }
 }
 
+/// The conditions decided so far in one evaluation, by memo slot: conditions that
+/// several statements share (same operator, key and values) get one of 64 slots when
+/// the set is built ([`condition::assign_memo_slots`]), so that `evaluate` decides each
+/// once. Only outcomes met without a problem are kept, so a statement that shares a
+/// condition reports the same problems as if it had evaluated it.
+#[derive(Debug, Clone, Copy, Default)]
+pub(crate) struct Memo {
+    pub(crate) known: u64,
+    pub(crate) held: u64,
+}
+
 /// What evaluating a statement needs besides the statement: the request, where problems
-/// go, and the tracer.
+/// go, the tracer, and the conditions decided so far.
 pub(crate) struct Ctx<'a, 'c, T: Tracer<'a>> {
     pub(crate) request: &'a Request,
     pub(crate) problems: &'c mut Problems<'a>,
     pub(crate) tracer: &'c mut T,
+    pub(crate) memo: Memo,
 }
 
 impl<'a, T: Tracer<'a>> Ctx<'a, '_, T> {
     /// Files a problem under the current statement.
-    #[inline]
+    #[cold]
+    #[inline(never)]
     pub(crate) fn problem(&mut self, kind: ProblemKind, key: &'a str, value: &'a str) {
         let p = RawProblem {
             statement: self.problems.current,
@@ -184,6 +216,7 @@ impl<'a, T: Tracer<'a>> Ctx<'a, '_, T> {
             value,
         };
         self.problems.list.insert_sorted(p, |x| x.statement);
+        self.problems.met = self.problems.met.wrapping_add(1);
         self.tracer.problem(p);
     }
 }

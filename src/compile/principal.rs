@@ -2,7 +2,6 @@
 //! resource-based policy's grant to each counts.
 //! <https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_principal.html>
 
-use super::index::account_bit;
 use crate::policy::{Effect, PrincipalSpec, PrincipalType, Principals};
 use crate::request::{Principal, PrincipalKind};
 use crate::value::arn;
@@ -23,18 +22,30 @@ pub(crate) enum Grant {
     Direct,
 }
 
-/// One entry of a `Principal` element, classified.
+/// One principal a `Principal` element names. Accounts are numbers
+/// ([`arn::account_number`]): `None` for text that is no 12-digit account, which names no
+/// caller. An entry naming an ARN keeps its account too, so that the common mismatch, a
+/// caller of another account, costs one integer comparison.
 #[derive(Debug, Clone)]
 pub(crate) enum Entry {
     Everyone,
-    Account(Box<str>),
-    User(Box<str>),
+    Account(Option<u64>),
+    User {
+        account: Option<u64>,
+        arn: Box<str>,
+    },
     Role {
-        account: Box<str>,
+        account: Option<u64>,
         name: Box<str>,
     },
-    Session(Box<str>),
-    FederatedUser(Box<str>),
+    Session {
+        account: Option<u64>,
+        arn: Box<str>,
+    },
+    FederatedUser {
+        account: Option<u64>,
+        arn: Box<str>,
+    },
     Service(Box<str>),
     Provider(Box<str>),
     Canonical(Box<str>),
@@ -43,14 +54,20 @@ pub(crate) enum Entry {
     Unmatched,
 }
 
+/// Whether an entry's account is the caller's: never when either has none.
+#[inline]
+fn same(entry: Option<u64>, caller: Option<u64>) -> bool {
+    entry.is_some() && entry == caller
+}
+
 /// The identities a caller presents, each of which must be listed for a `NotPrincipal`
 /// to exempt it.
 /// <https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_notprincipal.html>
 #[derive(Debug, Clone, Copy)]
 enum Identity<'r> {
-    Account(&'r str),
+    Account(Option<u64>),
     User(&'r str),
-    Role { account: &'r str, name: &'r str },
+    Role { account: Option<u64>, name: &'r str },
     Session(&'r str),
     FederatedUser(&'r str),
     Service(&'r str),
@@ -60,7 +77,7 @@ enum Identity<'r> {
 }
 
 fn identities(p: &Principal) -> ([Option<Identity<'_>>; 3], usize) {
-    let account = p.account().unwrap_or("");
+    let account = p.account_id();
     let name = p.name().unwrap_or("");
     let list = match p.kind() {
         PrincipalKind::User => [
@@ -101,23 +118,31 @@ impl Entry {
                     return Entry::Everyone;
                 }
                 if value.len() == 12 && value.bytes().all(|b| b.is_ascii_digit()) {
-                    return Entry::Account(value.into());
+                    return Entry::Account(arn::account_number(value));
                 }
                 let Some(parts) = arn::split_arn(value) else {
                     return Entry::Unmatched;
                 };
+                let account = arn::account_number(parts.account);
                 let last = |path: &str| path.rsplit('/').next().unwrap_or("").to_string();
                 match (parts.service, parts.resource) {
-                    ("iam", "root") => Entry::Account(parts.account.into()),
-                    ("iam", r) if r.starts_with("user/") => Entry::User(value.into()),
+                    ("iam", "root") => Entry::Account(account),
+                    ("iam", r) if r.starts_with("user/") => Entry::User {
+                        account,
+                        arn: value.into(),
+                    },
                     ("iam", r) if r.starts_with("role/") => Entry::Role {
-                        account: parts.account.into(),
+                        account,
                         name: last(r).into(),
                     },
-                    ("sts", r) if r.starts_with("assumed-role/") => Entry::Session(value.into()),
-                    ("sts", r) if r.starts_with("federated-user/") => {
-                        Entry::FederatedUser(value.into())
-                    }
+                    ("sts", r) if r.starts_with("assumed-role/") => Entry::Session {
+                        account,
+                        arn: value.into(),
+                    },
+                    ("sts", r) if r.starts_with("federated-user/") => Entry::FederatedUser {
+                        account,
+                        arn: value.into(),
+                    },
                     _ => Entry::Unmatched,
                 }
             }
@@ -128,21 +153,25 @@ impl Entry {
     }
 
     /// How this entry grants to the caller, if it names the caller at all.
+    #[inline]
     fn grant(&self, p: &Principal) -> Option<Grant> {
-        let same_account = |a: &str| p.account() == Some(a);
+        let account = p.account_id();
         match (self, p.kind()) {
             (Entry::Everyone, _) => Some(Grant::Limited),
-            (Entry::Account(a), _) if p.is_iam() && same_account(a) => Some(Grant::Account),
-            (Entry::User(arn), PrincipalKind::User) if **arn == *p.id() => Some(Grant::Direct),
-            (Entry::Role { account, name }, PrincipalKind::AssumedRole | PrincipalKind::Role)
-                if same_account(account) && p.name() == Some(&**name) =>
+            (Entry::Account(a), _) if same(*a, account) && p.is_iam() => Some(Grant::Account),
+            (Entry::User { account: a, arn }, PrincipalKind::User)
+                if same(*a, account) && **arn == *p.id() =>
             {
-                Some(Grant::Limited)
-            }
-            (Entry::Session(arn), PrincipalKind::AssumedRole) if **arn == *p.id() => {
                 Some(Grant::Direct)
             }
-            (Entry::FederatedUser(arn), PrincipalKind::FederatedUser) if **arn == *p.id() => {
+            (
+                Entry::Role { account: a, name },
+                PrincipalKind::AssumedRole | PrincipalKind::Role,
+            ) if same(*a, account) && p.name() == Some(&**name) => Some(Grant::Limited),
+            (Entry::Session { account: a, arn }, PrincipalKind::AssumedRole)
+            | (Entry::FederatedUser { account: a, arn }, PrincipalKind::FederatedUser)
+                if same(*a, account) && **arn == *p.id() =>
+            {
                 Some(Grant::Direct)
             }
             (Entry::Service(s), PrincipalKind::Service) if p.id().eq_ignore_ascii_case(s) => {
@@ -161,10 +190,10 @@ impl Entry {
     fn lists(&self, id: Identity<'_>) -> bool {
         match (self, id) {
             (Entry::Everyone, _) => true,
-            (Entry::Account(a), Identity::Account(b)) => **a == *b,
-            (Entry::User(a), Identity::User(b))
-            | (Entry::Session(a), Identity::Session(b))
-            | (Entry::FederatedUser(a), Identity::FederatedUser(b))
+            (Entry::Account(a), Identity::Account(b)) => same(*a, b),
+            (Entry::User { arn: a, .. }, Identity::User(b))
+            | (Entry::Session { arn: a, .. }, Identity::Session(b))
+            | (Entry::FederatedUser { arn: a, .. }, Identity::FederatedUser(b))
             | (Entry::Provider(a), Identity::Provider(b))
             | (Entry::Canonical(a), Identity::Canonical(b)) => **a == *b,
             (Entry::Service(a), Identity::Service(b)) => b.eq_ignore_ascii_case(a),
@@ -174,7 +203,7 @@ impl Entry {
                     account: a,
                     name: n,
                 },
-            ) => **account == *a && **name == *n,
+            ) => same(*account, a) && **name == *n,
             _ => false,
         }
     }
@@ -183,10 +212,56 @@ impl Entry {
 #[derive(Debug, Clone)]
 pub(crate) struct PrincipalMatcher {
     negated: bool,
-    /// The element is exactly `"*"` or `{"AWS": "*"}`: every caller matches, with a
-    /// limited grant, decided without walking the entries.
-    everyone: bool,
+    /// What can be decided without walking the entries.
+    filter: Filter,
     entries: Vec<Entry>,
+}
+
+/// A `Principal` element's answer for most callers, worked out when it is compiled.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Filter {
+    /// Exactly `"*"` or `{"AWS": "*"}`: every caller matches, with a limited grant.
+    Everyone,
+    /// Every entry names a principal of this account (or nothing at all): a caller of
+    /// another account, or of none, does not match.
+    Account(u64),
+    /// No entry can name a caller (deleted principals only).
+    Nobody,
+    /// The entries decide.
+    Entries,
+}
+
+impl Filter {
+    fn of(negated: bool, entries: &[Entry]) -> Filter {
+        if negated {
+            return Filter::Entries;
+        }
+        if matches!(entries, [Entry::Everyone]) {
+            return Filter::Everyone;
+        }
+        let mut account = None;
+        for e in entries {
+            let a = match e {
+                Entry::Account(a)
+                | Entry::User { account: a, .. }
+                | Entry::Role { account: a, .. }
+                | Entry::Session { account: a, .. }
+                | Entry::FederatedUser { account: a, .. } => *a,
+                Entry::Unmatched => None,
+                Entry::Everyone | Entry::Service(_) | Entry::Provider(_) | Entry::Canonical(_) => {
+                    return Filter::Entries
+                }
+            };
+            // An entry whose account is no 12-digit number names nobody.
+            let Some(a) = a else { continue };
+            match account {
+                None => account = Some(a),
+                Some(b) if b == a => {}
+                Some(_) => return Filter::Entries,
+            }
+        }
+        account.map_or(Filter::Nobody, Filter::Account)
+    }
 }
 
 impl PrincipalMatcher {
@@ -202,10 +277,9 @@ impl PrincipalMatcher {
                 .flat_map(|e| e.values().iter().map(move |v| Entry::compile(e.kind(), v)))
                 .collect(),
         };
-        let everyone = matches!(entries.as_slice(), [Entry::Everyone]);
         PrincipalMatcher {
             negated,
-            everyone,
+            filter: Filter::of(negated, &entries),
             entries,
         }
     }
@@ -214,12 +288,23 @@ impl PrincipalMatcher {
     /// `has_boundary`: a `NotPrincipal` with `Deny` always applies to a caller with a
     /// permissions boundary.
     /// <https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_notprincipal.html>
+    #[inline(always)]
     pub(crate) fn matches(
         &self,
         p: &Principal,
         effect: Effect,
         has_boundary: bool,
     ) -> Option<Grant> {
+        match self.filter {
+            Filter::Everyone => Some(Grant::Limited),
+            Filter::Nobody => None,
+            Filter::Account(a) if p.account_id() != Some(a) => None,
+            Filter::Account(_) | Filter::Entries => self.matches_entries(p, effect, has_boundary),
+        }
+    }
+
+    #[inline(never)]
+    fn matches_entries(&self, p: &Principal, effect: Effect, has_boundary: bool) -> Option<Grant> {
         if self.negated {
             if effect == Effect::Deny && has_boundary {
                 return Some(Grant::Limited);
@@ -243,9 +328,6 @@ impl PrincipalMatcher {
             };
             return applies.then_some(Grant::Limited);
         }
-        if self.everyone {
-            return Some(Grant::Limited);
-        }
         self.entries.iter().filter_map(|e| e.grant(p)).max()
     }
 
@@ -253,35 +335,23 @@ impl PrincipalMatcher {
         self.negated
     }
 
-    /// Whether the element is exactly `"*"` (every caller, a limited grant), and its
-    /// entries.
+    /// Whether the element is exactly `"*"`, and its entries: what the analysis reads.
     pub(crate) fn entries(&self) -> (bool, &[Entry]) {
-        (self.everyone, &self.entries)
+        (
+            matches!(self.entries.as_slice(), [Entry::Everyone]),
+            &self.entries,
+        )
     }
 
-    /// For the statement index: the bits ([`account_bit`]) of the accounts
-    /// whose callers the element can name, or `u64::MAX` when it can name callers of any
-    /// account (`"*"`, services, providers, `NotPrincipal`). A caller whose account bit
-    /// is not set cannot match.
-    pub(crate) fn account_filter(&self) -> u64 {
-        if self.negated {
-            return u64::MAX;
+    /// The only account whose callers the element can name: `Some(Some(account))`, or
+    /// `Some(None)` when it names no caller at all; `None` when it can name callers of
+    /// several accounts or of none (`"*"`, services, `NotPrincipal`).
+    pub(crate) fn only_account(&self) -> Option<Option<u64>> {
+        match self.filter {
+            Filter::Account(a) => Some(Some(a)),
+            Filter::Nobody => Some(None),
+            Filter::Everyone | Filter::Entries => None,
         }
-        let mut bits = 0;
-        for e in &self.entries {
-            let account = match e {
-                Entry::Account(a) | Entry::Role { account: a, .. } => &**a,
-                Entry::User(arn) | Entry::Session(arn) | Entry::FederatedUser(arn) => {
-                    arn::account_of(arn).unwrap_or("")
-                }
-                Entry::Unmatched => continue,
-                Entry::Everyone | Entry::Service(_) | Entry::Provider(_) | Entry::Canonical(_) => {
-                    return u64::MAX
-                }
-            };
-            bits |= account_bit(account);
-        }
-        bits
     }
 }
 
@@ -345,10 +415,9 @@ mod tests {
         ];
         for (entry, caller, want) in rows {
             let entries = vec![Entry::compile(PrincipalType::Aws, entry)];
-            let everyone = matches!(entries.as_slice(), [Entry::Everyone]);
             let m = PrincipalMatcher {
                 negated: false,
-                everyone,
+                filter: Filter::of(false, &entries),
                 entries,
             };
             let p = Principal::parse(caller).unwrap();
@@ -364,7 +433,7 @@ mod tests {
     fn not_principal_needs_every_identity_listed() {
         let m = PrincipalMatcher {
             negated: true,
-            everyone: false,
+            filter: Filter::Entries,
             entries: vec![
                 Entry::compile(PrincipalType::Aws, "arn:aws:iam::444455556666:user/carol"),
                 Entry::compile(PrincipalType::Aws, "444455556666"),
@@ -405,7 +474,7 @@ mod tests {
     fn not_principal_allow_never_grants_who_it_names() {
         let m = PrincipalMatcher {
             negated: true,
-            everyone: false,
+            filter: Filter::Entries,
             entries: vec![Entry::compile(
                 PrincipalType::Aws,
                 "arn:aws:iam::444455556666:user/carol",
@@ -422,7 +491,7 @@ mod tests {
         assert!(grants("arn:aws:iam::444455556666:user/dave"));
         let by_account = PrincipalMatcher {
             negated: true,
-            everyone: false,
+            filter: Filter::Entries,
             entries: vec![Entry::compile(PrincipalType::Aws, "444455556666")],
         };
         assert!(

@@ -6,9 +6,10 @@ use super::principal::{Grant, PrincipalMatcher};
 use super::resolve::resolve;
 use super::{Ctx, Tracer, Truth};
 use crate::pattern::{Case, Pattern, PatternKind};
-use crate::policy::{ActionSpec, Effect, ResourceSpec, Statement};
+use crate::policy::{ActionSpec, Effect, PolicyKind, ResourceSpec, Statement};
 use crate::template::Template;
 use serde::Serialize;
+use std::sync::Arc;
 
 #[derive(Debug, Clone)]
 pub(crate) enum ResourcePattern {
@@ -17,7 +18,7 @@ pub(crate) enum ResourcePattern {
 }
 
 /// What reaching a literal prefix in the resource trie proves about a pattern.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub(crate) enum Proof {
     /// `prefix*`: the resource matches.
     Prefix,
@@ -82,6 +83,27 @@ impl Resources {
             .collect()
     }
 
+    /// Whether every resource matches, with nothing to report on the way: no `Resource`
+    /// element (the attached resource), or a `Resource` list with a pattern that
+    /// matches anything and no variable before it (matching stops at the first pattern
+    /// that matches, so a variable after it is never resolved).
+    pub(crate) fn always(&self) -> bool {
+        match self {
+            Resources::Attached => true,
+            Resources::Resource(list) => {
+                for p in list {
+                    match p {
+                        ResourcePattern::Fixed(p) if p.kind() == PatternKind::Any => return true,
+                        ResourcePattern::Fixed(_) => {}
+                        ResourcePattern::Template(_) => return false,
+                    }
+                }
+                false
+            }
+            Resources::NotResource(_) => false,
+        }
+    }
+
     pub(crate) fn matches<'a, T: Tracer<'a>>(&'a self, ctx: &mut Ctx<'a, '_, T>) -> bool {
         let resource = ctx.request.resource();
         let mut any = |list: &'a [ResourcePattern]| {
@@ -130,11 +152,10 @@ impl Actions {
         }
     }
 
-    /// The patterns of an `Action` element; `None` for `NotAction`.
-    pub(crate) fn patterns(&self) -> Option<&[Pattern]> {
+    /// The patterns, of `Action` or `NotAction`.
+    pub(crate) fn list(&self) -> &[Pattern] {
         match self {
-            Actions::Action(list) => Some(list),
-            Actions::NotAction(_) => None,
+            Actions::Action(list) | Actions::NotAction(list) => list,
         }
     }
 }
@@ -142,8 +163,14 @@ impl Actions {
 /// A statement ready to evaluate.
 #[derive(Debug, Clone)]
 pub(crate) struct CompiledStatement {
+    /// The kind of its policy.
+    pub(crate) kind: PolicyKind,
+    /// Its policy's position in the set.
+    pub(crate) policy: u32,
+    /// Its position in its policy.
     pub(crate) index: usize,
-    pub(crate) sid: Option<Box<str>>,
+    /// Shared with explanations.
+    pub(crate) sid: Option<Arc<str>>,
     pub(crate) effect: Effect,
     pub(crate) principal: Option<PrincipalMatcher>,
     pub(crate) actions: Actions,
@@ -153,8 +180,14 @@ pub(crate) struct CompiledStatement {
 }
 
 impl CompiledStatement {
-    /// Compiles a statement; the policy was validated, so this cannot fail.
-    pub(crate) fn compile(index: usize, s: &Statement) -> CompiledStatement {
+    /// Compiles a statement of a policy of `kind` at position `policy` in the set; the
+    /// policy was validated, so this cannot fail.
+    pub(crate) fn compile(
+        kind: PolicyKind,
+        policy: u32,
+        index: usize,
+        s: &Statement,
+    ) -> CompiledStatement {
         let conditions = s
             .condition()
             .iter()
@@ -166,6 +199,8 @@ impl CompiledStatement {
             })
             .collect();
         CompiledStatement {
+            kind,
+            policy,
             index,
             sid: s.sid().map(Into::into),
             effect: s.effect(),
@@ -178,8 +213,9 @@ impl CompiledStatement {
 
     /// Evaluates the statement against the request: `Action`, then `Resource`, then
     /// `Principal`, then the conditions, each skipped once an earlier one fails.
-    /// `known` says what the statement index already proved. `has_boundary`: a
+    /// `known` says what the action's program already proved. `has_boundary`: a
     /// `NotPrincipal` with `Deny` always applies to a caller with a permissions boundary.
+    #[inline(always)]
     pub(crate) fn eval<'a, T: Tracer<'a>>(
         &'a self,
         known: Known,

@@ -237,7 +237,7 @@ impl<L: Logic> Outcome<L> for Decided<L::B> {
 }
 
 /// Decides a request from its facts.
-#[inline]
+#[inline(always)]
 pub(crate) fn decide(f: &Facts) -> Verdict {
     rules(&mut Concrete, &Premises::of(f))
 }

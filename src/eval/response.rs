@@ -400,8 +400,17 @@ impl<'a> Response<'a> {
     pub fn determining_omitted(&self) -> usize {
         self.determining.dropped()
     }
-    /// Values the evaluator could not read, and variables without values. At most
-    /// [`MAX_PROBLEMS`]; [`Response::problems_omitted`] counts the rest.
+    /// Values the evaluator could not read, and variables without values, met in the
+    /// statements evaluated, first by statement. At most [`MAX_PROBLEMS`];
+    /// [`Response::problems_omitted`] counts the rest.
+    ///
+    /// Evaluation stops early: `Deny` statements are evaluated first, and once one
+    /// applies the decision is an explicit deny and no `Allow` statement is evaluated.
+    /// So for an explicit deny only the problems met in `Deny` statements are listed;
+    /// otherwise those of every statement that covers the request's action (and
+    /// resource), RCP `Allow` statements aside (an RCP restricts only through `Deny`).
+    /// [`crate::PolicySet::explain`] gives this same response, and its trace lists every
+    /// problem of every statement.
     pub fn problems(&self) -> impl Iterator<Item = Problem<'a>> + '_ {
         let set = self.set;
         // INVARIANT: as for `determining`.

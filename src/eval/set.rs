@@ -4,9 +4,10 @@ use super::combine::{bucket, Bucket};
 use super::decide::{decide, Facts, Gate, ResourceCite, Verdict};
 use super::response::{Decision, Problem, Response, StatementLabel, StatementRef, MAX_DETERMINING};
 use super::trace::{ContextEntryTrace, Recorder, Trace};
-use crate::compile::index::{bit_of, Index};
+use crate::compile::condition::assign_memo_slots;
+use crate::compile::program::{Matched, Program, Programs, Selected, Step};
 use crate::compile::statement::{CompiledStatement, Known, StatementEval};
-use crate::compile::{Ctx, NoTrace, Problems, RawProblem, StmtId, Tracer, Truth};
+use crate::compile::{Ctx, Memo, NoTrace, Problems, RawProblem, StmtId, Tracer, Truth};
 use crate::diagnostic::Diagnostic;
 use crate::inline::Inline;
 use crate::limits::Limits;
@@ -136,7 +137,8 @@ struct CompiledPolicy {
     id: Arc<str>,
     kind: PolicyKind,
     account: Option<Box<str>>,
-    statements: Vec<CompiledStatement>,
+    /// Its statements' positions among the set's.
+    statements: std::ops::Range<usize>,
 }
 
 /// An immutable, compiled set of policies; share it across threads and evaluate
@@ -146,6 +148,8 @@ pub struct PolicySet {
     policies: Vec<CompiledPolicy>,
     /// The policies as written, in the same order, for the analysis to encode.
     sources: Vec<Arc<Policy>>,
+    /// Every statement of every policy, policy after policy: a [`StmtId`] is a position.
+    statements: Vec<CompiledStatement>,
     has: [bool; 6],
     /// A resource-based policy was added as a role's trust policy.
     has_trust_policy: bool,
@@ -154,7 +158,7 @@ pub struct PolicySet {
     read_keys: Vec<(Box<str>, Box<str>)>,
     /// The resource owner given with a resource-based policy, if any.
     owner: Option<Box<str>>,
-    index: Index,
+    programs: Programs,
 }
 
 /// Collects policies for a [`PolicySet`].
@@ -315,6 +319,7 @@ impl PolicySetBuilder {
     /// ```
     pub fn build(&mut self) -> Result<PolicySet, BuildError> {
         let mut policies: Vec<CompiledPolicy> = Vec::with_capacity(self.entries.len());
+        let mut statements: Vec<CompiledStatement> = Vec::new();
         let mut has = [false; 6];
         let mut has_trust_policy = false;
         let mut read_keys: Vec<(Box<str>, Box<str>)> = Vec::new();
@@ -343,12 +348,15 @@ impl PolicySetBuilder {
             if let Err(e) = policy.validate(kind) {
                 return Err(err(BuildErrorKind::InvalidForKind, Some(e)));
             }
-            let statements = policy
-                .statements()
-                .iter()
-                .enumerate()
-                .map(|(i, s)| CompiledStatement::compile(i, s))
-                .collect();
+            let first = statements.len();
+            let index = policies.len() as u32;
+            statements.extend(
+                policy
+                    .statements()
+                    .iter()
+                    .enumerate()
+                    .map(|(i, s)| CompiledStatement::compile(kind, index, i, s)),
+            );
             if let Some(slot) = has.get_mut(kind as usize) {
                 *slot = true;
             }
@@ -363,50 +371,70 @@ impl PolicySetBuilder {
                 id: id.into(),
                 kind,
                 account: account.map(Into::into),
-                statements,
+                statements: first..statements.len(),
             });
             sources.push(Arc::new(policy));
         }
         let owner = policies.iter().find_map(|p| p.account.clone());
-        let index = Index::build(policies.iter().enumerate().flat_map(|(pi, p)| {
-            p.statements.iter().enumerate().map(move |(si, s)| {
-                (
-                    StmtId {
-                        policy: pi as u32,
-                        statement: si as u32,
-                    },
-                    s,
-                )
-            })
-        }));
+        assign_memo_slots(statements.iter_mut().flat_map(|s| s.conditions.iter_mut()));
+        let programs = Programs::build(&statements);
         // Stable: of keys equal but for case, the first written stays.
         read_keys.sort_by(|a, b| a.0.cmp(&b.0));
         read_keys.dedup_by(|a, b| a.0 == b.0);
         Ok(PolicySet {
             policies,
             sources,
+            statements,
             has,
             has_trust_policy,
             read_keys,
             owner,
-            index,
+            programs,
         })
     }
 }
 
-/// What the scan of the statements found: for each kind of policy, the first statement
+/// The slots of [`Scan::allowed`], one per way a statement can allow.
+const IDENTITY: usize = 0;
+const BOUNDARY: usize = 1;
+const SESSION: usize = 2;
+const SCP: usize = 3;
+const DIRECT: usize = 4;
+const LIMITED: usize = 5;
+const ACCOUNT: usize = 6;
+
+/// No statement.
+const NONE: u32 = u32::MAX;
+
+/// What the scan of the statements found: for each way of allowing, the first statement
 /// (in set order) that allowed, and every `Deny` that applied.
-#[derive(Default)]
 struct Scan {
+    /// By slot ([`IDENTITY`] …), the smallest id of a statement that allowed; [`NONE`]
+    /// when none did (so that keeping the smallest is one `min`).
+    allowed: [u32; 7],
     denies: Inline<StmtId, MAX_DETERMINING>,
     unjudged_deny: bool,
-    identity: Option<StmtId>,
-    boundary: Option<StmtId>,
-    session: Option<StmtId>,
-    scp: Option<StmtId>,
-    direct: Option<StmtId>,
-    limited: Option<StmtId>,
-    account: Option<StmtId>,
+}
+
+impl Default for Scan {
+    fn default() -> Self {
+        Scan {
+            allowed: [NONE; 7],
+            denies: Inline::default(),
+            unjudged_deny: false,
+        }
+    }
+}
+
+impl Scan {
+    #[inline(always)]
+    fn allowed(&self, slot: usize) -> Option<StmtId> {
+        self.allowed
+            .get(slot)
+            .copied()
+            .filter(|&id| id != NONE)
+            .map(StmtId)
+    }
 }
 
 /// Which policy kinds take part in a request, from the kind of caller alone.
@@ -417,9 +445,12 @@ pub(crate) struct Applicable {
     pub(crate) has_boundary: bool,
     pub(crate) has_session: bool,
     pub(crate) has_scp: bool,
+    /// One bit per kind that applies, by `PolicyKind as u8`.
+    kinds: u8,
 }
 
 impl Applicable {
+    #[inline(always)]
     fn new(set: &PolicySet, request: &Request) -> Applicable {
         let p = request.principal();
         Applicable::with(set, p.is_iam(), p.kind())
@@ -438,35 +469,41 @@ impl Applicable {
         Applicable::with(set, iam, kind)
     }
 
+    #[inline(always)]
     fn with(set: &PolicySet, iam: bool, kind: PrincipalKind) -> Applicable {
         let root = kind == PrincipalKind::Root;
+        // Root cannot have a permissions boundary or a session policy.
+        let has_boundary = iam && !root && set.has(PolicyKind::Boundary);
+        // Session policies exist only for role and federated-user sessions.
+        // https://docs.aws.amazon.com/IAM/latest/UserGuide/access_policies.html#policies_session
+        let has_session = matches!(
+            kind,
+            PrincipalKind::AssumedRole | PrincipalKind::FederatedUser | PrincipalKind::Role
+        ) && set.has(PolicyKind::Session);
+        let has_scp = iam && set.has(PolicyKind::Scp);
+        let bit = |kind: PolicyKind, on: bool| u8::from(on) << (kind as u8);
         Applicable {
             iam,
             root,
-            // Root cannot have a permissions boundary or a session policy.
-            has_boundary: iam && !root && set.has(PolicyKind::Boundary),
-            // Session policies exist only for role and federated-user sessions.
-            // https://docs.aws.amazon.com/IAM/latest/UserGuide/access_policies.html#policies_session
-            has_session: matches!(
-                kind,
-                PrincipalKind::AssumedRole | PrincipalKind::FederatedUser | PrincipalKind::Role
-            ) && set.has(PolicyKind::Session),
-            has_scp: iam && set.has(PolicyKind::Scp),
+            has_boundary,
+            has_session,
+            has_scp,
+            // SCPs apply to the IAM principals of member accounts, not to anonymous or
+            // service callers.
+            // https://docs.aws.amazon.com/organizations/latest/userguide/orgs_manage_policies_scps.html
+            kinds: bit(PolicyKind::Identity, iam)
+                | bit(PolicyKind::Scp, iam)
+                | bit(PolicyKind::Boundary, has_boundary)
+                | bit(PolicyKind::Session, has_session)
+                | bit(PolicyKind::Resource, true)
+                | bit(PolicyKind::Rcp, true),
         }
     }
 
     /// Whether policies of this kind take part.
-    #[inline]
+    #[inline(always)]
     pub(crate) fn kind(self, kind: PolicyKind) -> bool {
-        match kind {
-            // SCPs apply to the IAM principals of member accounts, not to anonymous or
-            // service callers.
-            // https://docs.aws.amazon.com/organizations/latest/userguide/orgs_manage_policies_scps.html
-            PolicyKind::Identity | PolicyKind::Scp => self.iam,
-            PolicyKind::Boundary => self.has_boundary,
-            PolicyKind::Session => self.has_session,
-            PolicyKind::Resource | PolicyKind::Rcp => true,
-        }
+        (self.kinds >> (kind as u8)) & 1 != 0
     }
 }
 
@@ -511,15 +548,15 @@ impl PolicySet {
     }
 
     fn statement(&self, id: StmtId) -> Option<(&CompiledPolicy, &CompiledStatement)> {
-        let policy = self.policies.get(id.policy as usize)?;
-        Some((policy, policy.statements.get(id.statement as usize)?))
+        let s = self.statements.get(id.index())?;
+        Some((self.policies.get(s.policy as usize)?, s))
     }
 
     pub(crate) fn statement_ref(&self, id: StmtId) -> Option<StatementRef<'_>> {
         let (policy, s) = self.statement(id)?;
         Some(StatementRef {
             policy_id: &policy.id,
-            policy_index: id.policy as usize,
+            policy_index: s.policy as usize,
             kind: policy.kind,
             index: s.index,
             sid: s.sid.as_deref(),
@@ -527,12 +564,12 @@ impl PolicySet {
         })
     }
 
-    /// The label of a statement, sharing the policy id with the set.
+    /// The label of a statement, sharing the policy id and the `Sid` with the set.
     pub(crate) fn label(&self, id: StmtId) -> Option<StatementLabel> {
         let (policy, s) = self.statement(id)?;
         Some(StatementLabel::new(
             Arc::clone(&policy.id),
-            s.sid.as_deref().map(Into::into),
+            s.sid.clone(),
             s.index,
         ))
     }
@@ -618,7 +655,7 @@ impl PolicySet {
     /// account, the account given with any resource-based policy.
     ///
     /// Which policy covers the request is decided by its statements' `Action` and
-    /// `Resource` alone, apart from the statement index and from whom they name, so that
+    /// `Resource` alone, apart from the programs and from whom they name, so that
     /// `evaluate` and `explain` always agree on it. Only policies added with an owner
     /// account are looked at, so sets without any (the usual library use) pay nothing.
     fn resource_account<'a>(&'a self, request: &'a Request) -> Option<&'a str> {
@@ -638,20 +675,43 @@ impl PolicySet {
             request,
             problems: &mut problems,
             tracer: &mut NoTrace,
+            memo: Memo::default(),
         };
         self.policies
             .iter()
             .filter(|p| p.kind == PolicyKind::Resource && p.account.is_some())
             .find(|p| {
-                p.statements.iter().any(|s| {
+                let statements = self.statements.get(p.statements.clone());
+                statements.unwrap_or_default().iter().any(|s| {
                     s.actions.matches(request.action_lower()) && s.resources.matches(&mut ctx)
                 })
             })
             .and_then(|p| p.account.as_deref())
     }
 
+    /// Whether the resource is in another account than the caller's.
+    #[inline]
+    fn cross_account(&self, request: &Request) -> bool {
+        if self.owner.is_none() {
+            // The owner is the one the request names, else the caller's account.
+            return request.names_other_owner();
+        }
+        self.resource_account(request)
+            .is_some_and(|o| Some(o) != request.principal().account())
+    }
+
     /// Decides a request. Never fails and, for requests whose policies use no variables,
     /// never allocates.
+    ///
+    /// One hash of the action selects the statements that can cover it (worked out when
+    /// the set was built); of those, the ones whose resource can match are found through
+    /// a trie of resource prefixes. `Deny` statements are evaluated first; once one
+    /// applies the decision is an explicit deny, and `Allow` statements are not
+    /// evaluated. So the response's problems are those met in the statements evaluated:
+    /// for an explicit deny, only those of `Deny` statements (every `Deny` that covers
+    /// the request is still evaluated, so that all that apply are cited).
+    /// [`PolicySet::explain`] evaluates every statement and its trace lists every
+    /// problem; the response it returns is this one.
     ///
     /// The response borrows the set and the request (it names the statements that
     /// decided and the request values it could not judge without copying them), so keep
@@ -684,28 +744,125 @@ impl PolicySet {
             request,
             problems: &mut problems,
             tracer: &mut NoTrace,
+            memo: Memo::default(),
         };
-        for c in self
-            .index
-            .by_action(request.action_lower(), request.service_lower())
-        {
-            self.visit(c.id, c.known, applicable, &mut scan, &mut ctx);
+        if let Some(program) = self.programs.select(request) {
+            let account = request.principal().account_id();
+            if let Some((selected, denies)) =
+                program.select(request.resource(), applicable.kinds, account)
+            {
+                let steps = program.steps();
+                let denying = selected.considered & denies;
+                self.run_bits(steps, selected, denying, applicable, &mut scan, &mut ctx);
+                // Once a Deny applies the decision is fixed.
+                if scan.denies.is_empty() {
+                    let allowing = selected.considered & !denies;
+                    self.run_bits(steps, selected, allowing, applicable, &mut scan, &mut ctx);
+                }
+            } else {
+                let matched = program.matched(request.resource());
+                self.run(program, &matched, true, applicable, &mut scan, &mut ctx);
+                if scan.denies.is_empty() {
+                    self.run(program, &matched, false, applicable, &mut scan, &mut ctx);
+                }
+            }
         }
-        self.index.by_resource(
-            request.resource(),
-            bit_of(request.action_hash()),
-            request.account_hash().map_or(0, bit_of),
-            |c| {
-                self.visit(c.id, c.known, applicable, &mut scan, &mut ctx);
-            },
-        );
         self.respond(request, &scan, applicable, problems)
+    }
+
+    /// Evaluates the steps of a small program in `which` (a bit set over `steps`).
+    #[inline(always)]
+    fn run_bits<'a>(
+        &'a self,
+        steps: &'a [Step],
+        selected: Selected,
+        mut which: u64,
+        applicable: Applicable,
+        scan: &mut Scan,
+        ctx: &mut Ctx<'a, '_, NoTrace>,
+    ) {
+        while which != 0 {
+            let i = which.trailing_zeros();
+            which &= which - 1;
+            let Some(&step) = steps.get(i as usize) else {
+                continue;
+            };
+            let Some(s) = self.statements.get(step.id.index()) else {
+                continue;
+            };
+            if !self.programs.covers(step, ctx.request.action_lower()) {
+                continue;
+            }
+            let known = Known {
+                action: true,
+                resource: selected.proven & (1 << i) != 0,
+            };
+            self.visit(step.id, s, known, applicable, scan, ctx);
+        }
+    }
+
+    /// Evaluates the `Deny` (or `Allow`) statements of a large program: those without a
+    /// resource prefix, then those of the prefixes the resource starts with.
+    #[inline(always)]
+    fn run<'a>(
+        &'a self,
+        program: &'a Program,
+        matched: &Matched,
+        deny: bool,
+        applicable: Applicable,
+        scan: &mut Scan,
+        ctx: &mut Ctx<'a, '_, NoTrace>,
+    ) {
+        for &step in program.fixed(deny) {
+            self.step(step, step.always(), applicable, scan, ctx);
+        }
+        let resource: &'a str = ctx.request.resource();
+        let len = resource.len();
+        let mut group = |g: u32| {
+            let (steps, prefix) = program.group(g, deny);
+            let at_end = prefix == len;
+            for &step in steps {
+                self.step(step, step.proven(at_end), applicable, scan, ctx);
+            }
+        };
+        if matched.overflow {
+            program.for_each_matched(resource, group);
+            return;
+        }
+        for &g in matched.groups() {
+            group(g);
+        }
+    }
+
+    /// Evaluates one statement of a program.
+    #[inline(always)]
+    fn step<'a>(
+        &'a self,
+        step: Step,
+        resource: bool,
+        applicable: Applicable,
+        scan: &mut Scan,
+        ctx: &mut Ctx<'a, '_, NoTrace>,
+    ) {
+        let Some(s) = self.statements.get(step.id.index()) else {
+            return;
+        };
+        if !applicable.kind(s.kind) || !self.programs.covers(step, ctx.request.action_lower()) {
+            return;
+        }
+        let known = Known {
+            action: true,
+            resource,
+        };
+        self.visit(step.id, s, known, applicable, scan, ctx);
     }
 
     /// Decides a request and explains the decision: every policy, statement and
     /// condition. Runs the same statement evaluation and decision code as
-    /// [`PolicySet::evaluate`]; only the statement index is bypassed, so that every
-    /// statement appears in the trace.
+    /// [`PolicySet::evaluate`], but visits every statement in set order instead of the
+    /// action's program, so that every statement appears in the trace. The response is
+    /// the one `evaluate` gives: its problems are those `evaluate` meets (see there);
+    /// the trace lists all of them.
     ///
     /// The [`Trace`] is owned: it outlives the set and the request. Its `Display` is
     /// what `iam-eval eval --explain` prints; it serializes to the JSON documented in
@@ -740,27 +897,42 @@ impl PolicySet {
     pub fn explain<'a>(&'a self, request: &'a Request) -> (Response<'a>, Trace) {
         let applicable = Applicable::new(self, request);
         let mut scan = Scan::default();
-        let mut problems = Problems::default();
+        // The problems `evaluate` reports: those of Deny statements, and those of Allow
+        // statements (RCPs' aside) unless a Deny applies.
+        let mut deny_problems = Problems::default();
+        let mut allow_problems = Problems::default();
+        let mut unreported = Problems::default();
         let mut recorder = Recorder::new(self);
-        for (pi, policy) in self.policies.iter().enumerate() {
+        for policy in &self.policies {
             let applies = applicable.kind(policy.kind);
+            recorder.start_policy(if applies { policy.statements.len() } else { 0 });
             if applies {
-                for (si, s) in policy.statements.iter().enumerate() {
-                    let id = StmtId {
-                        policy: pi as u32,
-                        statement: si as u32,
+                for i in policy.statements.clone() {
+                    let Some(s) = self.statements.get(i) else {
+                        continue;
+                    };
+                    let id = StmtId(i as u32);
+                    let problems = match (s.effect, policy.kind) {
+                        (Effect::Deny, _) => &mut deny_problems,
+                        (Effect::Allow, PolicyKind::Rcp) => &mut unreported,
+                        (Effect::Allow, _) => &mut allow_problems,
                     };
                     let mut ctx = Ctx {
                         request,
-                        problems: &mut problems,
+                        problems,
                         tracer: &mut recorder,
+                        memo: Memo::default(),
                     };
-                    let eval = self.visit(id, Known::default(), applicable, &mut scan, &mut ctx);
+                    let eval = self.visit(id, s, Known::default(), applicable, &mut scan, &mut ctx);
                     recorder.statement(id, s, &eval);
                 }
             }
             let note = (!applies).then(|| not_applicable(policy.kind, request.principal().kind()));
             recorder.policy(Arc::clone(&policy.id), policy.kind, note);
+        }
+        let mut problems = deny_problems;
+        if scan.denies.is_empty() {
+            problems.merge(&allow_problems);
         }
         let response = self.respond(request, &scan, applicable, problems);
         let owner = self.resource_account(request);
@@ -777,7 +949,12 @@ impl PolicySet {
                     .map(|s| s.label.clone())
                     .collect()
             } else {
-                response.determining().map(|s| s.label()).collect()
+                // Labels that share the set's policy ids and Sids.
+                response
+                    .determining
+                    .iter()
+                    .filter_map(|id| self.label(id))
+                    .collect()
             },
             problems: recorder
                 .problems
@@ -785,7 +962,15 @@ impl PolicySet {
                 .filter_map(|p| self.problem(*p))
                 .map(|p| p.to_string())
                 .collect(),
-            principal: request.principal().to_string(),
+            principal: match request.principal().kind() {
+                // An IAM principal is shown as its ARN (see its `Display`).
+                PrincipalKind::User
+                | PrincipalKind::Role
+                | PrincipalKind::AssumedRole
+                | PrincipalKind::FederatedUser
+                | PrincipalKind::Root => request.principal().id().to_string(),
+                _ => request.principal().to_string(),
+            },
             action: request.action().to_string(),
             resource: request.resource().to_string(),
             resource_account: owner.map(str::to_string),
@@ -797,21 +982,16 @@ impl PolicySet {
     }
 
     /// Evaluates one statement and files what it found under its policy's kind.
-    #[inline]
+    #[inline(always)]
     fn visit<'a, T: Tracer<'a>>(
         &'a self,
         id: StmtId,
+        s: &'a CompiledStatement,
         known: Known,
         applicable: Applicable,
         scan: &mut Scan,
         ctx: &mut Ctx<'a, '_, T>,
     ) -> StatementEval {
-        let Some((policy, s)) = self.statement(id) else {
-            return StatementEval::NOT_MATCHED;
-        };
-        if !applicable.kind(policy.kind) {
-            return StatementEval::NOT_MATCHED;
-        }
         ctx.problems.current = id;
         let eval = s.eval(known, applicable.has_boundary, ctx);
         match (eval.truth, s.effect) {
@@ -820,18 +1000,20 @@ impl PolicySet {
             (Truth::True, Effect::Deny) => scan.denies.insert_sorted(id, |x| *x),
             (Truth::True, Effect::Allow) => {
                 // Where it counts: the rule the analysis shares.
-                let slot = match bucket(policy.kind, s.effect, eval.grant) {
+                let slot = match bucket(s.kind, s.effect, eval.grant) {
                     None | Some(Bucket::Deny) => return eval,
-                    Some(Bucket::Identity) => &mut scan.identity,
-                    Some(Bucket::Boundary) => &mut scan.boundary,
-                    Some(Bucket::Session) => &mut scan.session,
-                    Some(Bucket::Scp) => &mut scan.scp,
-                    Some(Bucket::Limited) => &mut scan.limited,
-                    Some(Bucket::Account) => &mut scan.account,
-                    Some(Bucket::Direct) => &mut scan.direct,
+                    Some(Bucket::Identity) => IDENTITY,
+                    Some(Bucket::Boundary) => BOUNDARY,
+                    Some(Bucket::Session) => SESSION,
+                    Some(Bucket::Scp) => SCP,
+                    Some(Bucket::Direct) => DIRECT,
+                    Some(Bucket::Limited) => LIMITED,
+                    Some(Bucket::Account) => ACCOUNT,
                 };
-                // The smallest id, whatever order candidates arrive in.
-                *slot = Some(slot.map_or(id, |old| old.min(id)));
+                // The smallest id, whatever order statements are found in.
+                if let Some(first) = scan.allowed.get_mut(slot) {
+                    *first = (*first).min(id.0);
+                }
             }
         }
         eval
@@ -839,6 +1021,7 @@ impl PolicySet {
 
     /// Turns the scan into facts, decides, and cites the statements the decision rests
     /// on.
+    #[inline(always)]
     fn respond<'a>(
         &'a self,
         request: &'a Request,
@@ -846,10 +1029,11 @@ impl PolicySet {
         applicable: Applicable,
         problems: Problems<'a>,
     ) -> Response<'a> {
-        let gate = |in_force: bool, allowed: &Option<StmtId>| match (in_force, allowed) {
+        let allowed = |slot: usize| scan.allowed.get(slot).is_some_and(|&id| id != NONE);
+        let gate = |in_force: bool, slot: usize| match (in_force, allowed(slot)) {
             (false, _) => Gate::NotInForce,
-            (true, Some(_)) => Gate::Allows,
-            (true, None) => Gate::DoesNotAllow,
+            (true, true) => Gate::Allows,
+            (true, false) => Gate::DoesNotAllow,
         };
         let iam = applicable.iam;
         let facts = Facts {
@@ -857,20 +1041,16 @@ impl PolicySet {
             unjudged_deny: scan.unjudged_deny,
             iam,
             root: applicable.root,
-            identity: scan.identity.is_some(),
-            boundary: gate(applicable.has_boundary, &scan.boundary),
-            session: gate(applicable.has_session, &scan.session),
-            scp: gate(applicable.has_scp, &scan.scp),
-            direct: scan.direct.is_some(),
-            limited: scan.limited.is_some(),
-            account: scan.account.is_some(),
+            identity: allowed(IDENTITY),
+            boundary: gate(applicable.has_boundary, BOUNDARY),
+            session: gate(applicable.has_session, SESSION),
+            scp: gate(applicable.has_scp, SCP),
+            direct: allowed(DIRECT),
+            limited: allowed(LIMITED),
+            account: allowed(ACCOUNT),
             // Only IAM callers have an account to compare, and a Deny decides without
             // it: the owner lookup is skipped for those.
-            cross_account: iam
-                && scan.denies.is_empty()
-                && self
-                    .resource_account(request)
-                    .is_some_and(|o| Some(o) != request.principal().account()),
+            cross_account: iam && scan.denies.is_empty() && self.cross_account(request),
             kms: request.resource_is_kms(),
             assume_role: request.assumes_role()
                 || (self.has_trust_policy && request.is_assume_role_action()),
@@ -887,35 +1067,36 @@ impl PolicySet {
 }
 
 /// The statements a verdict rests on, in the order it gives.
+#[inline(always)]
 fn cite(v: &Verdict, scan: &Scan) -> Inline<StmtId, MAX_DETERMINING> {
     if v.cite_denies {
         return scan.denies;
     }
     let mut why = Inline::default();
-    let mut push = |s: Option<StmtId>| {
-        if let Some(s) = s {
+    let mut push = |slot: usize| {
+        if let Some(s) = scan.allowed(slot) {
             why.push(s);
         }
     };
     if v.cite_identity {
-        push(scan.identity);
-        push(scan.boundary);
-        push(scan.session);
+        push(IDENTITY);
+        push(BOUNDARY);
+        push(SESSION);
     }
     match v.cite_resource {
         None => {}
-        Some(ResourceCite::Direct) => push(scan.direct),
-        Some(ResourceCite::Account) => push(scan.account),
+        Some(ResourceCite::Direct) => push(DIRECT),
+        Some(ResourceCite::Account) => push(ACCOUNT),
         Some(ResourceCite::Limited { with_limits }) => {
-            push(scan.limited);
+            push(LIMITED);
             if with_limits {
-                push(scan.boundary);
-                push(scan.session);
+                push(BOUNDARY);
+                push(SESSION);
             }
         }
     }
     if v.cite_scp {
-        push(scan.scp);
+        push(SCP);
     }
     why
 }

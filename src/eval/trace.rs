@@ -121,15 +121,16 @@ pub struct ContextEntryTrace {
 
 impl ContextEntryTrace {
     pub(crate) fn of(context: &crate::request::Context) -> Vec<ContextEntryTrace> {
-        context
-            .iter()
-            .map(|(key, values)| ContextEntryTrace {
+        let mut entries = Vec::with_capacity(context.len());
+        entries.extend(context.iter_with_origin().map(|(key, values, derived)| {
+            ContextEntryTrace {
                 key: key.to_string(),
                 values: values.iter().map(str::to_string).collect(),
                 multivalued: values.is_multivalued(),
-                derived: context.is_derived(key),
-            })
-            .collect()
+                derived,
+            }
+        }));
+        entries
     }
 }
 
@@ -301,7 +302,7 @@ impl<'a> Recorder<'a> {
         Recorder {
             set,
             problems: Vec::new(),
-            policies: Vec::new(),
+            policies: Vec::with_capacity(set.len()),
             statements: Vec::new(),
             conditions: Vec::new(),
         }
@@ -339,6 +340,11 @@ impl<'a> Recorder<'a> {
             applies,
             note,
         });
+    }
+
+    /// Starts the trace of a policy of `statements` statements.
+    pub(crate) fn start_policy(&mut self, statements: usize) {
+        self.statements = Vec::with_capacity(statements);
     }
 
     /// Ends the trace of one policy.

@@ -1,8 +1,8 @@
 //! The request context: condition keys and their values.
 
 use super::Range;
-use crate::hash::key_hash;
-use crate::value::{date, ip, numeric};
+use crate::hash::{ascii_has_uppercase, bytes_eq, key_hash, key_hash_const};
+use crate::value::{date, ip, numeric, parse_bool};
 use std::net::IpAddr;
 
 /// A single context value read as each operator family's type, where it can be.
@@ -11,6 +11,7 @@ pub(crate) struct Typed {
     pub(crate) ip: Option<IpAddr>,
     pub(crate) date: Option<date::Instant>,
     pub(crate) number: Option<numeric::Number>,
+    pub(crate) boolean: Option<bool>,
 }
 
 impl Typed {
@@ -29,6 +30,11 @@ impl Typed {
             } else {
                 None
             },
+            boolean: if matches!(first, b't' | b'T' | b'f' | b'F') {
+                parse_bool(v)
+            } else {
+                None
+            },
         }
     }
 }
@@ -37,6 +43,8 @@ impl Typed {
 enum Value {
     /// One value.
     Single(Range),
+    /// One value that is always the same text (`false`, `User`, ...).
+    Static(&'static str),
     /// A multivalued key: `len` ranges in `lists` from `first`.
     Multi { first: usize, len: usize },
 }
@@ -52,20 +60,142 @@ pub(crate) struct ContextEntry {
     /// INVARIANT: the typed readings of a single value, made once when the key is set so
     /// conditions on it do not parse it again; empty for a multivalued key.
     pub(crate) typed: Typed,
-    /// Whether the key was derived from the principal rather than set by the caller.
-    derived: bool,
 }
+
+/// A key AWS derives from the principal.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) struct DerivedKey {
+    key: &'static str,
+    /// INVARIANT: `key.to_lowercase()`.
+    lower: &'static str,
+    /// INVARIANT: `key_hash(lower)`.
+    hash: u64,
+}
+
+impl DerivedKey {
+    const fn new(key: &'static str, lower: &'static str) -> DerivedKey {
+        DerivedKey {
+            key,
+            lower,
+            hash: key_hash_const(lower),
+        }
+    }
+}
+
+/// The keys AWS derives from the principal, in the order it lists them.
+/// <https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_condition-keys.html>
+const DERIVED_KEYS: [DerivedKey; 6] = [
+    DerivedKey::new("aws:PrincipalArn", "aws:principalarn"),
+    DerivedKey::new("aws:PrincipalAccount", "aws:principalaccount"),
+    DerivedKey::new("aws:PrincipalIsAWSService", "aws:principalisawsservice"),
+    DerivedKey::new("aws:PrincipalServiceName", "aws:principalservicename"),
+    DerivedKey::new("aws:PrincipalType", "aws:principaltype"),
+    DerivedKey::new("aws:username", "aws:username"),
+];
+
+/// A key of [`DERIVED_KEYS`], by position.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum Derive {
+    PrincipalArn,
+    PrincipalAccount,
+    PrincipalIsAwsService,
+    PrincipalServiceName,
+    PrincipalType,
+    Username,
+}
+
+impl Derive {
+    fn key(self) -> DerivedKey {
+        let at = self as usize;
+        DERIVED_KEYS
+            .get(at)
+            .copied()
+            .unwrap_or(DerivedKey::new("", ""))
+    }
+}
+
+/// How many keys a principal derives at most.
+const MAX_DERIVED: usize = 5;
+
+/// The keys derived from the request's principal, in the order AWS lists them. They are
+/// kept apart from the keys the caller set, which win, and looked up after them: so
+/// building a request writes their values once and neither hashes nor indexes them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct Derived {
+    keys: [Derive; MAX_DERIVED],
+    values: [Value; MAX_DERIVED],
+    /// INVARIANT: at most `MAX_DERIVED`; the keys before it are set.
+    len: usize,
+}
+
+impl Default for Derived {
+    fn default() -> Self {
+        Derived {
+            keys: [Derive::PrincipalArn; MAX_DERIVED],
+            values: [Value::Static(""); MAX_DERIVED],
+            len: 0,
+        }
+    }
+}
+
+/// The readings of a derived value: none, as for any value a condition reads when it
+/// compares it.
+static UNREAD: Typed = Typed {
+    ip: None,
+    date: None,
+    number: None,
+    boolean: None,
+};
 
 /// The request context: condition keys and their values. Keys are case-insensitive; the
 /// last value set for a key wins.
 ///
 /// Keys and values live in one text buffer, so setting a key copies bytes rather than
-/// allocating, and a context cleared for the next request keeps its capacity.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+/// allocating, and a context cleared for the next request keeps its capacity. Keys are
+/// found through a table of their hashes, so a lookup costs the same however many keys
+/// the request has.
+#[derive(Debug, Clone, Default)]
 pub struct Context {
     text: String,
     entries: Vec<ContextEntry>,
     lists: Vec<Range>,
+    derived: Derived,
+    /// The entries by the hash of their lowercase key: open addressing, each slot the
+    /// entry's index plus one, 0 when free.
+    // INVARIANT: empty, or a power of two long and at least twice as long as `entries`,
+    // so a probe always meets a free slot; every entry is in it.
+    table: Vec<u32>,
+}
+
+/// Two contexts are equal when they hold the same keys and values, written in the same
+/// order; the lookup table, which grows with use, is not compared.
+impl PartialEq for Context {
+    fn eq(&self, other: &Context) -> bool {
+        self.text == other.text
+            && self.entries == other.entries
+            && self.lists == other.lists
+            && self.derived == other.derived
+    }
+}
+impl Eq for Context {}
+
+/// The slot a key hash starts probing at: FxHash mixes its high bits best.
+#[inline]
+fn bucket(hash: u64) -> usize {
+    (hash >> 32) as usize
+}
+
+/// Puts entry `i` in a table with a free slot.
+fn place(table: &mut [u32], i: usize, hash: u64) {
+    let mask = table.len().wrapping_sub(1);
+    let mut at = bucket(hash) & mask;
+    while let Some(slot) = table.get_mut(at) {
+        if *slot == 0 {
+            *slot = i as u32 + 1;
+            return;
+        }
+        at = (at + 1) & mask;
+    }
 }
 
 /// The values of one context key.
@@ -80,11 +210,12 @@ impl<'a> Values<'a> {
     pub fn iter(&self) -> impl Iterator<Item = &'a str> + 'a {
         let ctx = self.context;
         let ranges: &'a [Range] = match self.value {
-            Value::Single(_) => &[],
+            Value::Single(_) | Value::Static(_) => &[],
             Value::Multi { first, len } => ctx.lists.get(first..first + len).unwrap_or_default(),
         };
         let single = match self.value {
             Value::Single(r) => Some(r.get(&ctx.text)),
+            Value::Static(text) => Some(text),
             Value::Multi { .. } => None,
         };
         single
@@ -95,7 +226,7 @@ impl<'a> Values<'a> {
     /// multivalued one, which differs from a missing key).
     pub fn len(&self) -> usize {
         match self.value {
-            Value::Single(_) => 1,
+            Value::Single(_) | Value::Static(_) => 1,
             Value::Multi { len, .. } => len,
         }
     }
@@ -107,10 +238,20 @@ impl<'a> Values<'a> {
     pub fn is_multivalued(&self) -> bool {
         matches!(self.value, Value::Multi { .. })
     }
+    /// The bytes of the value of a single-valued key.
+    #[inline(always)]
+    pub(crate) fn single_bytes(&self) -> Option<&'a [u8]> {
+        match self.value {
+            Value::Single(r) => Some(r.bytes(&self.context.text)),
+            Value::Static(text) => Some(text.as_bytes()),
+            Value::Multi { .. } => None,
+        }
+    }
     /// The value of a single-valued key.
     pub fn single(&self) -> Option<&'a str> {
         match self.value {
             Value::Single(r) => Some(r.get(&self.context.text)),
+            Value::Static(text) => Some(text),
             Value::Multi { .. } => None,
         }
     }
@@ -209,34 +350,40 @@ impl Context {
         }
     }
 
+    /// The lowercase form of a key that is not ASCII: written to the buffer if it
+    /// differs from the key (at `key`).
+    fn push_lowercase(&mut self, key: &str, written: Range) -> Range {
+        if !key.chars().any(char::is_uppercase) {
+            return written;
+        }
+        let start = self.text.len();
+        for c in key.chars() {
+            self.text.extend(c.to_lowercase());
+        }
+        Range {
+            start,
+            end: self.text.len(),
+        }
+    }
+
     /// The entry for a key, created if missing, with its key written.
     fn entry_for(&mut self, key: &str) -> usize {
         // The key and, if it differs, its lowercase form are written to the buffer first
         // (no allocation) and taken back if the key is already set.
         let mark = self.text.len();
         let key_range = self.push_text(key);
-        let lower_range = if key.is_ascii() {
-            if key.bytes().any(|b| b.is_ascii_uppercase()) {
+        let lower_range = match ascii_has_uppercase(key.as_bytes()) {
+            Some(false) => key_range,
+            Some(true) => {
                 let r = self.push_text(key);
                 if let Some(s) = self.text.get_mut(r.start..r.end) {
                     s.make_ascii_lowercase();
                 }
                 r
-            } else {
-                key_range
             }
-        } else if key.chars().any(char::is_uppercase) {
-            let start = self.text.len();
-            for c in key.chars() {
-                self.text.extend(c.to_lowercase());
-            }
-            Range {
-                start,
-                end: self.text.len(),
-            }
-        } else {
-            key_range
+            None => self.push_lowercase(key, key_range),
         };
+
         let hash = key_hash(lower_range.get(&self.text));
         if let Some(i) = self.find(lower_range.get(&self.text), hash) {
             self.text.truncate(mark);
@@ -248,24 +395,79 @@ impl Context {
             hash,
             value: Value::Multi { first: 0, len: 0 },
             typed: Typed::default(),
-            derived: false,
         });
-        self.entries.len() - 1
+        let i = self.entries.len() - 1;
+        if self.table.len() < 2 * self.entries.len() {
+            // Rebuilt at least twice as large as the entries need.
+            let size = (2 * self.entries.len()).next_power_of_two().max(16);
+            self.table.clear();
+            self.table.resize(size, 0);
+            for (j, e) in self.entries.iter().enumerate() {
+                place(&mut self.table, j, e.hash);
+            }
+        } else {
+            place(&mut self.table, i, hash);
+        }
+        i
     }
 
-    /// Sets a key that is not set yet; a key the caller set wins.
-    pub(super) fn set_default(&mut self, key: &str, value: &str) {
-        let before = self.entries.len();
-        let i = self.entry_for(key);
-        if i == before {
-            let range = self.push_text(value);
-            if let Some(e) = self.entries.get_mut(i) {
-                // Derived values (ARNs, account ids, principal types) are left unread:
-                // a condition that compares one as a number or date reads it then.
-                e.value = Value::Single(range);
-                e.derived = true;
-            }
+    /// Swaps the keys the caller set (and the buffers) with another context's, leaving
+    /// each its derived keys: building a request hands the builder's buffers over, and
+    /// then derives the request's keys afresh.
+    pub(super) fn swap_keys(&mut self, other: &mut Context) {
+        std::mem::swap(&mut self.text, &mut other.text);
+        std::mem::swap(&mut self.entries, &mut other.entries);
+        std::mem::swap(&mut self.lists, &mut other.lists);
+        std::mem::swap(&mut self.table, &mut other.table);
+    }
+
+    /// Clears the derived keys, for the next principal's.
+    pub(super) fn clear_derived(&mut self) {
+        self.derived = Derived::default();
+    }
+
+    /// Writes the principal's text to the buffer, for [`Context::derive`]: where it
+    /// starts.
+    pub(super) fn push_principal(&mut self, text: &str) -> usize {
+        self.push_text(text).start
+    }
+
+    /// Adds a key derived from the principal, after those added before; a key the
+    /// caller set wins over it. `value`: a range of the principal's text, written to the
+    /// buffer at `base` ([`Context::push_principal`]).
+    pub(super) fn derive(&mut self, key: Derive, base: usize, value: Range) {
+        let value = Value::Single(value.shifted(base));
+        self.derive_value(key, value);
+    }
+
+    /// As [`Context::derive`], with a value that is always the same.
+    pub(super) fn derive_static(&mut self, key: Derive, value: &'static str) {
+        self.derive_value(key, Value::Static(value));
+    }
+
+    fn derive_value(&mut self, key: Derive, value: Value) {
+        let d = &mut self.derived;
+        if let (Some(k), Some(v)) = (d.keys.get_mut(d.len), d.values.get_mut(d.len)) {
+            *k = key;
+            *v = value;
+            d.len += 1;
         }
+    }
+
+    /// Every derived key, the caller's or not, in order.
+    #[inline(always)]
+    fn all_derived(&self) -> impl Iterator<Item = (DerivedKey, Value)> + '_ {
+        let d = &self.derived;
+        let len = d.len.min(MAX_DERIVED);
+        let keys = d.keys.get(..len).unwrap_or_default();
+        let values = d.values.get(..len).unwrap_or_default();
+        keys.iter().zip(values).map(|(k, v)| (k.key(), *v))
+    }
+
+    /// The derived keys the caller did not set, in order.
+    fn derived(&self) -> impl Iterator<Item = (DerivedKey, Value)> + '_ {
+        self.all_derived()
+            .filter(|(k, _)| self.find(k.lower, k.hash).is_none())
     }
 
     fn set_single(&mut self, key: &str, value: &str) {
@@ -274,7 +476,6 @@ impl Context {
         if let Some(e) = self.entries.get_mut(i) {
             e.value = Value::Single(range);
             e.typed = Typed::read(value);
-            e.derived = false;
         }
     }
 
@@ -289,7 +490,6 @@ impl Context {
         if let Some(e) = self.entries.get_mut(i) {
             e.value = Value::Multi { first, len };
             e.typed = Typed::default();
-            e.derived = false;
         }
     }
 
@@ -307,6 +507,10 @@ impl Context {
         let first = self.lists.len();
         match old {
             Some(Value::Single(r)) => self.lists.push(r),
+            Some(Value::Static(text)) => {
+                let r = self.push_text(text);
+                self.lists.push(r);
+            }
             Some(Value::Multi { first: f, len }) if f + len == first && len > 0 => {
                 let r = self.push_text(value);
                 self.lists.push(r);
@@ -333,14 +537,22 @@ impl Context {
         if let Some(e) = self.entries.get_mut(i) {
             e.value = Value::Multi { first, len };
             e.typed = Typed::default();
-            e.derived = false;
         }
     }
 
+    #[inline(always)]
     fn find(&self, lower: &str, hash: u64) -> Option<usize> {
-        self.entries
-            .iter()
-            .position(|e| e.hash == hash && e.lower.get(&self.text) == lower)
+        let mask = self.table.len().checked_sub(1)?;
+        let mut at = bucket(hash) & mask;
+        loop {
+            let slot = *self.table.get(at)?;
+            let i = (slot as usize).checked_sub(1)?;
+            let e = self.entries.get(i)?;
+            if e.hash == hash && bytes_eq(e.lower.bytes(&self.text), lower.as_bytes()) {
+                return Some(i);
+            }
+            at = (at + 1) & mask;
+        }
     }
 
     /// The values of a key (case-insensitive).
@@ -349,21 +561,29 @@ impl Context {
         self.get_lower(&lower, key_hash(&lower)).map(|(v, _)| v)
     }
 
-    /// Looks a key up by its lowercase form and its [`key_hash`], without allocating.
-    #[inline]
+    /// Looks a key up by its lowercase form and its [`key_hash`], without allocating:
+    /// the keys the caller set, then those derived from the principal.
+    #[inline(always)]
     pub(crate) fn get_lower(&self, lower: &str, hash: u64) -> Option<(Values<'_>, &Typed)> {
-        self.entries
-            .iter()
-            .find(|e| e.hash == hash && e.lower.get(&self.text) == lower)
-            .map(|e| {
-                (
-                    Values {
-                        context: self,
-                        value: e.value,
-                    },
-                    &e.typed,
-                )
-            })
+        let (value, typed) = match self.find(lower, hash) {
+            Some(i) => {
+                let e = self.entries.get(i)?;
+                (e.value, &e.typed)
+            }
+            None => {
+                let (_, value) = self.all_derived().find(|(k, _)| {
+                    k.hash == hash && bytes_eq(k.lower.as_bytes(), lower.as_bytes())
+                })?;
+                (value, &UNREAD)
+            }
+        };
+        Some((
+            Values {
+                context: self,
+                value,
+            },
+            typed,
+        ))
     }
 
     /// Whether the key is set.
@@ -374,7 +594,7 @@ impl Context {
     /// The keys the caller set (not those derived from the principal), with their
     /// lowercase forms and values, in the order first set.
     pub(crate) fn caller_keys(&self) -> impl Iterator<Item = (&str, &str, Values<'_>)> {
-        self.entries.iter().filter(|e| !e.derived).map(|e| {
+        self.entries.iter().map(|e| {
             (
                 e.key.get(&self.text),
                 e.lower.get(&self.text),
@@ -390,14 +610,32 @@ impl Context {
     /// than set by the caller; `false` for a key that is not set.
     pub fn is_derived(&self, key: &str) -> bool {
         let lower = key.to_lowercase();
-        self.find(&lower, key_hash(&lower))
-            .and_then(|i| self.entries.get(i))
-            .is_some_and(|e| e.derived)
+        self.derived().any(|(k, _)| k.lower == lower)
     }
 
-    /// The keys and values, in the order first set, with the keys as first written.
+    /// As [`Context::iter`], with whether each key was derived from the principal.
+    pub(crate) fn iter_with_origin(&self) -> impl Iterator<Item = (&str, Values<'_>, bool)> {
+        let set = self.entries.iter().map(|e| {
+            let values = Values {
+                context: self,
+                value: e.value,
+            };
+            (e.key.get(&self.text), values, false)
+        });
+        let derived = self.derived().map(|(k, value)| {
+            let values = Values {
+                context: self,
+                value,
+            };
+            (k.key, values, true)
+        });
+        set.chain(derived)
+    }
+
+    /// The keys and values, in the order first set, with the keys as first written: those
+    /// the caller set, then those derived from the principal.
     pub fn iter(&self) -> impl Iterator<Item = (&str, Values<'_>)> {
-        self.entries.iter().map(|e| {
+        let set = self.entries.iter().map(|e| {
             (
                 e.key.get(&self.text),
                 Values {
@@ -405,21 +643,33 @@ impl Context {
                     value: e.value,
                 },
             )
-        })
+        });
+        let derived = self.derived().map(|(k, value)| {
+            (
+                k.key,
+                Values {
+                    context: self,
+                    value,
+                },
+            )
+        });
+        set.chain(derived)
     }
     /// The number of keys.
     pub fn len(&self) -> usize {
-        self.entries.len()
+        self.entries.len() + self.derived().count()
     }
     /// Whether no key is set.
     pub fn is_empty(&self) -> bool {
-        self.entries.is_empty()
+        self.len() == 0
     }
     /// Removes every key, keeping the buffers for the next request.
     pub fn clear(&mut self) {
         self.text.clear();
         self.entries.clear();
         self.lists.clear();
+        self.table.fill(0);
+        self.derived = Derived::default();
     }
 }
 

@@ -4,13 +4,14 @@ mod context;
 mod error;
 mod principal;
 
+use context::Derive;
 pub(crate) use context::Typed;
 pub use context::{Context, ContextInput, Values};
 pub use error::{RequestError, RequestErrorKind};
 
 pub use principal::{Principal, PrincipalKind};
 
-use crate::hash::key_hash;
+use crate::hash::{bytes_eq, key_hash, scan_action};
 use crate::keys;
 use crate::value::{arn, date, ip, numeric, parse_bool};
 
@@ -33,8 +34,22 @@ impl Range {
     pub(crate) fn get(self, text: &str) -> &str {
         text.get(self.start..self.end).unwrap_or("")
     }
+    /// The bytes, without the check that the range falls on character boundaries.
+    #[inline]
+    pub(crate) fn bytes(self, text: &str) -> &[u8] {
+        text.as_bytes()
+            .get(self.start..self.end)
+            .unwrap_or_default()
+    }
     pub(crate) fn is_empty(self) -> bool {
         self.start == self.end
+    }
+    /// The same range in a text that has this one's at `base`.
+    pub(crate) fn shifted(self, base: usize) -> Range {
+        Range {
+            start: self.start + base,
+            end: self.end + base,
+        }
     }
 }
 
@@ -55,8 +70,10 @@ pub struct Request {
     service_len: usize,
     /// INVARIANT: `key_hash(&action_lower)`, computed once for lookups by action.
     action_hash: u64,
-    /// INVARIANT: `key_hash` of the caller's account, `None` for callers without one.
-    account_hash: Option<u64>,
+    /// INVARIANT: `key_hash` of the service prefix of `action_lower`.
+    service_hash: u64,
+    /// INVARIANT: `keys::is_assume_role_action(&action_lower)`.
+    assume_role_action: bool,
     resource: String,
     /// INVARIANT: the byte range of the account in `resource` when it is an ARN with an
     /// account; computed once so evaluation does not split the ARN.
@@ -68,6 +85,9 @@ pub struct Request {
     assumes_role: bool,
     resource_account: String,
     has_resource_account: bool,
+    /// INVARIANT: the request names the resource's owner (the account in its ARN, else
+    /// `resource_account`) and it is not the caller's account.
+    names_other_owner: bool,
     context: Context,
 }
 
@@ -91,13 +111,16 @@ impl Request {
     pub(crate) fn action_hash(&self) -> u64 {
         self.action_hash
     }
-    /// [`key_hash`] of the caller's account, if the caller has one.
-    pub(crate) fn account_hash(&self) -> Option<u64> {
-        self.account_hash
+    /// [`key_hash`] of the lowercase service prefix of the action.
+    pub(crate) fn service_hash(&self) -> u64 {
+        self.service_hash
     }
     /// The service prefix of the action, lowercase (`s3`).
-    pub(crate) fn service_lower(&self) -> &str {
-        self.action_lower.get(..self.service_len).unwrap_or("")
+    pub(crate) fn service_lower(&self) -> &[u8] {
+        self.action_lower
+            .as_bytes()
+            .get(..self.service_len)
+            .unwrap_or_default()
     }
     /// The resource ARN.
     pub fn resource(&self) -> &str {
@@ -117,7 +140,12 @@ impl Request {
     }
     /// Whether the action is one a role's trust policy governs, whatever the resource.
     pub(crate) fn is_assume_role_action(&self) -> bool {
-        keys::is_assume_role_action(&self.action_lower)
+        self.assume_role_action
+    }
+    /// Whether the request names the resource's owner, the account in its ARN or else
+    /// [`Request::resource_account`], and that is not the caller's account.
+    pub(crate) fn names_other_owner(&self) -> bool {
+        self.names_other_owner
     }
 
     /// Context values the caller set for typed global keys that do not read as their
@@ -193,14 +221,20 @@ impl RequestBuilder {
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     pub fn principal(&mut self, arn: &str) -> &mut Self {
-        let buf = match self.principal.take() {
-            Some(Ok(p)) => p.into_buffer(),
-            _ => self
-                .spare
-                .take()
-                .map(Principal::into_buffer)
-                .unwrap_or_default(),
+        // A caller building many requests often names the same principal again: the one
+        // read last time is taken as it is.
+        if matches!(&self.principal, Some(Ok(p)) if p.is_read_from(arn)) {
+            return self;
+        }
+        if self.principal.is_none() && self.spare.as_ref().is_some_and(|p| p.is_read_from(arn)) {
+            self.principal = self.spare.take().map(Ok);
+            return self;
+        }
+        let old = match self.principal.take() {
+            Some(Ok(p)) => Some(p),
+            _ => self.spare.take(),
         };
+        let buf = old.map(Principal::into_buffer).unwrap_or_default();
         self.principal = Some(Principal::parse_with(arn, buf));
         self
     }
@@ -357,13 +391,15 @@ impl RequestBuilder {
             action_lower: String::new(),
             service_len: 0,
             action_hash: 0,
-            account_hash: None,
+            service_hash: 0,
+            assume_role_action: false,
             resource: String::new(),
             resource_arn_account: None,
             resource_is_kms: false,
             assumes_role: false,
             resource_account: String::new(),
             has_resource_account: false,
+            names_other_owner: false,
             context: Context::default(),
         };
         self.build_into(&mut request)?;
@@ -396,34 +432,56 @@ impl RequestBuilder {
     /// # Errors
     /// As [`RequestBuilder::build`]; `request` is left unchanged.
     pub fn build_into(&mut self, request: &mut Request) -> Result<(), RequestError> {
-        let principal = match self.take_checked() {
-            Ok(p) => p,
+        let Checked {
+            principal,
+            service_len,
+            cuts,
+        } = match self.take_checked() {
+            Ok(c) => c,
             Err(e) => {
                 self.reset();
                 return Err(e);
             }
         };
-        let service_len = self.action.find(':').unwrap_or(0);
         std::mem::swap(&mut request.action, &mut self.action);
         request.action_lower.clear();
         request.action_lower.push_str(&request.action);
         request.action_lower.make_ascii_lowercase();
         std::mem::swap(&mut request.resource, &mut self.resource);
-        std::mem::swap(&mut request.context, &mut self.context);
+        request.context.swap_keys(&mut self.context);
         std::mem::swap(&mut request.resource_account, &mut self.resource_account);
         request.has_resource_account = self.has_resource_account;
         derive_keys(&principal, &mut request.context);
-        let parts = arn::split_arn(&request.resource);
-        request.resource_is_kms = parts.is_some_and(|p| p.service == "kms");
-        request.assumes_role = keys::is_assume_role_action(&request.action_lower)
-            && parts.is_some_and(|p| p.service == "iam" && p.resource.starts_with("role/"));
-        request.resource_arn_account = parts
-            .map(|p| p.account)
-            .filter(|a| !a.is_empty())
-            .map(|a| Range::of(&request.resource, a));
+        // What the resource's ARN says: its service, its account, whether it names a
+        // role (byte ranges: the cuts fall on ASCII colons).
+        let resource = request.resource.as_bytes();
+        let (service, account, tail) = match cuts {
+            Some([a, b, c, d]) => (
+                resource.get(a + 1..b).unwrap_or_default(),
+                Range {
+                    start: c + 1,
+                    end: d,
+                },
+                resource.get(d + 1..).unwrap_or_default(),
+            ),
+            None => (&b""[..], Range::default(), &b""[..]),
+        };
+        request.resource_is_kms = service == b"kms";
+        request.assume_role_action = keys::is_assume_role_action(&request.action_lower);
+        request.assumes_role =
+            request.assume_role_action && service == b"iam" && tail.starts_with(b"role/");
+        request.resource_arn_account = (!account.is_empty()).then_some(account);
+        let owner = match request.resource_arn_account {
+            Some(r) => Some(r.bytes(&request.resource)),
+            None => request
+                .has_resource_account
+                .then_some(request.resource_account.as_bytes()),
+        };
+        request.names_other_owner =
+            owner.is_some_and(|o| !principal.is_iam() || !bytes_eq(o, principal.account_bytes()));
         request.service_len = service_len;
         request.action_hash = key_hash(&request.action_lower);
-        request.account_hash = principal.account().map(key_hash);
+        request.service_hash = key_hash(request.action_lower.get(..service_len).unwrap_or(""));
         self.spare = Some(std::mem::replace(&mut request.principal, principal));
         self.reset();
         Ok(())
@@ -441,20 +499,22 @@ impl RequestBuilder {
     }
 
     /// Checks the request and takes its principal out of the builder.
-    fn take_checked(&mut self) -> Result<Principal, RequestError> {
+    fn take_checked(&mut self) -> Result<Checked, RequestError> {
         let action = &self.action;
-        match action.split_once(':') {
-            Some((service, name))
-                if !service.is_empty() && !name.is_empty() && !name.contains(':') => {}
-            _ => {
-                return Err(RequestError::new(
-                    RequestErrorKind::InvalidAction,
-                    format!("`{action}` is not an action"),
-                    "an action is `service:ActionName`, such as `s3:GetObject`",
-                ))
-            }
+        let (first_colon, second_colon, wildcard) = scan_action(action.as_bytes());
+        let service_len = first_colon.unwrap_or(0);
+        let colons = match first_colon {
+            Some(at) if at > 0 => 1 + usize::from(second_colon),
+            _ => 0,
+        };
+        if colons != 1 || service_len + 1 == action.len() {
+            return Err(RequestError::new(
+                RequestErrorKind::InvalidAction,
+                format!("`{action}` is not an action"),
+                "an action is `service:ActionName`, such as `s3:GetObject`",
+            ));
         }
-        if action.contains(['*', '?']) {
+        if wildcard {
             return Err(RequestError::new(
                 RequestErrorKind::WildcardAction,
                 format!("`{action}` has a wildcard"),
@@ -472,23 +532,40 @@ impl RequestBuilder {
                 "set the resource ARN, such as `arn:aws:s3:::example-bucket/key`, or `*`",
             ));
         }
-        if resource != "*" && arn::split_arn(resource).is_none() {
+        let cuts = arn::arn_cuts(resource);
+        if resource != "*" && cuts.is_none() {
             return Err(RequestError::new(
                 RequestErrorKind::InvalidResource,
                 format!("`{resource}` is not an ARN"),
                 "a resource is an ARN, `arn:partition:service:region:account:resource` (such as `arn:aws:s3:::example-bucket/key`), or `*`",
             ));
         }
-        match self.principal.take() {
-            Some(Ok(p)) => Ok(p),
-            Some(Err(e)) => Err(e),
-            None => Err(RequestError::new(
-                RequestErrorKind::MissingPrincipal,
-                "the request has no principal".into(),
-                "set the caller with `principal(\"arn:aws:iam::111122223333:user/alice\")`",
-            )),
-        }
+        let principal = match self.principal.take() {
+            Some(Ok(p)) => p,
+            Some(Err(e)) => return Err(e),
+            None => {
+                return Err(RequestError::new(
+                    RequestErrorKind::MissingPrincipal,
+                    "the request has no principal".into(),
+                    "set the caller with `principal(\"arn:aws:iam::111122223333:user/alice\")`",
+                ))
+            }
+        };
+        Ok(Checked {
+            principal,
+            service_len,
+            cuts,
+        })
     }
+}
+
+/// What checking a request found, for building it.
+struct Checked {
+    principal: Principal,
+    /// The length of the action's service prefix.
+    service_len: usize,
+    /// Where the resource's ARN components are cut ([`arn::arn_cuts`]).
+    cuts: Option<[usize; 4]>,
 }
 
 /// Whether a value reads as a key's type, by the same readers conditions use.
@@ -532,7 +609,10 @@ impl std::fmt::Display for ContextWarning {
 }
 
 fn derive_keys(p: &Principal, context: &mut Context) {
-    let mut set = |key: &str, value: &str| context.set_default(key, value);
+    context.clear_derived();
+    // The principal's text is written once; the derived values are ranges of it.
+    let (text, [id, account, name, role_arn]) = p.text_and_ranges();
+    let base = context.push_principal(text);
     // aws:PrincipalArn is the role ARN for a role session.
     // https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_condition-keys.html#condition-keys-principalarn
     match p.kind() {
@@ -542,17 +622,17 @@ fn derive_keys(p: &Principal, context: &mut Context) {
         | PrincipalKind::Root
         | PrincipalKind::AssumedRole => {
             let arn = if p.kind() == PrincipalKind::AssumedRole {
-                p.role_arn().unwrap_or("")
+                role_arn
             } else {
-                p.id()
+                id
             };
-            set("aws:PrincipalArn", arn);
-            set("aws:PrincipalAccount", p.account().unwrap_or(""));
-            set("aws:PrincipalIsAWSService", "false");
+            context.derive(Derive::PrincipalArn, base, arn);
+            context.derive(Derive::PrincipalAccount, base, account);
+            context.derive_static(Derive::PrincipalIsAwsService, "false");
         }
         PrincipalKind::Service => {
-            set("aws:PrincipalIsAWSService", "true");
-            set("aws:PrincipalServiceName", p.id());
+            context.derive_static(Derive::PrincipalIsAwsService, "true");
+            context.derive(Derive::PrincipalServiceName, base, id);
         }
         PrincipalKind::WebIdentity | PrincipalKind::CanonicalUser | PrincipalKind::Anonymous => {}
     }
@@ -566,10 +646,10 @@ fn derive_keys(p: &Principal, context: &mut Context) {
         PrincipalKind::Service | PrincipalKind::WebIdentity | PrincipalKind::CanonicalUser => None,
     };
     if let Some(t) = principal_type {
-        set("aws:PrincipalType", t);
+        context.derive_static(Derive::PrincipalType, t);
     }
     if p.kind() == PrincipalKind::User {
-        set("aws:username", p.name().unwrap_or(""));
+        context.derive(Derive::Username, base, name);
     }
 }
 
@@ -647,5 +727,48 @@ mod tests {
                 .build();
             assert!(e.is_err(), "{action}");
         }
+    }
+
+    /// A resource that is not an ARN would dodge every `Resource` pattern while every
+    /// `"Resource": "*"` still matches it: such a request is refused.
+    #[test]
+    fn a_resource_must_be_an_arn_or_a_star() {
+        let build = |resource: &str| {
+            Request::builder()
+                .principal("arn:aws:iam::111122223333:user/alice")
+                .action("s3:GetObject")
+                .resource(resource)
+                .build()
+        };
+        for (resource, kind) in [
+            ("", RequestErrorKind::MissingResource),
+            ("acme-reports/q1.csv", RequestErrorKind::InvalidResource),
+            ("arn:aws:s3", RequestErrorKind::InvalidResource),
+        ] {
+            let e = build(resource).unwrap_err();
+            assert_eq!(e.kind(), kind, "{resource:?}");
+        }
+        assert!(build("*").is_ok());
+        assert!(build("arn:aws:s3:::acme-reports/q1.csv").is_ok());
+        let e = build("acme-reports/q1.csv").unwrap_err();
+        assert_eq!(e.message(), "`acme-reports/q1.csv` is not an ARN");
+    }
+
+    /// Root cannot assume roles, and a trust policy governs these actions only on a role.
+    #[test]
+    fn role_assumption_is_read_from_the_action_and_the_resource() {
+        let r = |action: &str, resource: &str| {
+            Request::builder()
+                .principal("arn:aws:iam::111122223333:user/alice")
+                .action(action)
+                .resource(resource)
+                .build()
+                .unwrap()
+        };
+        assert!(r("sts:AssumeRole", "arn:aws:iam::111122223333:role/Deploy").assumes_role());
+        assert!(r("STS:TagSession", "arn:aws:iam::111122223333:role/a/b").assumes_role());
+        assert!(!r("sts:AssumeRole", "arn:aws:iam::111122223333:user/bob").assumes_role());
+        assert!(!r("iam:GetRole", "arn:aws:iam::111122223333:role/Deploy").assumes_role());
+        assert!(r("sts:AssumeRole", "*").is_assume_role_action());
     }
 }

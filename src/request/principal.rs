@@ -2,6 +2,7 @@
 
 use super::error::{RequestError, RequestErrorKind};
 use super::Range;
+use crate::hash::bytes_eq;
 use crate::value::arn;
 use std::fmt;
 use std::str::FromStr;
@@ -44,6 +45,9 @@ pub struct Principal {
     name: Range,
     /// A role session's role ARN (`arn:PARTITION:iam::ACCOUNT:role/NAME`); a role's own ARN.
     role_arn: Range,
+    /// INVARIANT: the number the 12-digit `account` spells, `None` without an account;
+    /// principals in policies compare accounts as numbers.
+    account_id: Option<u64>,
 }
 
 impl Principal {
@@ -82,6 +86,7 @@ impl Principal {
                 account: Range::default(),
                 name: Range::default(),
                 role_arn: Range::default(),
+                account_id: None,
             });
         }
         let prefixed = [
@@ -113,6 +118,7 @@ impl Principal {
                     account: Range::default(),
                     name: Range::default(),
                     role_arn: Range::default(),
+                    account_id: None,
                 });
             }
         }
@@ -140,6 +146,7 @@ impl Principal {
             })
         };
         let resource = parts.resource;
+        let account_id = arn::account_number(account);
         let account = Range::of(text, account);
         let (kind, name, role) = match parts.service {
             "iam" if resource == "root" => (PrincipalKind::Root, None, None),
@@ -216,7 +223,32 @@ impl Principal {
             account,
             name,
             role_arn,
+            account_id,
         })
+    }
+
+    /// The caller's account, as bytes.
+    pub(super) fn account_bytes(&self) -> &[u8] {
+        self.account.bytes(&self.text)
+    }
+
+    /// The principal's whole text, with where its id, account, name and role ARN are in
+    /// it (empty ranges for those it has not).
+    pub(super) fn text_and_ranges(&self) -> (&str, [Range; 4]) {
+        (
+            &self.text,
+            [self.id, self.account, self.name, self.role_arn],
+        )
+    }
+
+    /// Whether reading `text` ([`Principal::parse`]) gives this principal.
+    pub(super) fn is_read_from(&self, text: &str) -> bool {
+        // Service, provider and canonical-user principals are not read from ARNs; every
+        // other kind is, and reading is deterministic.
+        !matches!(
+            self.kind,
+            PrincipalKind::Service | PrincipalKind::WebIdentity | PrincipalKind::CanonicalUser
+        ) && bytes_eq(self.id.bytes(&self.text), text.as_bytes())
     }
 
     /// The principal's buffer, for the next principal to reuse.
@@ -235,6 +267,7 @@ impl Principal {
             account: Range::default(),
             name: Range::default(),
             role_arn: Range::default(),
+            account_id: None,
         }
     }
 
@@ -267,6 +300,10 @@ impl Principal {
     /// The caller's account, for IAM principals.
     pub fn account(&self) -> Option<&str> {
         (!self.account.is_empty()).then(|| self.account.get(&self.text))
+    }
+    /// The caller's account as a number, for IAM principals.
+    pub(crate) fn account_id(&self) -> Option<u64> {
+        self.account_id
     }
     /// The role ARN of a role session (or of a role acting as itself).
     pub fn role_arn(&self) -> Option<&str> {

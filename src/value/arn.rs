@@ -34,22 +34,86 @@ pub(crate) struct ArnParts<'a> {
 /// and has at least six colon-separated components. Empty components are accepted:
 /// whether they are acceptable is for the pattern to say.
 pub(crate) fn split_arn(s: &str) -> Option<ArnParts<'_>> {
-    let rest = s.strip_prefix("arn:")?;
-    let mut it = rest.splitn(5, ':');
+    parts_at(s, arn_cuts(s)?)
+}
+
+/// Where an ARN's first four colons after `arn:` are (the cuts between its components),
+/// `None` if it is not an ARN; see [`split_arn`].
+#[inline]
+pub(crate) fn arn_cuts(s: &str) -> Option<[usize; 4]> {
+    if !s.starts_with("arn:") {
+        return None;
+    }
+    let b = s.as_bytes();
+    let mut cuts = [0usize; 4];
+    let mut found = 0;
+    let mut at = 4;
+    // The colons of each run of eight bytes at once: the first four components are
+    // short, so the cuts are usually all in the first word or two.
+    while at < b.len() {
+        let mut colons = colons_in(b, at);
+        while colons != 0 {
+            let Some(cut) = cuts.get_mut(found) else {
+                break;
+            };
+            *cut = at + (colons.trailing_zeros() / 8) as usize;
+            found += 1;
+            colons &= colons - 1;
+        }
+        if found == cuts.len() {
+            return Some(cuts);
+        }
+        at += 8;
+    }
+    None
+}
+
+/// The colons among the (up to) eight bytes of `b` from `at`, one flag per byte.
+#[inline(always)]
+fn colons_in(b: &[u8], at: usize) -> u64 {
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    const LOWS: u64 = 0x7f7f_7f7f_7f7f_7f7f;
+    let end = (at + 8).min(b.len());
+    let chunk = b.get(at..end).unwrap_or_default();
+    let w = match <[u8; 8]>::try_from(chunk) {
+        Ok(word) => u64::from_le_bytes(word),
+        Err(_) => {
+            // A short last run, padded with bytes that are not colons.
+            let mut w = !0u64;
+            for (k, &byte) in chunk.iter().enumerate() {
+                w = (w & !(0xff << (8 * k))) | (u64::from(byte) << (8 * k));
+            }
+            w
+        }
+    };
+    // Exact per byte: a byte of `(x & 0x7f) + 0x7f` has its high bit set when its low
+    // seven bits are not all zero, and no carry leaves a byte.
+    let x = w ^ (ONES * u64::from(b':'));
+    !(((x & LOWS) + LOWS) | x | LOWS)
+}
+
+/// The components of an ARN at the cuts [`arn_cuts`] found (a colon is ASCII, so every
+/// cut falls on a character boundary).
+#[inline]
+pub(crate) fn parts_at(s: &str, [a, b, c, d]: [usize; 4]) -> Option<ArnParts<'_>> {
     Some(ArnParts {
-        partition: it.next()?,
-        service: it.next()?,
-        region: it.next()?,
-        account: it.next()?,
-        resource: it.next()?,
+        partition: s.get(4..a)?,
+        service: s.get(a + 1..b)?,
+        region: s.get(b + 1..c)?,
+        account: s.get(c + 1..d)?,
+        resource: s.get(d + 1..)?,
     })
 }
 
-/// The account ID in an ARN, e.g. `111122223333` in
-/// `arn:aws:iam::111122223333:role/admin`. `None` if `arn` is not an ARN or its account
-/// component is empty (S3 bucket ARNs), so an empty account never equals anything.
-pub(crate) fn account_of(arn: &str) -> Option<&str> {
-    split_arn(arn).map(|p| p.account).filter(|a| !a.is_empty())
+/// A 12-digit account id as a number, so that accounts compare as integers; `None` for
+/// any other text, which names no caller (a caller's account is always 12 digits).
+pub(crate) fn account_number(account: &str) -> Option<u64> {
+    if account.len() != 12 {
+        return None;
+    }
+    account.bytes().try_fold(0u64, |n, b| {
+        b.is_ascii_digit().then(|| n * 10 + u64::from(b - b'0'))
+    })
 }
 
 /// A compiled `ArnEquals` / `ArnLike` value: one case-sensitive [`Pattern`] per component.
@@ -191,17 +255,51 @@ mod tests {
     }
 
     #[test]
+    fn split_arn_agrees_with_splitn() {
+        let naive = |s: &str| -> Option<[String; 5]> {
+            let rest = s.strip_prefix("arn:")?;
+            let mut it = rest.splitn(5, ':');
+            let mut next = || it.next().map(str::to_string);
+            Some([next()?, next()?, next()?, next()?, next()?])
+        };
+        let pieces = [
+            "",
+            "a",
+            "aws",
+            "s3",
+            "us-east-1",
+            "111122223333",
+            "é",
+            ":",
+            "::",
+            "x/y:z",
+        ];
+        for a in pieces {
+            for b in pieces {
+                for c in pieces {
+                    let s = format!("arn:{a}:{b}:{c}:{a}{c}:{b}");
+                    let half: String = s.chars().take(s.chars().count() / 2).collect();
+                    for t in [s.as_str(), &half, "arn:", "arn:::::", "arn:a:b:c:d"] {
+                        let got = split_arn(t).map(|p| {
+                            [p.partition, p.service, p.region, p.account, p.resource]
+                                .map(str::to_string)
+                        });
+                        assert_eq!(got, naive(t), "{t:?}");
+                    }
+                }
+            }
+        }
+    }
+
+    #[test]
     fn accounts() {
-        assert_eq!(
-            account_of("arn:aws:iam::111122223333:root"),
-            Some("111122223333")
-        );
-        assert_eq!(
-            account_of("arn:aws:sts::111122223333:assumed-role/r/s"),
-            Some("111122223333")
-        );
-        assert_eq!(account_of("arn:aws:s3:::bucket"), None);
-        assert_eq!(account_of("111122223333"), None);
+        assert_eq!(account_number("111122223333"), Some(111_122_223_333));
+        assert_eq!(account_number("000000000001"), Some(1));
+        assert_eq!(account_number("11112222333"), None, "11 digits");
+        assert_eq!(account_number("1111222233334"), None, "13 digits");
+        assert_eq!(account_number("11112222333a"), None);
+        assert_eq!(account_number("+11122223333"), None);
+        assert_eq!(account_number(""), None);
     }
 
     #[test]

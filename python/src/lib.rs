@@ -1,0 +1,60 @@
+//! The `iam_eval` Python package: the iam-eval library's public API, wrapped with PyO3.
+//!
+//! Every decision is made by the Rust library; this crate only converts between Python
+//! objects and the library's types. Doc comments on the classes and methods below are
+//! the Python docstrings, so they are written for Python users.
+//!
+//! Modules, one per part of the Python API:
+//!
+//! - `error`: the exception classes and the conversion of each library error;
+//! - `policy`: `Policy`, `Limits`, `Diagnostic`;
+//! - `request`: `Request` and reading a request from a dict;
+//! - `set`: `PolicySet`, `Response`, `StatementRef`, `Problem`;
+//! - `trace`: `Trace` and its parts;
+//! - `batch`: `PolicySet.evaluate_many` over lists and Arrow data, and `Decisions`;
+//! - `testfile`: `TestFile`, `TestCase`, `TestReport`, `CaseResult`.
+//!
+//! A new part of the library (analysis, lints) gets a module of its own here, its
+//! classes registered in `_native`, its errors deriving from `IamEvalError`.
+
+mod batch;
+mod error;
+mod names;
+mod policy;
+mod request;
+mod set;
+mod testfile;
+mod trace;
+
+use pyo3::prelude::*;
+
+/// The compiled part of the `iam_eval` package; import `iam_eval` instead.
+#[pymodule]
+fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
+    let py = m.py();
+    m.add("__version__", env!("CARGO_PKG_VERSION"))?;
+    m.add("IamEvalError", py.get_type::<error::IamEvalError>())?;
+    m.add("ParseError", py.get_type::<error::ParseError>())?;
+    m.add("ValidationError", py.get_type::<error::ValidationError>())?;
+    m.add("BuildError", py.get_type::<error::BuildError>())?;
+    m.add("RequestError", py.get_type::<error::RequestError>())?;
+    m.add("TestFileError", py.get_type::<error::TestFileError>())?;
+    m.add_class::<policy::PyDiagnostic>()?;
+    m.add_class::<policy::PyLimits>()?;
+    m.add_class::<policy::PyPolicy>()?;
+    m.add_class::<request::PyRequest>()?;
+    m.add_class::<set::PyPolicySet>()?;
+    m.add_class::<set::PyResponse>()?;
+    m.add_class::<set::PyStatementRef>()?;
+    m.add_class::<set::PyProblem>()?;
+    m.add_class::<trace::PyTrace>()?;
+    m.add_class::<trace::PyPolicyTrace>()?;
+    m.add_class::<trace::PyStatementTrace>()?;
+    m.add_class::<trace::PyConditionTrace>()?;
+    m.add_class::<batch::PyDecisions>()?;
+    m.add_class::<testfile::PyTestFile>()?;
+    m.add_class::<testfile::PyTestCase>()?;
+    m.add_class::<testfile::PyTestReport>()?;
+    m.add_class::<testfile::PyCaseResult>()?;
+    Ok(())
+}
