@@ -15,13 +15,15 @@
 // (`tests/layering.rs` checks this, and ARCHITECTURE.md describes each layer).
 //
 // leaves: the JSON reader, diagnostics, value readers, the operator table, wildcard
-// patterns, policy-variable templates, suggestions, limits, hashing, inline lists.
+// patterns, policy-variable templates, suggestions, limits, hashing, inline lists, and
+// the Boolean logic the rules of evaluation are written against.
 mod diagnostic;
 mod hash;
 mod inline;
 mod json;
 mod keys;
 mod limits;
+mod logic;
 mod operator;
 mod pattern;
 mod suggest;
@@ -41,7 +43,7 @@ mod eval;
 #[cfg(feature = "iac")]
 pub mod iac;
 // Universal questions about a policy set: proofs and counterexamples.
-mod analysis;
+pub mod analysis;
 #[doc(hidden)]
 pub use analysis::bench as __analysis_bench;
 // Policy test files.
@@ -68,6 +70,6 @@ pub use request::{
     RequestError, RequestErrorKind, Values,
 };
 pub use testfile::{
-    CaseResult, PolicyReference, RequestSpec, RunOptions, TestCase, TestFile, TestFileError,
-    TestFileErrorKind, TestReport,
+    CaseResult, PolicyReference, Property, PropertyOutcome, PropertyResult, RequestSpec,
+    RunOptions, TestCase, TestFile, TestFileError, TestFileErrorKind, TestReport,
 };

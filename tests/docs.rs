@@ -22,10 +22,12 @@ fn doc(name: &str) -> String {
 #[test]
 fn every_test_file_field_is_documented() {
     let doc = doc("test-file-format.md");
-    let groups: [(&str, &[&str]); 4] = [
+    let groups: [(&str, &[&str]); 6] = [
         ("the top level", TestFile::FIELDS),
         ("a policy entry", TestFile::POLICY_FIELDS),
         ("a case", TestFile::CASE_FIELDS),
+        ("a property", TestFile::PROPERTY_FIELDS),
+        ("a property's shape", TestFile::SHAPE_FIELDS),
         ("a request", RequestSpec::FIELDS),
     ];
     for (what, fields) in groups {

@@ -26,6 +26,7 @@ const LAYERS: &[(&str, &[&str])] = &[
             "json",
             "keys",
             "limits",
+            "logic",
             "operator",
             "pattern",
             "suggest",

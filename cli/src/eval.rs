@@ -13,34 +13,8 @@ use std::path::{Path, PathBuf};
 /// Arguments of `iam-eval eval`.
 #[derive(Debug, clap::Args)]
 pub(crate) struct Args {
-    /// Identity-based policy of the caller (repeatable).
-    #[arg(long, value_name = "FILE")]
-    identity: Vec<PathBuf>,
-    /// Resource-based policy of the target, such as a bucket policy (repeatable).
-    #[arg(long, value_name = "FILE")]
-    resource: Vec<PathBuf>,
-    /// Service control policy in force for the caller (repeatable; when given, exactly
-    /// these SCPs are in force).
-    #[arg(long, value_name = "FILE")]
-    scp: Vec<PathBuf>,
-    /// A role's trust policy (repeatable): a resource-based policy that must itself allow
-    /// the requests that assume the role.
-    #[arg(long, value_name = "FILE")]
-    trust_policy: Vec<PathBuf>,
-    /// Resource control policy of the resource owner's organization (repeatable).
-    #[arg(long, value_name = "FILE")]
-    rcp: Vec<PathBuf>,
-    /// Permissions boundary of the caller (repeatable).
-    #[arg(long, value_name = "FILE")]
-    boundary: Vec<PathBuf>,
-    /// Session policy of the caller's session (repeatable).
-    #[arg(long, value_name = "FILE")]
-    session: Vec<PathBuf>,
-    /// Account that owns the resource of the --resource policies (for ARNs without an
-    /// account, such as S3's).
-    #[arg(long, value_name = "ACCOUNT")]
-    resource_owner: Option<String>,
-
+    #[command(flatten)]
+    policies: PolicyArgs,
     /// The request as a JSON object in the test-file format (`principal`, `action`,
     /// `resource`, `resource_account`, `context`).
     #[arg(long, value_name = "FILE", conflicts_with_all = ["principal", "action", "resource_arn", "resource_account", "context"])]
@@ -72,6 +46,38 @@ pub(crate) struct Args {
     limits: LimitArgs,
 }
 
+/// The policies in force, by kind: what `eval`, `prove` and their kin read.
+#[derive(Debug, clap::Args)]
+pub(crate) struct PolicyArgs {
+    /// Identity-based policy of the caller (repeatable).
+    #[arg(long, value_name = "FILE")]
+    identity: Vec<PathBuf>,
+    /// Resource-based policy of the target, such as a bucket policy (repeatable).
+    #[arg(long, value_name = "FILE")]
+    resource: Vec<PathBuf>,
+    /// Service control policy in force for the caller (repeatable; when given, exactly
+    /// these SCPs are in force).
+    #[arg(long, value_name = "FILE")]
+    scp: Vec<PathBuf>,
+    /// A role's trust policy (repeatable): a resource-based policy that must itself allow
+    /// the requests that assume the role.
+    #[arg(long, value_name = "FILE")]
+    trust_policy: Vec<PathBuf>,
+    /// Resource control policy of the resource owner's organization (repeatable).
+    #[arg(long, value_name = "FILE")]
+    rcp: Vec<PathBuf>,
+    /// Permissions boundary of the caller (repeatable).
+    #[arg(long, value_name = "FILE")]
+    boundary: Vec<PathBuf>,
+    /// Session policy of the caller's session (repeatable).
+    #[arg(long, value_name = "FILE")]
+    session: Vec<PathBuf>,
+    /// Account that owns the resource of the --resource policies (for ARNs without an
+    /// account, such as S3's).
+    #[arg(long, value_name = "ACCOUNT")]
+    resource_owner: Option<String>,
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 enum Format {
     /// Readable text.
@@ -81,7 +87,7 @@ enum Format {
 }
 
 pub(crate) fn run(args: &Args) -> Status {
-    let set = match policy_set(args) {
+    let set = match policy_set(&args.policies, &args.limits.limits()) {
         Ok(set) => set,
         Err(()) => return Status::BadInput,
     };
@@ -118,7 +124,7 @@ pub(crate) fn run(args: &Args) -> Status {
 
 /// Reads, parses and validates every policy file, printing each problem found. `Err`
 /// once all have been reported.
-fn policy_set(args: &Args) -> Result<PolicySet, ()> {
+pub(crate) fn policy_set(args: &PolicyArgs, limits: &Limits) -> Result<PolicySet, ()> {
     let groups: [(PolicyKind, &[PathBuf]); 6] = [
         (PolicyKind::Identity, &args.identity),
         (PolicyKind::Resource, &args.resource),
@@ -129,9 +135,8 @@ fn policy_set(args: &Args) -> Result<PolicySet, ()> {
     ];
     let mut builder = PolicySet::builder();
     let mut ok = true;
-    let limits = args.limits.limits();
     for file in &args.trust_policy {
-        match load_policy(file, PolicyKind::Resource, &limits) {
+        match load_policy(file, PolicyKind::Resource, limits) {
             Some(policy) => {
                 builder.add_trust_policy(file.display().to_string(), policy);
             }
@@ -140,7 +145,7 @@ fn policy_set(args: &Args) -> Result<PolicySet, ()> {
     }
     for (kind, files) in groups {
         for file in files {
-            let Some(policy) = load_policy(file, kind, &limits) else {
+            let Some(policy) = load_policy(file, kind, limits) else {
                 ok = false;
                 continue;
             };

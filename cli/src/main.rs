@@ -4,10 +4,12 @@
 
 mod check;
 mod config;
+mod diff;
 mod eval;
 mod extract;
 mod limits;
 mod output;
+mod prove;
 mod style;
 mod test;
 
@@ -41,6 +43,21 @@ enum Command {
     /// Exit status: 0 when no file has errors (warnings do not count unless
     /// --deny-warnings), 1 when any has, 2 when a file cannot be read.
     Check(check::Args),
+    /// Prove that every request of a shape gets a decision, or show one that does not.
+    ///
+    /// The shape is the callers (--principal, --principal-account, --any-principal), the
+    /// actions and resources (patterns) and a condition block on the context (--where).
+    /// A counterexample is confirmed by evaluate and printed as a test case.
+    ///
+    /// Exit status: 0 when proved, 1 for a counterexample, 2 for bad input, 3 when the
+    /// answer is unknown (a budget ran out, or a construct outside what the analysis
+    /// decides exactly).
+    Prove(Box<prove::Args>),
+    /// List what the new policy allows that the old one does not, one request each.
+    ///
+    /// Exit status: 0 when nothing new is allowed, 1 when something is, 2 for bad input,
+    /// 3 when the search could not finish and found nothing.
+    Diff(Box<diff::Args>),
     /// List the policies inside Terraform plans and CloudFormation or CDK templates, with
     /// every value that could not be resolved; `--write DIR` writes them as policy files.
     ///
@@ -58,6 +75,8 @@ pub(crate) enum Status {
     Failed,
     /// Input could not be read or understood.
     BadInput,
+    /// No answer could be given.
+    Unknown,
 }
 
 impl Status {
@@ -66,6 +85,7 @@ impl Status {
             Status::Ok => 0,
             Status::Failed => 1,
             Status::BadInput => 2,
+            Status::Unknown => 3,
         }
     }
 }
@@ -77,6 +97,8 @@ fn main() -> ExitCode {
         Command::Eval(args) => eval::run(&args),
         Command::Check(args) => check::run(&args),
         Command::Extract(args) => extract::run(&args),
+        Command::Prove(args) => prove::run(&args),
+        Command::Diff(args) => diff::run(&args),
     };
     ExitCode::from(status.code())
 }

@@ -3,7 +3,10 @@
 use crate::limits::LimitArgs;
 use crate::output::{self, Item};
 use crate::Status;
-use iam_eval::{CaseResult, RunOptions, TestFile, TestFileError, TestReport, Trace};
+use iam_eval::{
+    CaseResult, PropertyOutcome, PropertyResult, RunOptions, TestFile, TestFileError, TestReport,
+    Trace,
+};
 use std::fmt::Write as _;
 use std::path::PathBuf;
 
@@ -110,7 +113,7 @@ pub(crate) fn run(args: &Args) -> Status {
             FileOutcome::Broken(_) => broken += 1,
         }
     }
-    if any_file && broken == 0 && total.results.is_empty() {
+    if any_file && broken == 0 && total.total() == 0 {
         empty = true;
         match filter {
             Some(f) => nothing_ran(
@@ -189,6 +192,9 @@ fn report(outcome: &FileOutcome, format: Format, shown: &mut Vec<String>) {
                 // CaseResult's Display ends with a newline; the extra one separates blocks.
                 println!("{failure}");
             }
+            for failure in report.property_failures() {
+                println!("{failure}");
+            }
             // A passing case's warnings (a failing case prints them in its block).
             for r in report.results.iter().filter(|r| r.passed()) {
                 for w in &r.warnings {
@@ -252,13 +258,25 @@ fn failure_message(r: &CaseResult) -> String {
     }
 }
 
+/// A failing property in one line.
+fn property_message(p: &PropertyResult) -> String {
+    match &p.outcome {
+        PropertyOutcome::Refuted { decision, .. } => format!(
+            "not every request of the shape is {}: a counterexample gets {decision}",
+            p.expect.describe()
+        ),
+        PropertyOutcome::Unknown(why) => format!("unknown: {why}"),
+        _ => "proved".into(),
+    }
+}
+
 fn junit(outcomes: &[FileOutcome]) -> String {
     let (mut tests, mut failures, mut errors) = (0usize, 0usize, 0usize);
     let mut suites = String::new();
     for o in outcomes {
         match o {
             FileOutcome::Ran { file, report } => {
-                let (t, f) = (report.results.len(), report.failed());
+                let (t, f) = (report.total(), report.failed());
                 tests += t;
                 failures += f;
                 let name = xml_escape(file);
@@ -281,6 +299,23 @@ fn junit(outcomes: &[FileOutcome]) -> String {
                             xml_escape(&failure_message(r)),
                             if r.expected == r.actual { "determining" } else { "decision" },
                             xml_escape(&r.to_string()),
+                        );
+                    }
+                }
+                for p in &report.properties {
+                    let case = xml_escape(&format!("property: {}", p.name));
+                    let line = p.position.line;
+                    if p.passed() {
+                        let _ = writeln!(
+                            suites,
+                            "    <testcase name=\"{case}\" classname=\"{name}\" file=\"{name}\" line=\"{line}\"/>"
+                        );
+                    } else {
+                        let _ = writeln!(
+                            suites,
+                            "    <testcase name=\"{case}\" classname=\"{name}\" file=\"{name}\" line=\"{line}\">\n      <failure message=\"{}\" type=\"property\">{}</failure>\n    </testcase>",
+                            xml_escape(&property_message(p)),
+                            xml_escape(&p.to_string()),
                         );
                     }
                 }
@@ -313,6 +348,17 @@ fn findings(outcomes: &[FileOutcome]) -> Vec<Item> {
     for o in outcomes {
         match o {
             FileOutcome::Ran { file, report } => {
+                for p in report.property_failures() {
+                    let mut item = Item::whole_file(
+                        file,
+                        output::TEST_FAILURE,
+                        format!("property `{}`: {}", p.name, property_message(p)),
+                    );
+                    item.line = Some(p.position.line);
+                    item.column = Some(p.position.column);
+                    item.help = p.why.clone();
+                    items.push(item);
+                }
                 for r in report.failures() {
                     let mut item = Item::whole_file(
                         file,
@@ -423,6 +469,46 @@ impl<'e> From<&'e TestFileError> for ErrorJson<'e> {
     }
 }
 
+/// One property in the `--format json` document.
+#[derive(serde::Serialize)]
+struct PropertyJson<'r> {
+    file: &'r str,
+    name: &'r str,
+    expect: &'static str,
+    passed: bool,
+    /// `proved`, `refuted` or `unknown`.
+    outcome: &'static str,
+    why: Option<&'r str>,
+    /// For `refuted`: the counterexample as a test-file case.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    counterexample: Option<serde_json::Value>,
+    /// For `unknown`: the reason.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    reason: Option<&'r str>,
+}
+
+impl<'r> From<&'r PropertyResult> for PropertyJson<'r> {
+    fn from(p: &'r PropertyResult) -> Self {
+        let (outcome, counterexample, reason) = match &p.outcome {
+            PropertyOutcome::Refuted { case, .. } => {
+                ("refuted", serde_json::from_str(case).ok(), None)
+            }
+            PropertyOutcome::Unknown(why) => ("unknown", None, Some(why.as_str())),
+            _ => ("proved", None, None),
+        };
+        PropertyJson {
+            file: &p.file,
+            name: &p.name,
+            expect: p.expect.as_str(),
+            passed: p.passed(),
+            outcome,
+            why: p.why.as_deref(),
+            counterexample,
+            reason,
+        }
+    }
+}
+
 /// The `--format json` document.
 #[derive(serde::Serialize)]
 struct ReportJson<'a> {
@@ -430,6 +516,7 @@ struct ReportJson<'a> {
     failed: usize,
     errors: Vec<ErrorJson<'a>>,
     results: Vec<CaseJson<'a>>,
+    properties: Vec<PropertyJson<'a>>,
 }
 
 fn json(outcomes: &[FileOutcome], total: &TestReport) -> String {
@@ -438,12 +525,15 @@ fn json(outcomes: &[FileOutcome], total: &TestReport) -> String {
         failed: total.failed(),
         errors: Vec::new(),
         results: Vec::new(),
+        properties: Vec::new(),
     };
     for o in outcomes {
         match o {
             FileOutcome::Ran { report, .. } => {
                 doc.results
                     .extend(report.results.iter().map(CaseJson::from));
+                doc.properties
+                    .extend(report.properties.iter().map(PropertyJson::from));
             }
             FileOutcome::Broken(e) => doc.errors.push(ErrorJson::from(e)),
         }

@@ -1,87 +1,16 @@
-//! Boolean logic over two carriers: `bool` for the evaluator, hash-consed formulas for
-//! the analysis.
+//! Hash-consed formulas: the symbolic carrier of [`Logic`].
 //!
-//! The decision code written once against [`Logic`] runs concretely on [`Concrete`] (every
-//! method inlines to the `bool` operator) and symbolically on [`Formulas`], which builds an
+//! The decision code written once against [`Logic`] (`crate::logic`) runs concretely on
+//! [`Concrete`] and symbolically on [`Formulas`], which builds an
 //! and-inverter graph: every node is an atom or the conjunction of two edges, and an edge
 //! may be negated. Structural hashing and constant folding keep it small, and the graph
 //! maps onto solver clauses by the Tseitin encoding in [`Formulas::encode`].
 
 use super::sat::{Lit, Solver, Var};
+#[cfg(test)]
+use crate::logic::Concrete;
+pub(crate) use crate::logic::Logic;
 use std::collections::HashMap;
-
-/// The operations the decision code needs, over some carrier of truth values.
-pub(crate) trait Logic {
-    /// A truth value: `bool`, or a formula.
-    type B: Clone;
-    /// True.
-    fn tt(&mut self) -> Self::B;
-    /// False.
-    fn ff(&mut self) -> Self::B;
-    /// Conjunction.
-    fn and(&mut self, a: Self::B, b: Self::B) -> Self::B;
-    /// Disjunction.
-    fn or(&mut self, a: Self::B, b: Self::B) -> Self::B;
-    /// Negation.
-    fn not(&mut self, a: Self::B) -> Self::B;
-    /// `if c then t else e`.
-    #[inline]
-    fn ite(&mut self, c: Self::B, t: Self::B, e: Self::B) -> Self::B {
-        let nc = self.not(c.clone());
-        let a = self.and(c, t);
-        let b = self.and(nc, e);
-        self.or(a, b)
-    }
-    /// A constant.
-    #[inline]
-    fn constant(&mut self, b: bool) -> Self::B {
-        if b {
-            self.tt()
-        } else {
-            self.ff()
-        }
-    }
-}
-
-/// Plain evaluation: the carrier is `bool`.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-pub(crate) struct Concrete;
-
-impl Logic for Concrete {
-    type B = bool;
-    #[inline]
-    fn tt(&mut self) -> bool {
-        true
-    }
-    #[inline]
-    fn ff(&mut self) -> bool {
-        false
-    }
-    #[inline]
-    fn and(&mut self, a: bool, b: bool) -> bool {
-        a && b
-    }
-    #[inline]
-    fn or(&mut self, a: bool, b: bool) -> bool {
-        a || b
-    }
-    #[inline]
-    fn not(&mut self, a: bool) -> bool {
-        !a
-    }
-    #[inline]
-    fn ite(&mut self, c: bool, t: bool, e: bool) -> bool {
-        if c {
-            t
-        } else {
-            e
-        }
-    }
-    #[inline]
-    fn constant(&mut self, b: bool) -> bool {
-        b
-    }
-}
 
 /// An atom: an index into the atom table of whoever gives atoms their meaning (see
 /// [`super::theory::Atoms`]).
@@ -115,6 +44,7 @@ impl Formula {
     fn flip(self) -> Formula {
         Formula(self.0 ^ 1)
     }
+    #[cfg(test)]
     /// Whether this is one of the two constants.
     pub(crate) fn is_const(self) -> bool {
         self.node() == 0
@@ -173,6 +103,15 @@ impl Formulas {
         f
     }
 
+    /// The atom this formula is, possibly negated; `None` for any other formula.
+    pub(crate) fn atom_of(&self, f: Formula) -> Option<(AtomId, bool)> {
+        match self.nodes.get(f.node())? {
+            Node::Atom(a) => Some((*a, f.negated())),
+            _ => None,
+        }
+    }
+
+    #[cfg(test)]
     /// How many nodes the graph has (constants included).
     pub(crate) fn len(&self) -> usize {
         self.nodes.len()
@@ -242,12 +181,21 @@ impl Formulas {
     }
 
     /// Adds clauses to `solver` that make `root` true, one variable per node of its cone
-    /// (Tseitin). Returns the variable of each atom in the cone.
-    pub(crate) fn encode(&self, root: Formula, solver: &mut Solver) -> Vec<(AtomId, Var)> {
+    /// (Tseitin). Returns the variable of each atom in the cone, and the cone's shape for
+    /// telling which atoms an assignment's truth rests on ([`Justify`]).
+    pub(crate) fn encode(
+        &self,
+        root: Formula,
+        solver: &mut Solver,
+    ) -> (Vec<(AtomId, Var)>, Justify) {
         let top = root.node();
         let cone = self.cone(top);
         let mut var: Vec<Option<Var>> = vec![None; top + 1];
         let mut atoms = Vec::new();
+        let mut justify = Justify {
+            nodes: Vec::new(),
+            root: None,
+        };
         let lit_of = |var: &[Option<Var>], e: Formula| -> Option<Lit> {
             var.get(e.node())
                 .copied()
@@ -264,21 +212,88 @@ impl Formulas {
             }
             let me = Lit::new(v, false);
             match *node {
-                Node::True => solver.add_clause(&[me]),
-                Node::Atom(a) => atoms.push((a, v)),
+                Node::True => {
+                    solver.add_clause(&[me]);
+                    justify.nodes.push((v, JNode::Leaf(None)));
+                }
+                Node::Atom(a) => {
+                    atoms.push((a, v));
+                    justify.nodes.push((v, JNode::Leaf(Some(a))));
+                }
                 Node::And(x, y) => {
                     if let (Some(lx), Some(ly)) = (lit_of(&var, x), lit_of(&var, y)) {
                         solver.add_clause(&[!me, lx]);
                         solver.add_clause(&[!me, ly]);
                         solver.add_clause(&[me, !lx, !ly]);
+                        justify.nodes.push((v, JNode::And(lx, ly)));
                     }
                 }
             }
         }
         if let Some(r) = lit_of(&var, root) {
             solver.add_clause(&[r]);
+            justify.root = Some(r);
         }
-        atoms
+        (atoms, justify)
+    }
+}
+
+/// The cone of an encoded formula, for *relevancy*: which atoms a full assignment's
+/// truth of the root rests on. A true conjunction rests on both sides, a false one on one
+/// false side; an atom outside what the root rests on may take either value without
+/// changing it, so the theory need not make it come true. Without this, an atom under a
+/// guard that is off (`case → template`) would still have to be met as the search
+/// happened to set it.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct Justify {
+    /// In the order of the graph: children before parents.
+    nodes: Vec<(Var, JNode)>,
+    root: Option<Lit>,
+}
+
+#[derive(Debug, Clone, Copy)]
+enum JNode {
+    Leaf(Option<AtomId>),
+    And(Lit, Lit),
+}
+
+impl Justify {
+    /// The atoms the root's truth rests on under `value`, as a set over atom indexes of
+    /// length `atoms`.
+    pub(crate) fn relevant(&self, atoms: usize, value: &dyn Fn(Var) -> Option<bool>) -> Vec<bool> {
+        let mut out = vec![false; atoms];
+        let Some(root) = self.root else {
+            return out;
+        };
+        let lit = |l: Lit| value(l.var()).map(|b| b != l.is_negated());
+        // Which nodes (by variable) are needed, walked from the root down.
+        let mut needed: std::collections::HashSet<Var> = std::collections::HashSet::new();
+        needed.insert(root.var());
+        for &(v, node) in self.nodes.iter().rev() {
+            if !needed.contains(&v) {
+                continue;
+            }
+            match node {
+                JNode::Leaf(Some(a)) => {
+                    if let Some(slot) = out.get_mut(a.index()) {
+                        *slot = true;
+                    }
+                }
+                JNode::Leaf(None) => {}
+                JNode::And(x, y) => match value(v) {
+                    Some(true) | None => {
+                        needed.insert(x.var());
+                        needed.insert(y.var());
+                    }
+                    Some(false) => {
+                        // One false side is reason enough; the first one found.
+                        let side = if lit(x) == Some(false) { x } else { y };
+                        needed.insert(side.var());
+                    }
+                },
+            }
+        }
+        out
     }
 }
 
@@ -318,6 +333,14 @@ impl Logic for Formulas {
     #[inline]
     fn not(&mut self, a: Formula) -> Formula {
         a.flip()
+    }
+    #[inline]
+    fn known(&self, b: &Formula) -> Option<bool> {
+        match *b {
+            Formula::TRUE => Some(true),
+            Formula::FALSE => Some(false),
+            _ => None,
+        }
     }
 }
 

@@ -39,17 +39,26 @@
 //! subsets of an assignment shown inconsistent by an exact argument or by an
 //! over-approximation (a superset language); an answer a theory cannot give within its
 //! exact fragment (see [`theory`]) or within the limits is `Unknown`.
-#![expect(dead_code, reason = "used by the analysis encoder")]
 
 #[doc(hidden)]
 pub mod bench;
 pub(crate) mod budget;
 pub(crate) mod deps;
+mod encode;
 pub(crate) mod logic;
+mod model;
 pub(crate) mod multi;
+mod query;
 pub(crate) mod sat;
+mod shape;
 pub(crate) mod solve;
 pub(crate) mod theory;
+
+pub use query::{
+    always, always_with, diff, diff_all, diff_with, equivalent, equivalent_with, Counterexample,
+    DiffReport, Expect, Options, Stats, Unknown, UnknownKind, Verdict,
+};
+pub use shape::{Shape, ShapeBuilder, ShapeError, ShapePrincipal};
 
 #[cfg(test)]
 mod tests;

@@ -10,8 +10,8 @@
 //! every condition has the same outcome: a sublist cannot make a false existential true,
 //! and each true one keeps its witness. The sublist is still a list, so a `${key}`
 //! variable on it still matches nothing, and it is non-empty whenever the list was and
-//! some condition tests the key. [`reduce`] is that construction; the property test below
-//! checks it with the evaluator's own condition code.
+//! some condition tests the key. The property test below builds that sublist and checks
+//! the claim with the evaluator's own condition code.
 //!
 //! So the encoder gives a multivalued key `k = 2n + f` optional elements, each a slot
 //! with a presence flag, and breaks the symmetry between them by filling them in order.
@@ -63,6 +63,7 @@ impl Elements {
         (Elements { elements }, order)
     }
 
+    #[cfg(test)]
     /// Some present element satisfies `f`.
     pub(crate) fn any(
         &self,
@@ -78,6 +79,7 @@ impl Elements {
         out
     }
 
+    #[cfg(test)]
     /// Every present element satisfies `f`.
     pub(crate) fn all(
         &self,
@@ -93,6 +95,7 @@ impl Elements {
         out
     }
 
+    #[cfg(test)]
     /// The list has at least one element.
     pub(crate) fn nonempty(&self) -> Formula {
         // Elements fill in order, so the first one decides.
@@ -100,10 +103,12 @@ impl Elements {
     }
 }
 
+#[cfg(test)]
 /// How one element fares under one condition's comparison: matched, not matched, or
 /// unreadable by the condition's family (`None`).
 pub(crate) type Judge<'a, T> = &'a dyn Fn(&T) -> Option<bool>;
 
+#[cfg(test)]
 /// The indexes (ascending) of a sublist of `values` on which every condition has the
 /// same outcome as on the whole list: for each condition `(family, judge)`, the first
 /// element it matches and the first it does not; for each family, the first element it

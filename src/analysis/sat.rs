@@ -61,6 +61,7 @@ impl Assignment<'_> {
     pub(crate) fn var(&self, v: Var) -> Option<bool> {
         self.values.get(v.index()).copied().flatten()
     }
+    #[cfg(test)]
     /// The value of `l`, if assigned.
     pub(crate) fn lit(&self, l: Lit) -> Option<bool> {
         self.var(l.var()).map(|b| b != l.is_negated())
@@ -102,10 +103,12 @@ pub(crate) trait Theory {
     fn final_check(&mut self, assignment: Assignment<'_>) -> TheoryVerdict;
 }
 
+#[cfg(test)]
 /// No theory: plain SAT.
 #[derive(Debug, Clone, Copy, Default)]
 pub(crate) struct NoTheory;
 
+#[cfg(test)]
 impl Theory for NoTheory {
     fn final_check(&mut self, _assignment: Assignment<'_>) -> TheoryVerdict {
         TheoryVerdict::Consistent

@@ -3,7 +3,7 @@
 
 use super::budget::{Limits, Unknown};
 use super::deps::{Instant, IpNet, Number};
-use super::logic::{AtomId, Formula, Formulas, Logic};
+use super::logic::{AtomId, Formula, Formulas, Justify, Logic};
 use super::sat::{Lit, SolveResult, Solver, SolverStats, Var};
 use super::theory::slots::{SlotTheory, TheoryStats};
 use super::theory::{Atom, Atoms, Cmp, Family, Lang, SlotId, Template};
@@ -42,12 +42,20 @@ pub(crate) struct Stats {
 pub(crate) struct Model {
     atoms: Vec<Option<bool>>,
     values: Vec<Option<String>>,
+    /// The atoms the formula's truth rests on in this model.
+    relevant: Vec<bool>,
 }
 
 impl Model {
     /// The atom's value; `None` for an atom outside the formula.
     pub(crate) fn atom(&self, a: AtomId) -> Option<bool> {
         self.atoms.get(a.index()).copied().flatten()
+    }
+
+    /// Whether the formula's truth rests on the atom in this model: the others may take
+    /// either value.
+    pub(crate) fn relevant(&self, a: AtomId) -> bool {
+        self.relevant.get(a.index()).copied().unwrap_or(false)
     }
 
     /// The slot's string; `None` when no atom of the formula constrains the slot (any
@@ -131,8 +139,8 @@ impl Problem {
         (verdict, session.stats())
     }
 
-    /// Whether `model` makes each atom true exactly when it says, by the evaluator's
-    /// own code on the slots' strings.
+    /// Whether `model` makes each atom the formula rests on true exactly when it says, by
+    /// the evaluator's own code on the slots' strings.
     fn confirm(&self, model: &Model) -> bool {
         let value = |s: SlotId| model.value(s);
         (0..self.atoms.len()).all(|i| {
@@ -140,6 +148,9 @@ impl Problem {
             let Some(assigned) = model.atom(id) else {
                 return true;
             };
+            if !model.relevant(id) {
+                return true;
+            }
             let holds = match self.atoms.get(id) {
                 Some(Atom::Flag(_)) | None => return true,
                 Some(Atom::Eq { a, b }) => value(*a) == value(*b),
@@ -168,6 +179,7 @@ pub(crate) struct Session<'p> {
     solver: Solver,
     theory: SlotTheory<'p>,
     vars: Vec<(AtomId, Var)>,
+    justify: Justify,
     limits: Limits,
 }
 
@@ -175,13 +187,14 @@ impl<'p> Session<'p> {
     /// Loads `root`.
     pub(crate) fn new(problem: &'p Problem, root: Formula, limits: &Limits) -> Session<'p> {
         let mut solver = Solver::new();
-        let vars = problem.formulas.encode(root, &mut solver);
-        let theory = SlotTheory::new(&problem.atoms, &vars, *limits);
+        let (vars, justify) = problem.formulas.encode(root, &mut solver);
+        let theory = SlotTheory::new(&problem.atoms, &vars, justify.clone(), *limits);
         Session {
             problem,
             solver,
             theory,
             vars,
+            justify,
             limits: *limits,
         }
     }
@@ -196,9 +209,14 @@ impl<'p> Session<'p> {
                         *slot = self.solver.value(v);
                     }
                 }
+                let solver = &self.solver;
+                let relevant = self
+                    .justify
+                    .relevant(self.problem.atoms.len(), &|v| solver.value(v));
                 let model = Model {
                     atoms,
                     values: self.theory.model().to_vec(),
+                    relevant,
                 };
                 if self.problem.confirm(&model) {
                     Verdict::Sat(model)
@@ -223,6 +241,23 @@ impl<'p> Session<'p> {
             })
             .collect();
         self.solver.add_clause(&clause);
+    }
+
+    /// Requires one of these formulas (flags of the problem) to hold.
+    pub(crate) fn require_any(&mut self, flags: &[Formula]) {
+        let clause: Vec<Lit> = flags
+            .iter()
+            .filter_map(|&f| {
+                let (atom, negated) = self.problem.formulas.atom_of(f)?;
+                self.vars
+                    .iter()
+                    .find(|(x, _)| *x == atom)
+                    .map(|&(_, var)| Lit::new(var, negated))
+            })
+            .collect();
+        if clause.len() == flags.len() {
+            self.solver.add_clause(&clause);
+        }
     }
 
     /// Counters so far.
@@ -255,5 +290,9 @@ impl Logic for Problem {
     #[inline]
     fn not(&mut self, a: Formula) -> Formula {
         self.formulas.not(a)
+    }
+    #[inline]
+    fn known(&self, b: &Formula) -> Option<bool> {
+        self.formulas.known(b)
     }
 }

@@ -7,9 +7,11 @@
 //! only when the request value matches none of them.
 
 use super::resolve::resolve;
+use super::rules::{self, KeyState};
 use super::{Ctx, ProblemKind, Tracer, Truth};
 use crate::hash::{bytes_eq, FxHasher};
 use crate::keys;
+use crate::logic::Concrete;
 use crate::operator::{Comparison, ConditionOperator, SetQualifier};
 use crate::pattern::{Case, Part, Pattern, PatternKind};
 use crate::policy::value::{ArnValue, BoolValue, TypedValues};
@@ -323,17 +325,34 @@ impl CompiledCondition {
     /// decides them; `None` for the others.
     #[inline(always)]
     fn quick(&self, entry: Option<(RequestValues<'_>, &Typed)>) -> Option<(Truth, Outcome)> {
-        let negated = self.op.op.is_negated();
+        // The outcome comes from the rule the analysis shares (`rules::condition`), as in
+        // `eval_inner`: here the operator is plain, the key not documented as
+        // multivalued, and the value, if any, one that reads as the operator's type.
+        let rule = |present: bool, matched: bool| {
+            Truth::from(rules::condition(
+                &mut Concrete,
+                self.op,
+                None,
+                false,
+                KeyState {
+                    present,
+                    listed: false,
+                    matched,
+                    unmatched: present && !matched,
+                    unreadable: false,
+                },
+            ))
+        };
         let Some((value, typed)) = entry else {
             if matches!(self.fast, Fast::General) {
                 return None;
             }
-            // https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_condition_operators.html#Conditions_IfExists
-            return Some(if self.op.if_exists {
-                (Truth::True, Outcome::MissingIfExists)
+            let outcome = if self.op.if_exists {
+                Outcome::MissingIfExists
             } else {
-                (negated.into(), Outcome::Missing)
-            });
+                Outcome::Missing
+            };
+            return Some((rule(false, false), outcome));
         };
         let cmp = self.op.op.comparison();
         let matched = match (&self.fast, &self.values) {
@@ -368,7 +387,7 @@ impl CompiledCondition {
             (Fast::Values, Values::StrSet(set)) => set.contains(value.single()?),
             (Fast::Values, _) => return None,
         };
-        Some(((matched != negated).into(), Outcome::Compared))
+        Some((rule(true, matched), Outcome::Compared))
     }
 
     #[inline(always)]
@@ -378,20 +397,35 @@ impl CompiledCondition {
         typed: Option<&Typed>,
         ctx: &mut Ctx<'a, '_, T>,
     ) -> (Truth, Outcome) {
-        let negated = self.op.op.is_negated();
+        // Every outcome comes from the rule the analysis shares (`rules::condition`); each
+        // path below gives it what it reads, as far as that path has established it, and
+        // names the outcome for the explanation.
+        // `rule(key, multivalued)`: past the check for a plain operator on a multivalued
+        // key, that check's answer (no) is passed on rather than asked again.
+        let rule = |key: KeyState<bool>, multivalued: bool| {
+            Truth::from(rules::condition(
+                &mut Concrete,
+                self.op,
+                None,
+                multivalued,
+                key,
+            ))
+        };
+        let state = |present: bool, listed: bool| KeyState {
+            present,
+            listed,
+            matched: false,
+            unmatched: false,
+            unreadable: false,
+        };
         if let Values::Null(expect_missing) = &self.values {
-            // Null tests presence only: `true` matches a missing key, `false` a present one.
-            // https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_condition_operators.html#Conditions_Null
-            let missing = value.is_none();
-            return (
-                expect_missing.contains(&missing).into(),
-                Outcome::Presence { present: !missing },
-            );
+            let present = value.is_some();
+            let key = state(present, false);
+            let truth = rules::condition(&mut Concrete, self.op, Some(expect_missing), false, key);
+            return (truth.into(), Outcome::Presence { present });
         }
-        // A multivalued key needs a set operator; without one, AWS does not say what the
-        // condition means, so it cannot be judged: it never lets an Allow grant, and a
-        // Deny that holds it blocks an Allow.
-        // https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_condition-single-vs-multi-valued-context-keys.html
+        // A plain operator on a multivalued key cannot be judged (see the rule); it is
+        // reported.
         if self.op.set.is_none() && (self.multivalued || value.is_some_and(|v| v.is_multivalued()))
         {
             ctx.problem(
@@ -399,69 +433,63 @@ impl CompiledCondition {
                 &self.key,
                 self.op.op.name(),
             );
-            return (Truth::Unknown, Outcome::PlainOperatorOnMultivaluedKey);
+            return (
+                rule(state(value.is_some(), true), self.multivalued),
+                Outcome::PlainOperatorOnMultivaluedKey,
+            );
         }
         let Some(value) = value else {
-            // The documentation makes `IfExists` on a missing key true and `ForAnyValue`
-            // on a missing key false; together they cannot be judged.
-            if self.op.if_exists && self.op.set == Some(SetQualifier::ForAnyValue) {
-                ctx.problem(
-                    ProblemKind::ForAnyValueIfExistsOnMissingKey,
-                    &self.key,
-                    self.op.op.name(),
-                );
-                return (Truth::Unknown, Outcome::ForAnyValueIfExistsOnMissingKey);
-            }
-            // https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_condition_operators.html#Conditions_IfExists
-            if self.op.if_exists {
-                return (Truth::True, Outcome::MissingIfExists);
-            }
-            return match self.op.set {
-                // An absent key is an empty set: ForAllValues holds vacuously, ForAnyValue fails.
-                // https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_condition-single-vs-multi-valued-context-keys.html
-                Some(SetQualifier::ForAllValues) => (Truth::True, Outcome::MissingForAllValues),
-                Some(SetQualifier::ForAnyValue) => (Truth::False, Outcome::MissingForAnyValue),
-                // A negated operator on a missing key is true; a positive one is false.
-                None => (negated.into(), Outcome::Missing),
+            let outcome = match (self.op.if_exists, self.op.set) {
+                (true, Some(SetQualifier::ForAnyValue)) => {
+                    ctx.problem(
+                        ProblemKind::ForAnyValueIfExistsOnMissingKey,
+                        &self.key,
+                        self.op.op.name(),
+                    );
+                    Outcome::ForAnyValueIfExistsOnMissingKey
+                }
+                (true, _) => Outcome::MissingIfExists,
+                (false, Some(SetQualifier::ForAllValues)) => Outcome::MissingForAllValues,
+                (false, Some(SetQualifier::ForAnyValue)) => Outcome::MissingForAnyValue,
+                (false, None) => Outcome::Missing,
             };
+            return (rule(state(false, false), false), outcome);
         };
-        let empty = value.is_empty();
+        // Past the check above, a plain operator has one value, not a list.
+        let mut key = state(true, false);
         // Each request value: does it match one of the policy values? A value the
-        // operator cannot read leaves the whole condition unjudged (and is reported).
-        let mut any_matched = false;
-        let mut any_unmatched = false;
-        let mut tally = |matched: Option<bool>| match matched {
+        // operator cannot read leaves the whole condition unjudged (and is reported), so
+        // the others need not be looked at.
+        let tally = |key: &mut KeyState<bool>, matched: Option<bool>| match matched {
             Some(true) => {
-                any_matched = true;
+                key.matched = true;
                 true
             }
             Some(false) => {
-                any_unmatched = true;
+                key.unmatched = true;
                 true
             }
-            None => false,
+            None => {
+                key.unreadable = true;
+                false
+            }
         };
         // A single value (the common case) is compared without the list iterator.
         let judged = match value.single() {
-            Some(v) => tally(self.matches_any(v, typed, ctx)),
-            None => value.iter().all(|v| tally(self.matches_any(v, typed, ctx))),
+            Some(v) => tally(&mut key, self.matches_any(v, typed, ctx)),
+            None => value
+                .iter()
+                .all(|v| tally(&mut key, self.matches_any(v, typed, ctx))),
         };
         if !judged {
-            return (Truth::Unknown, Outcome::Unjudged);
+            return (rule(key, false), Outcome::Unjudged);
         }
-        let result = match (self.op.set, negated) {
-            // A plain operator here has one request value.
-            (None, false) | (Some(SetQualifier::ForAnyValue), false) => any_matched,
-            (None, true) | (Some(SetQualifier::ForAllValues), true) => !any_matched,
-            (Some(SetQualifier::ForAnyValue), true) => any_unmatched,
-            (Some(SetQualifier::ForAllValues), false) => !any_unmatched,
-        };
-        let outcome = if empty {
+        let outcome = if value.is_empty() {
             Outcome::EmptySet
         } else {
             Outcome::Compared
         };
-        (result.into(), outcome)
+        (rule(key, false), outcome)
     }
 
     /// Whether one request value matches any of the policy values under the positive
@@ -642,7 +670,7 @@ fn resolve_bool<'a, T: Tracer<'a>>(
 
 /// A `String*` value as a pattern: wildcards only for `StringLike`; for the other
 /// operators every character is literal.
-fn string_pattern<'p>(
+pub(crate) fn string_pattern<'p>(
     cmp: Comparison,
     case: Case,
     parts: impl IntoIterator<Item = Part<'p>>,

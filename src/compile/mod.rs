@@ -12,10 +12,11 @@ pub(crate) mod condition;
 mod principal;
 pub(crate) mod program;
 mod resolve;
+pub(crate) mod rules;
 pub(crate) mod statement;
 
 pub use condition::Outcome;
-pub(crate) use principal::Grant;
+pub(crate) use principal::{Entry, Grant, PrincipalMatcher};
 pub use statement::ElementMatch;
 
 use crate::inline::Inline;
@@ -39,14 +40,10 @@ pub enum Truth {
 }
 
 impl Truth {
-    /// Kleene conjunction.
+    /// Kleene conjunction, by the rule the analysis shares ([`rules::and`]).
     #[inline]
     pub(crate) fn and(self, other: Truth) -> Truth {
-        match (self, other) {
-            (Truth::False, _) | (_, Truth::False) => Truth::False,
-            (Truth::True, Truth::True) => Truth::True,
-            _ => Truth::Unknown,
-        }
+        rules::and(&mut crate::logic::Concrete, self, other)
     }
 }
 

@@ -27,7 +27,7 @@ pub(crate) enum Grant {
 /// caller. An entry naming an ARN keeps its account too, so that the common mismatch, a
 /// caller of another account, costs one integer comparison.
 #[derive(Debug, Clone)]
-enum Entry {
+pub(crate) enum Entry {
     Everyone,
     Account(Option<u64>),
     User {
@@ -111,7 +111,7 @@ fn identities(p: &Principal) -> ([Option<Identity<'_>>; 3], usize) {
 }
 
 impl Entry {
-    fn compile(kind: PrincipalType, value: &str) -> Entry {
+    pub(crate) fn compile(kind: PrincipalType, value: &str) -> Entry {
         match kind {
             PrincipalType::Aws => {
                 if value == "*" {
@@ -333,6 +333,14 @@ impl PrincipalMatcher {
 
     pub(crate) fn is_negated(&self) -> bool {
         self.negated
+    }
+
+    /// Whether the element is exactly `"*"`, and its entries: what the analysis reads.
+    pub(crate) fn entries(&self) -> (bool, &[Entry]) {
+        (
+            matches!(self.entries.as_slice(), [Entry::Everyone]),
+            &self.entries,
+        )
     }
 
     /// The only account whose callers the element can name: `Some(Some(account))`, or

@@ -37,7 +37,7 @@ pub(crate) enum Resources {
 }
 
 impl Resources {
-    fn compile(s: &Statement) -> Resources {
+    pub(crate) fn compile(s: &Statement) -> Resources {
         let list = || {
             s.resource_patterns
                 .iter()
@@ -131,7 +131,7 @@ pub(crate) enum Actions {
 }
 
 impl Actions {
-    fn compile(spec: &ActionSpec) -> Actions {
+    pub(crate) fn compile(spec: &ActionSpec) -> Actions {
         // Both sides are ASCII-lowercased, so matching is a byte comparison.
         let compile = |list: &[String]| {
             list.iter()

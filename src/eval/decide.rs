@@ -14,6 +14,7 @@
 //! (<https://docs.aws.amazon.com/kms/latest/developerguide/key-policies.html>).
 
 use super::response::{Decision, Reason};
+use crate::logic::{Concrete, Logic, Merge};
 
 /// Whether a policy kind that must allow (an SCP, a permissions boundary, a session
 /// policy) is in force for the caller, and whether it allows.
@@ -30,7 +31,8 @@ pub(crate) enum Gate {
 
 impl Gate {
     /// Whether the gate lets an allow through.
-    fn passes(self) -> bool {
+    #[inline]
+    pub(crate) fn passes(self) -> bool {
         self != Gate::DoesNotAllow
     }
 }
@@ -123,148 +125,458 @@ impl Verdict {
     }
 }
 
+/// The premises of the decision as truth values of any [`Logic`]: `bool` for the
+/// evaluator, formulas for the analysis. A gate is reduced to whether it lets an allow
+/// through.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct Premises<B> {
+    /// See [`Facts::explicit_deny`].
+    pub(crate) explicit_deny: B,
+    /// See [`Facts::unjudged_deny`].
+    pub(crate) unjudged_deny: B,
+    /// See [`Facts::iam`].
+    pub(crate) iam: B,
+    /// See [`Facts::root`].
+    pub(crate) root: B,
+    /// See [`Facts::identity`].
+    pub(crate) identity: B,
+    /// The permissions boundary is not in force, or allows.
+    pub(crate) boundary: B,
+    /// The session policy is not in force, or allows.
+    pub(crate) session: B,
+    /// The SCPs are not in force, or allow.
+    pub(crate) scp: B,
+    /// See [`Facts::direct`].
+    pub(crate) direct: B,
+    /// See [`Facts::limited`].
+    pub(crate) limited: B,
+    /// See [`Facts::account`].
+    pub(crate) account: B,
+    /// See [`Facts::cross_account`].
+    pub(crate) cross_account: B,
+    /// See [`Facts::kms`].
+    pub(crate) kms: B,
+    /// See [`Facts::assume_role`].
+    pub(crate) assume_role: B,
+}
+
+impl Premises<bool> {
+    /// The premises of concrete facts.
+    #[inline(always)]
+    pub(crate) fn of(f: &Facts) -> Premises<bool> {
+        Premises {
+            explicit_deny: f.explicit_deny,
+            unjudged_deny: f.unjudged_deny,
+            iam: f.iam,
+            root: f.root,
+            identity: f.identity,
+            boundary: f.boundary.passes(),
+            session: f.session.passes(),
+            scp: f.scp.passes(),
+            direct: f.direct,
+            limited: f.limited,
+            account: f.account,
+            cross_account: f.cross_account,
+            kms: f.kms,
+            assume_role: f.assume_role,
+        }
+    }
+}
+
+/// What a decision comes to, in the carrier of a [`Logic`]: the evaluator keeps the whole
+/// [`Verdict`] (reason and citations included), the analysis only whether the request is
+/// allowed and whether it is explicitly denied.
+pub(crate) trait Outcome<L: Logic>: Merge<L> {
+    /// The outcome of one leaf of the decision.
+    fn of(l: &mut L, v: Verdict) -> Self;
+}
+
+impl Merge<Concrete> for Verdict {
+    #[inline]
+    fn merge(_: &mut Concrete, c: bool, a: Verdict, b: Verdict) -> Verdict {
+        if c {
+            a
+        } else {
+            b
+        }
+    }
+}
+
+impl Outcome<Concrete> for Verdict {
+    #[inline(always)]
+    fn of(_: &mut Concrete, v: Verdict) -> Verdict {
+        v
+    }
+}
+
+/// The decision as two truth values.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct Decided<B> {
+    /// The decision is allow.
+    pub(crate) allow: B,
+    /// The decision is an explicit deny.
+    pub(crate) explicit_deny: B,
+}
+
+impl<L: Logic> Merge<L> for Decided<L::B> {
+    fn merge(l: &mut L, c: L::B, a: Self, b: Self) -> Self {
+        Decided {
+            allow: l.ite(c.clone(), a.allow, b.allow),
+            explicit_deny: l.ite(c, a.explicit_deny, b.explicit_deny),
+        }
+    }
+}
+
+impl<L: Logic> Outcome<L> for Decided<L::B> {
+    fn of(l: &mut L, v: Verdict) -> Self {
+        Decided {
+            allow: l.constant(v.decision == Decision::Allow),
+            explicit_deny: l.constant(v.decision == Decision::ExplicitDeny),
+        }
+    }
+}
+
 /// Decides a request from its facts.
+#[inline(always)]
+pub(crate) fn decide(f: &Facts) -> Verdict {
+    rules(&mut Concrete, &Premises::of(f))
+}
+
+/// The decision, written once: [`decide`] runs it on `bool` and gets the verdict with its
+/// reason and citations; the analysis runs it on formulas and gets [`Decided`]. Every
+/// branch is a [`Logic::select`], so on `bool` this is plain control flow.
 ///
 /// Where the documentation is silent, each choice fails closed:
 /// - `"*"` in a resource policy is limited by boundaries and session policies, like a
 ///   role ARN (the docs exempt only grants naming the user or session ARN);
 /// - a `Deny` that could not be judged prevents an `Allow`.
 #[inline(always)]
-pub(crate) fn decide(f: &Facts) -> Verdict {
+pub(crate) fn rules<L: Logic, O: Outcome<L>>(l: &mut L, f: &Premises<L::B>) -> O {
     // 1. An explicit Deny in any policy that applies wins.
-    if f.explicit_deny {
-        return Verdict {
-            decision: Decision::ExplicitDeny,
-            reason: Reason::ExplicitDeny,
-            cite_denies: true,
-            cite_identity: false,
-            cite_resource: None,
-            cite_scp: false,
-        };
-    }
-    // The root user cannot assume a role: "You cannot assume a role when you are signed
-    // in as the AWS account root user".
-    // https://docs.aws.amazon.com/IAM/latest/UserGuide/id_roles_use_switch-role-api.html
-    if f.root && f.assume_role {
-        return Verdict::deny(Reason::RootCannotAssumeRole);
-    }
-    // 2. When SCPs are in force for an IAM caller, one of them must allow the action.
-    //    (RCPs restrict only through Deny: AWS always attaches RCPFullAWSAccess.)
-    if f.iam && !f.scp.passes() {
-        return Verdict::deny(Reason::ScpDoesNotAllow);
-    }
-    let boundary_ok = f.boundary.passes();
-    let session_ok = f.session.passes();
+    l.select(
+        f.explicit_deny.clone(),
+        |l| {
+            O::of(
+                l,
+                Verdict {
+                    decision: Decision::ExplicitDeny,
+                    reason: Reason::ExplicitDeny,
+                    cite_denies: true,
+                    cite_identity: false,
+                    cite_resource: None,
+                    cite_scp: false,
+                },
+            )
+        },
+        |l| {
+            // The root user cannot assume a role: "You cannot assume a role when you
+            // are signed in as the AWS account root user".
+            // https://docs.aws.amazon.com/IAM/latest/UserGuide/id_roles_use_switch-role-api.html
+            let root_assumes = l.and(f.root.clone(), f.assume_role.clone());
+            l.select(
+                root_assumes,
+                |l| O::of(l, Verdict::deny(Reason::RootCannotAssumeRole)),
+                |l| {
+                    // 2. When SCPs are in force for an IAM caller, one of them must allow
+                    //    the action. (RCPs restrict only through Deny: AWS always
+                    //    attaches RCPFullAWSAccess.)
+                    let no_scp = l.not(f.scp.clone());
+                    let scp_blocks = l.and(f.iam.clone(), no_scp);
+                    l.select(
+                        scp_blocks,
+                        |l| O::of(l, Verdict::deny(Reason::ScpDoesNotAllow)),
+                        |l| allowing(l, f),
+                    )
+                },
+            )
+        },
+    )
+}
+
+/// What steps 3 to 6 look at.
+struct Sides<B> {
+    identity_allows: B,
+    identity_ok: B,
+    limited_ok: B,
+    resource_direct: B,
+    resource_any: B,
+    cross: B,
+    must_allow: B,
+}
+
+/// Steps 3 to 6: the ways of allowing, once no deny has decided; and when none applies,
+/// which requirement failed.
+#[inline(always)]
+fn allowing<L: Logic, O: Outcome<L>>(l: &mut L, f: &Premises<L::B>) -> O {
+    let limits = l.and(f.boundary.clone(), f.session.clone());
     // 3. The identity side: an identity-based policy allows (the root user's allows
     //    everything in its own account) and the boundary and session policy allow.
-    let identity_allows = f.iam && (f.root || f.identity);
-    let identity_ok = identity_allows && boundary_ok && session_ok;
+    let own = l.or(f.root.clone(), f.identity.clone());
+    let identity_allows = l.and(f.iam.clone(), own);
+    let identity_ok = l.and(identity_allows.clone(), limits.clone());
     // 4. The resource side, by how the grant names the caller.
-    let limited_ok = f.limited && boundary_ok && session_ok;
-    let resource_direct = f.direct || limited_ok;
-    let resource_any = f.direct || f.limited || f.account;
-    // The first grant of any kind.
-    let any_grant = || {
-        if f.direct {
-            Some(ResourceCite::Direct)
-        } else if f.limited {
-            Some(ResourceCite::Limited { with_limits: false })
-        } else if f.account {
-            Some(ResourceCite::Account)
-        } else {
-            None
-        }
-    };
-    // The grant an allow by the resource side alone rests on.
-    let own_grant = || {
-        if f.direct {
-            Some(ResourceCite::Direct)
-        } else if limited_ok {
-            Some(ResourceCite::Limited { with_limits: true })
-        } else {
-            any_grant()
-        }
-    };
-    let cross = f.iam && f.cross_account;
+    let limited_ok = l.and(f.limited.clone(), limits);
+    let resource_direct = l.or(f.direct.clone(), limited_ok.clone());
+    let some = l.or(f.direct.clone(), f.limited.clone());
+    let resource_any = l.or(some, f.account.clone());
+    let cross = l.and(f.iam.clone(), f.cross_account.clone());
     // "IAM role trust policies and KMS key policies are exceptions to this logic, because
     // they must explicitly allow access for principals" — in the same account too.
-    let must_allow = f.kms || f.assume_role;
-    let must_allow_reason = if f.kms {
-        Reason::KeyPolicyDoesNotAllow
-    } else {
-        Reason::TrustPolicyDoesNotAllow
+    let must_allow = l.or(f.kms.clone(), f.assume_role.clone());
+    let s = Sides {
+        identity_allows,
+        identity_ok,
+        limited_ok,
+        resource_direct,
+        resource_any,
+        cross,
+        must_allow,
     };
-
+    // 6. A Deny that could not be judged prevents the Allow.
+    let allow = |l: &mut L, v: Verdict| {
+        l.select(
+            f.unjudged_deny.clone(),
+            |l| O::of(l, Verdict::deny(Reason::UnjudgedDeny)),
+            |l| O::of(l, v),
+        )
+    };
+    // The allow by the resource side alone, citing the grant it rests on.
+    let by_resource = |l: &mut L| {
+        own_grant(l, f, &s, &|l, cite| {
+            allow(l, Verdict::allow(Reason::ResourceAllow, false, cite))
+        })
+    };
     // 5. Same account: either side suffices. Cross-account: both sides must allow. A KMS
     //    key or a role's trust policy: the resource policy must allow, directly or by
     //    naming the account (which enables the account's IAM policies). Anonymous and
     //    service callers: only a resource-based policy.
-    let allowed = if !f.iam {
-        resource_direct.then(|| Verdict::allow(Reason::ResourceAllow, false, own_grant()))
-    } else if cross || must_allow {
-        if must_allow && !cross && resource_direct {
-            Some(Verdict::allow(Reason::ResourceAllow, false, own_grant()))
-        } else if identity_ok && resource_any {
-            Some(Verdict::allow(
-                Reason::IdentityAndResourceAllow,
-                true,
-                any_grant(),
-            ))
-        } else {
-            None
-        }
-    } else if identity_ok {
-        let reason = if f.root && !f.identity {
-            Reason::RootUser
-        } else {
-            Reason::IdentityAllow
-        };
-        Some(Verdict::allow(reason, true, None))
-    } else if resource_direct {
-        Some(Verdict::allow(Reason::ResourceAllow, false, own_grant()))
-    } else {
-        None
-    };
-    if let Some(v) = allowed {
-        // 6. A Deny that could not be judged prevents the Allow.
-        return if f.unjudged_deny {
-            Verdict::deny(Reason::UnjudgedDeny)
-        } else {
-            v
-        };
-    }
+    let not_iam = l.not(f.iam.clone());
+    l.select(
+        not_iam,
+        |l| {
+            l.select(
+                s.resource_direct.clone(),
+                |l| by_resource(l),
+                |l| denied(l, f, &s),
+            )
+        },
+        |l| {
+            let strict = l.or(s.cross.clone(), s.must_allow.clone());
+            l.select(
+                strict,
+                |l| {
+                    let same = l.not(s.cross.clone());
+                    let own_account = l.and(s.must_allow.clone(), same);
+                    let alone = l.and(own_account, s.resource_direct.clone());
+                    l.select(
+                        alone,
+                        |l| by_resource(l),
+                        |l| {
+                            let both = l.and(s.identity_ok.clone(), s.resource_any.clone());
+                            l.select(
+                                both,
+                                |l| {
+                                    any_grant(l, f, &|l, cite| {
+                                        allow(
+                                            l,
+                                            Verdict::allow(
+                                                Reason::IdentityAndResourceAllow,
+                                                true,
+                                                cite,
+                                            ),
+                                        )
+                                    })
+                                },
+                                |l| denied(l, f, &s),
+                            )
+                        },
+                    )
+                },
+                |l| {
+                    l.select(
+                        s.identity_ok.clone(),
+                        |l| {
+                            let not_identity = l.not(f.identity.clone());
+                            let root_only = l.and(f.root.clone(), not_identity);
+                            l.select(
+                                root_only,
+                                |l| allow(l, Verdict::allow(Reason::RootUser, true, None)),
+                                |l| allow(l, Verdict::allow(Reason::IdentityAllow, true, None)),
+                            )
+                        },
+                        |l| {
+                            l.select(
+                                s.resource_direct.clone(),
+                                |l| by_resource(l),
+                                |l| denied(l, f, &s),
+                            )
+                        },
+                    )
+                },
+            )
+        },
+    )
+}
 
-    // Say which requirement failed, citing the side that did allow.
-    if !f.iam {
-        Verdict::deny(Reason::NoAllow)
-    } else if must_allow && !resource_any {
-        Verdict::deny(must_allow_reason)
-    } else if identity_allows && !boundary_ok {
-        Verdict::deny(Reason::BoundaryDoesNotAllow)
-    } else if identity_allows && !session_ok {
-        Verdict::deny(Reason::SessionPolicyDoesNotAllow)
-    } else if cross && identity_ok {
-        Verdict {
-            cite_identity: true,
-            ..Verdict::deny(Reason::CrossAccountNeedsResourceAllow)
-        }
-    } else if (cross || must_allow) && resource_any {
-        let reason = if must_allow && !cross {
-            must_allow_reason
-        } else {
-            Reason::CrossAccountNeedsIdentityAllow
-        };
-        Verdict {
-            cite_resource: any_grant(),
-            ..Verdict::deny(reason)
-        }
-    } else if f.limited && !boundary_ok {
-        Verdict::deny(Reason::BoundaryDoesNotAllow)
-    } else if f.limited && !session_ok {
-        Verdict::deny(Reason::SessionPolicyDoesNotAllow)
-    } else {
-        Verdict::deny(Reason::NoAllow)
-    }
+/// The first grant of any kind.
+#[inline(always)]
+fn any_grant<L: Logic, O: Outcome<L>>(
+    l: &mut L,
+    f: &Premises<L::B>,
+    mk: &impl Fn(&mut L, Option<ResourceCite>) -> O,
+) -> O {
+    l.select(
+        f.direct.clone(),
+        |l| mk(l, Some(ResourceCite::Direct)),
+        |l| {
+            l.select(
+                f.limited.clone(),
+                |l| mk(l, Some(ResourceCite::Limited { with_limits: false })),
+                |l| {
+                    l.select(
+                        f.account.clone(),
+                        |l| mk(l, Some(ResourceCite::Account)),
+                        |l| mk(l, None),
+                    )
+                },
+            )
+        },
+    )
+}
+
+/// The grant an allow by the resource side alone rests on.
+#[inline(always)]
+fn own_grant<L: Logic, O: Outcome<L>>(
+    l: &mut L,
+    f: &Premises<L::B>,
+    s: &Sides<L::B>,
+    mk: &impl Fn(&mut L, Option<ResourceCite>) -> O,
+) -> O {
+    l.select(
+        f.direct.clone(),
+        |l| mk(l, Some(ResourceCite::Direct)),
+        |l| {
+            l.select(
+                s.limited_ok.clone(),
+                |l| mk(l, Some(ResourceCite::Limited { with_limits: true })),
+                |l| any_grant(l, f, mk),
+            )
+        },
+    )
+}
+
+/// No way of allowing applies: say which requirement failed, citing the side that did
+/// allow.
+#[inline(always)]
+fn denied<L: Logic, O: Outcome<L>>(l: &mut L, f: &Premises<L::B>, s: &Sides<L::B>) -> O {
+    let deny = |l: &mut L, r: Reason| O::of(l, Verdict::deny(r));
+    let must_allow_reason = |l: &mut L| {
+        l.select(
+            f.kms.clone(),
+            |l| deny(l, Reason::KeyPolicyDoesNotAllow),
+            |l| deny(l, Reason::TrustPolicyDoesNotAllow),
+        )
+    };
+    let not_iam = l.not(f.iam.clone());
+    l.select(
+        not_iam,
+        |l| deny(l, Reason::NoAllow),
+        |l| {
+            let no_grant = l.not(s.resource_any.clone());
+            let unmet = l.and(s.must_allow.clone(), no_grant);
+            l.select(unmet, must_allow_reason, |l| {
+                let no_boundary = l.not(f.boundary.clone());
+                let no_session = l.not(f.session.clone());
+                let by_boundary = l.and(s.identity_allows.clone(), no_boundary.clone());
+                l.select(
+                    by_boundary,
+                    |l| deny(l, Reason::BoundaryDoesNotAllow),
+                    |l| {
+                        let by_session = l.and(s.identity_allows.clone(), no_session.clone());
+                        l.select(
+                            by_session,
+                            |l| deny(l, Reason::SessionPolicyDoesNotAllow),
+                            |l| {
+                                let one_side = l.and(s.cross.clone(), s.identity_ok.clone());
+                                l.select(
+                                    one_side,
+                                    |l| {
+                                        O::of(
+                                            l,
+                                            Verdict {
+                                                cite_identity: true,
+                                                ..Verdict::deny(
+                                                    Reason::CrossAccountNeedsResourceAllow,
+                                                )
+                                            },
+                                        )
+                                    },
+                                    |l| denied_late(l, f, s, no_boundary, no_session),
+                                )
+                            },
+                        )
+                    },
+                )
+            })
+        },
+    )
+}
+
+#[inline(always)]
+fn denied_late<L: Logic, O: Outcome<L>>(
+    l: &mut L,
+    f: &Premises<L::B>,
+    s: &Sides<L::B>,
+    no_boundary: L::B,
+    no_session: L::B,
+) -> O {
+    let deny = |l: &mut L, r: Reason| O::of(l, Verdict::deny(r));
+    let strict = l.or(s.cross.clone(), s.must_allow.clone());
+    let other_side = l.and(strict, s.resource_any.clone());
+    l.select(
+        other_side,
+        |l| {
+            let same = l.not(s.cross.clone());
+            let own_account = l.and(s.must_allow.clone(), same);
+            let cite = |l: &mut L, reason: Reason| {
+                any_grant(l, f, &|l, c| {
+                    O::of(
+                        l,
+                        Verdict {
+                            cite_resource: c,
+                            ..Verdict::deny(reason)
+                        },
+                    )
+                })
+            };
+            l.select(
+                own_account,
+                |l| {
+                    l.select(
+                        f.kms.clone(),
+                        |l| cite(l, Reason::KeyPolicyDoesNotAllow),
+                        |l| cite(l, Reason::TrustPolicyDoesNotAllow),
+                    )
+                },
+                |l| cite(l, Reason::CrossAccountNeedsIdentityAllow),
+            )
+        },
+        |l| {
+            let limited_boundary = l.and(f.limited.clone(), no_boundary);
+            l.select(
+                limited_boundary,
+                |l| deny(l, Reason::BoundaryDoesNotAllow),
+                |l| {
+                    let limited_session = l.and(f.limited.clone(), no_session);
+                    l.select(
+                        limited_session,
+                        |l| deny(l, Reason::SessionPolicyDoesNotAllow),
+                        |l| deny(l, Reason::NoAllow),
+                    )
+                },
+            )
+        },
+    )
 }
 
 #[cfg(test)]

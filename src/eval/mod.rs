@@ -12,9 +12,11 @@
 //! recording tracer and visits every statement, so the trace cannot disagree with the
 //! decision; its response is the one `evaluate` gives, problems included.
 
-mod decide;
+pub(crate) mod combine;
+pub(crate) mod decide;
 pub(crate) mod response;
 mod set;
 pub(crate) mod trace;
 
+pub(crate) use set::Applicable;
 pub use set::{BuildError, BuildErrorKind, PolicySet, PolicySetBuilder, UnreadKey};

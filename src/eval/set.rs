@@ -1,12 +1,13 @@
 //! The compiled policy set, its builder, and the scan of its statements for a request.
 
+use super::combine::{bucket, Bucket};
 use super::decide::{decide, Facts, Gate, ResourceCite, Verdict};
 use super::response::{Decision, Problem, Response, StatementLabel, StatementRef, MAX_DETERMINING};
 use super::trace::{ContextEntryTrace, Recorder, Trace};
 use crate::compile::condition::assign_memo_slots;
 use crate::compile::program::{Matched, Program, Programs, Selected, Step};
 use crate::compile::statement::{CompiledStatement, Known, StatementEval};
-use crate::compile::{Ctx, Grant, Memo, NoTrace, Problems, RawProblem, StmtId, Tracer, Truth};
+use crate::compile::{Ctx, Memo, NoTrace, Problems, RawProblem, StmtId, Tracer, Truth};
 use crate::diagnostic::Diagnostic;
 use crate::inline::Inline;
 use crate::limits::Limits;
@@ -145,6 +146,8 @@ struct CompiledPolicy {
 #[derive(Debug, Clone)]
 pub struct PolicySet {
     policies: Vec<CompiledPolicy>,
+    /// The policies as written, in the same order, for the analysis to encode.
+    sources: Vec<Arc<Policy>>,
     /// Every statement of every policy, policy after policy: a [`StmtId`] is a position.
     statements: Vec<CompiledStatement>,
     has: [bool; 6],
@@ -320,6 +323,7 @@ impl PolicySetBuilder {
         let mut has = [false; 6];
         let mut has_trust_policy = false;
         let mut read_keys: Vec<(Box<str>, Box<str>)> = Vec::new();
+        let mut sources = Vec::with_capacity(self.entries.len());
         for (
             position,
             Entry {
@@ -369,6 +373,7 @@ impl PolicySetBuilder {
                 account: account.map(Into::into),
                 statements: first..statements.len(),
             });
+            sources.push(Arc::new(policy));
         }
         let owner = policies.iter().find_map(|p| p.account.clone());
         assign_memo_slots(statements.iter_mut().flat_map(|s| s.conditions.iter_mut()));
@@ -378,6 +383,7 @@ impl PolicySetBuilder {
         read_keys.dedup_by(|a, b| a.0 == b.0);
         Ok(PolicySet {
             policies,
+            sources,
             statements,
             has,
             has_trust_policy,
@@ -431,27 +437,14 @@ impl Scan {
     }
 }
 
-/// The slot an `Allow` statement of a policy kind fills, the resource-policy grants
-/// aside; `None` for RCPs, which restrict only through Deny.
-fn slot_of(kind: PolicyKind) -> Option<usize> {
-    match kind {
-        PolicyKind::Identity => Some(IDENTITY),
-        PolicyKind::Boundary => Some(BOUNDARY),
-        PolicyKind::Session => Some(SESSION),
-        PolicyKind::Scp => Some(SCP),
-        PolicyKind::Resource => Some(DIRECT),
-        PolicyKind::Rcp => None,
-    }
-}
-
-/// Which policy kinds take part in a request, from the caller alone.
-#[derive(Clone, Copy)]
-struct Applicable {
-    iam: bool,
-    root: bool,
-    has_boundary: bool,
-    has_session: bool,
-    has_scp: bool,
+/// Which policy kinds take part in a request, from the kind of caller alone.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Applicable {
+    pub(crate) iam: bool,
+    pub(crate) root: bool,
+    pub(crate) has_boundary: bool,
+    pub(crate) has_session: bool,
+    pub(crate) has_scp: bool,
     /// One bit per kind that applies, by `PolicyKind as u8`.
     kinds: u8,
 }
@@ -460,14 +453,31 @@ impl Applicable {
     #[inline(always)]
     fn new(set: &PolicySet, request: &Request) -> Applicable {
         let p = request.principal();
-        let iam = p.is_iam();
-        let root = p.kind() == PrincipalKind::Root;
+        Applicable::with(set, p.is_iam(), p.kind())
+    }
+
+    /// For a caller of this kind.
+    pub(crate) fn of(set: &PolicySet, kind: PrincipalKind) -> Applicable {
+        let iam = matches!(
+            kind,
+            PrincipalKind::User
+                | PrincipalKind::Role
+                | PrincipalKind::AssumedRole
+                | PrincipalKind::FederatedUser
+                | PrincipalKind::Root
+        );
+        Applicable::with(set, iam, kind)
+    }
+
+    #[inline(always)]
+    fn with(set: &PolicySet, iam: bool, kind: PrincipalKind) -> Applicable {
+        let root = kind == PrincipalKind::Root;
         // Root cannot have a permissions boundary or a session policy.
         let has_boundary = iam && !root && set.has(PolicyKind::Boundary);
         // Session policies exist only for role and federated-user sessions.
         // https://docs.aws.amazon.com/IAM/latest/UserGuide/access_policies.html#policies_session
         let has_session = matches!(
-            p.kind(),
+            kind,
             PrincipalKind::AssumedRole | PrincipalKind::FederatedUser | PrincipalKind::Role
         ) && set.has(PolicyKind::Session);
         let has_scp = iam && set.has(PolicyKind::Scp);
@@ -490,8 +500,9 @@ impl Applicable {
         }
     }
 
+    /// Whether policies of this kind take part.
     #[inline(always)]
-    fn kind(self, kind: PolicyKind) -> bool {
+    pub(crate) fn kind(self, kind: PolicyKind) -> bool {
         (self.kinds >> (kind as u8)) & 1 != 0
     }
 }
@@ -513,6 +524,27 @@ impl PolicySet {
 
     fn has(&self, kind: PolicyKind) -> bool {
         self.has.get(kind as usize).copied().unwrap_or(false)
+    }
+
+    /// The policies as written, in set order, each with its kind, id and owner account:
+    /// what the analysis encodes.
+    pub(crate) fn sources(
+        &self,
+    ) -> impl Iterator<Item = (PolicyKind, &str, Option<&str>, &Policy)> {
+        self.policies
+            .iter()
+            .zip(&self.sources)
+            .map(|(p, s)| (p.kind, &*p.id, p.account.as_deref(), &**s))
+    }
+
+    /// Whether a resource-based policy was added as a role's trust policy.
+    pub(crate) fn has_trust_policy(&self) -> bool {
+        self.has_trust_policy
+    }
+
+    /// The owner account given with the first resource-based policy that has one.
+    pub(crate) fn default_owner(&self) -> Option<&str> {
+        self.owner.as_deref()
     }
 
     fn statement(&self, id: StmtId) -> Option<(&CompiledPolicy, &CompiledStatement)> {
@@ -967,15 +999,16 @@ impl PolicySet {
             (Truth::Unknown, Effect::Deny) => scan.unjudged_deny = true,
             (Truth::True, Effect::Deny) => scan.denies.insert_sorted(id, |x| *x),
             (Truth::True, Effect::Allow) => {
-                let Some(base) = slot_of(s.kind) else {
-                    return eval;
-                };
-                let slot = match (s.kind, eval.grant) {
-                    (PolicyKind::Resource, Some(Grant::Limited)) => LIMITED,
-                    (PolicyKind::Resource, Some(Grant::Account)) => ACCOUNT,
-                    // A statement without a principal grants directly (the statement
-                    // applies, so a principal element that is there matched).
-                    _ => base,
+                // Where it counts: the rule the analysis shares.
+                let slot = match bucket(s.kind, s.effect, eval.grant) {
+                    None | Some(Bucket::Deny) => return eval,
+                    Some(Bucket::Identity) => IDENTITY,
+                    Some(Bucket::Boundary) => BOUNDARY,
+                    Some(Bucket::Session) => SESSION,
+                    Some(Bucket::Scp) => SCP,
+                    Some(Bucket::Direct) => DIRECT,
+                    Some(Bucket::Limited) => LIMITED,
+                    Some(Bucket::Account) => ACCOUNT,
                 };
                 // The smallest id, whatever order statements are found in.
                 if let Some(first) = scan.allowed.get_mut(slot) {

@@ -19,11 +19,13 @@
 mod discover;
 mod error;
 mod iac;
+mod property;
 mod read;
 mod run;
 mod spec;
 
 pub use error::{PolicyReference, TestFileError, TestFileErrorKind};
+pub use property::{Property, PropertyOutcome, PropertyResult};
 pub use run::{CaseResult, RunOptions, TestReport};
 pub use spec::RequestSpec;
 
@@ -79,11 +81,13 @@ pub struct TestFile {
     source: Option<String>,
     set: PolicySet,
     cases: Vec<TestCase>,
+    properties: Vec<Property>,
 }
 
 impl TestFile {
     /// The fields of a test file's top level. Any other field is an error.
-    pub const FIELDS: &'static [&'static str] = &["description", "source", "policies", "cases"];
+    pub const FIELDS: &'static [&'static str] =
+        &["description", "source", "policies", "cases", "properties"];
     /// The fields of an entry of `policies`: a policy written inline or in a file, or
     /// taken from a Terraform plan or a CloudFormation template.
     pub const POLICY_FIELDS: &'static [&'static str] = &[
@@ -107,6 +111,10 @@ impl TestFile {
     /// The fields of an entry of `cases`.
     pub const CASE_FIELDS: &'static [&'static str] =
         &["name", "request", "expect", "determining", "why"];
+    /// The fields of an entry of `properties`.
+    pub const PROPERTY_FIELDS: &'static [&'static str] = &["name", "shape", "expect", "why"];
+    /// The fields of a property's `shape`.
+    pub const SHAPE_FIELDS: &'static [&'static str] = property::SHAPE_FIELDS;
 
     /// Finds the test files under the given paths: files as given, folders searched
     /// recursively for `*.json` files whose top level has a `cases` array. Sorted, so
@@ -250,12 +258,19 @@ impl TestFile {
                 request,
             });
         }
+        let mut properties = Vec::new();
+        if let Some(list) = top.get("properties") {
+            for (i, pj) in reader.array(list, "`properties`")?.iter().enumerate() {
+                properties.push(property::read(&reader, pj, &format!("properties[{i}]"))?);
+            }
+        }
         Ok(TestFile {
             name: name.to_string(),
             description,
             source,
             set,
             cases,
+            properties,
         })
     }
 

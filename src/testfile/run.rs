@@ -1,6 +1,6 @@
 //! Running a test file's cases and reporting the results.
 
-use super::TestFile;
+use super::{PropertyResult, TestFile};
 use crate::{Decision, Trace};
 use std::fmt;
 
@@ -57,7 +57,7 @@ pub struct RunOptions<'a> {
 }
 
 impl<'a> RunOptions<'a> {
-    /// Runs only the cases whose name contains `text`.
+    /// Runs only the cases and properties whose name contains `text`.
     #[must_use]
     pub fn filter(mut self, text: Option<&'a str>) -> Self {
         self.filter = text;
@@ -125,24 +125,36 @@ impl fmt::Display for CaseResult {
 pub struct TestReport {
     /// Every case's result, in file order.
     pub results: Vec<CaseResult>,
+    /// Every property's result, in file order.
+    pub properties: Vec<PropertyResult>,
 }
 
 impl TestReport {
-    /// Cases that passed.
+    /// Cases and properties that passed.
     pub fn passed(&self) -> usize {
         self.results.iter().filter(|r| r.passed()).count()
+            + self.properties.iter().filter(|r| r.passed()).count()
     }
-    /// Cases that failed.
+    /// Cases and properties that failed.
     pub fn failed(&self) -> usize {
-        self.results.len() - self.passed()
+        self.results.len() + self.properties.len() - self.passed()
     }
-    /// The failures.
+    /// How many cases and properties ran.
+    pub fn total(&self) -> usize {
+        self.results.len() + self.properties.len()
+    }
+    /// The failing cases.
     pub fn failures(&self) -> impl Iterator<Item = &CaseResult> {
         self.results.iter().filter(|r| !r.passed())
+    }
+    /// The failing properties.
+    pub fn property_failures(&self) -> impl Iterator<Item = &PropertyResult> {
+        self.properties.iter().filter(|r| !r.passed())
     }
     /// Adds another report's results.
     pub fn extend(&mut self, other: TestReport) {
         self.results.extend(other.results);
+        self.properties.extend(other.properties);
     }
     /// The summary line, `N passed, M failed`.
     pub fn summary(&self) -> String {
@@ -153,6 +165,9 @@ impl TestReport {
 impl fmt::Display for TestReport {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         for r in self.failures() {
+            writeln!(f, "{r}")?;
+        }
+        for r in self.property_failures() {
             writeln!(f, "{r}")?;
         }
         writeln!(f, "{}", self.summary())
@@ -238,6 +253,13 @@ impl TestFile {
                 result.trace = Some(self.set.explain(&case.request).1);
             }
             report.results.push(result);
+        }
+        for p in self
+            .properties
+            .iter()
+            .filter(|p| options.filter.is_none_or(|f| p.name.contains(f)))
+        {
+            report.properties.push(self.prove(p));
         }
         report
     }

@@ -303,6 +303,7 @@ impl Nfa {
             .any(|(i, &a)| a && get_bit(set, u32::try_from(i).unwrap_or(u32::MAX)))
     }
 
+    #[cfg(test)]
     /// Whether the automaton accepts `s` (for tests and internal checks).
     pub(crate) fn accepts(&self, s: &str) -> bool {
         let mut stack = Vec::new();

@@ -78,6 +78,7 @@ pub(crate) enum Family {
 }
 
 impl Family {
+    #[cfg(test)]
     /// Every family, in a fixed order.
     pub(crate) const ALL: [Family; 6] = [
         Family::Number,
@@ -127,6 +128,95 @@ pub(crate) enum Lang {
     Bool(bool),
     /// A `BinaryEquals` value: the base64 spellings of these bytes.
     Binary(Vec<u8>),
+    /// A language of request syntax (valid action names, account ids, ...).
+    Special(Special),
+}
+
+/// Languages of request syntax: what the request builder and the principal parser
+/// accept.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub(crate) enum Special {
+    /// `service:Name` with both parts non-empty and no second colon: the shape of an
+    /// action the request builder accepts.
+    ActionShape,
+    /// Strings with a `*`, a `?` or an ASCII capital: an action name with a wildcard
+    /// is refused, and the action slot holds the lowercase name the evaluator compares.
+    ActionForbidden,
+    /// Twelve ASCII digits: an AWS account id, as a principal ARN carries.
+    AccountId,
+    /// An ARN whose account component is twelve ASCII digits.
+    ArnWithAccountId,
+    /// This text in any ASCII case (service principals compare so).
+    AsciiCaseless(String),
+}
+
+impl Special {
+    /// Whether the language holds `s`, decided directly.
+    pub(crate) fn accepts(&self, s: &str) -> bool {
+        let digits12 = |a: &str| a.len() == 12 && a.bytes().all(|b| b.is_ascii_digit());
+        match self {
+            Special::ActionShape => s
+                .split_once(':')
+                .is_some_and(|(a, b)| !a.is_empty() && !b.is_empty() && !b.contains(':')),
+            Special::ActionForbidden => s
+                .chars()
+                .any(|c| c == '*' || c == '?' || c.is_ascii_uppercase()),
+            Special::AccountId => digits12(s),
+            Special::ArnWithAccountId => split_arn(s).is_some_and(|p| digits12(p.account)),
+            Special::AsciiCaseless(t) => s.eq_ignore_ascii_case(t),
+        }
+    }
+
+    fn nfa(&self) -> Nfa {
+        use lang::{Class, Re};
+        const UPPER: &str = "ABCDEFGHIJKLMNOPQRSTUVWXYZ";
+        let not_colon = || Re::Class(Class::AnyBut(':'));
+        let digit = || Re::Class(Class::OneOf("0123456789".chars().collect()));
+        let any = || Re::Star(Box::new(Re::Class(Class::Any)));
+        match self {
+            Special::ActionShape => Nfa::regex(&Re::Seq(vec![
+                Re::Plus(Box::new(not_colon())),
+                Re::Lit(":"),
+                Re::Plus(Box::new(not_colon())),
+            ])),
+            Special::ActionForbidden => {
+                let mut bad: Vec<char> = UPPER.chars().collect();
+                bad.extend(['*', '?']);
+                bad.sort_unstable();
+                Nfa::regex(&Re::Seq(vec![
+                    any(),
+                    Re::Class(Class::OneOf(bad.into())),
+                    any(),
+                ]))
+            }
+            Special::AccountId => Nfa::regex(&Re::Seq((0..12).map(|_| digit()).collect())),
+            Special::ArnWithAccountId => {
+                let component = || Re::Star(Box::new(not_colon()));
+                let mut seq = vec![Re::Lit("arn:")];
+                for _ in 0..3 {
+                    seq.push(component());
+                    seq.push(Re::Lit(":"));
+                }
+                seq.extend((0..12).map(|_| digit()));
+                seq.push(Re::Lit(":"));
+                seq.push(any());
+                Nfa::regex(&Re::Seq(seq))
+            }
+            Special::AsciiCaseless(t) => Nfa::regex(&Re::Seq(
+                t.chars()
+                    .map(|c| {
+                        if c.is_ascii_alphabetic() {
+                            let mut both = vec![c.to_ascii_lowercase(), c.to_ascii_uppercase()];
+                            both.sort_unstable();
+                            Re::Class(Class::OneOf(both.into()))
+                        } else {
+                            Re::Class(Class::Char(c))
+                        }
+                    })
+                    .collect(),
+            )),
+        }
+    }
 }
 
 /// What makes two languages the same, for interning.
@@ -137,6 +227,7 @@ enum LangKey {
     AnyArn,
     Bool(bool),
     Binary(Vec<u8>),
+    Special(Special),
 }
 
 impl Lang {
@@ -147,6 +238,7 @@ impl Lang {
             Lang::AnyArn => LangKey::AnyArn,
             Lang::Bool(b) => LangKey::Bool(*b),
             Lang::Binary(b) => LangKey::Binary(b.clone()),
+            Lang::Special(x) => LangKey::Special(x.clone()),
         }
     }
 
@@ -158,6 +250,7 @@ impl Lang {
             Lang::AnyArn => split_arn(s).is_some(),
             Lang::Bool(b) => parse_bool(s) == Some(*b),
             Lang::Binary(bytes) => decode_base64(s).as_deref() == Some(bytes.as_slice()),
+            Lang::Special(x) => x.accepts(s),
         }
     }
 
@@ -185,6 +278,7 @@ impl Lang {
                     .collect();
                 Nfa::regex(&lang::Re::Alt(alts))
             }
+            Lang::Special(x) => x.nfa(),
         }
     }
 }
@@ -367,11 +461,6 @@ fn id32(n: usize) -> u32 {
 }
 
 impl Atoms {
-    /// An empty table.
-    pub(crate) fn new() -> Atoms {
-        Atoms::default()
-    }
-
     /// A new slot; the name is for people reading a model.
     pub(crate) fn slot(&mut self, name: impl Into<String>) -> SlotId {
         self.slots.push(name.into());
@@ -381,11 +470,6 @@ impl Atoms {
     /// How many slots there are.
     pub(crate) fn num_slots(&self) -> usize {
         self.slots.len()
-    }
-
-    /// A slot's name.
-    pub(crate) fn slot_name(&self, s: SlotId) -> &str {
-        self.slots.get(s.index()).map_or("", String::as_str)
     }
 
     /// Interns a language.
@@ -409,11 +493,6 @@ impl Atoms {
     pub(crate) fn nfa(&self, id: LangId) -> Option<&Nfa> {
         let (lang, cell) = self.langs.get(id.0 as usize)?;
         Some(cell.get_or_init(|| lang.nfa()))
-    }
-
-    /// How many languages there are.
-    pub(crate) fn num_langs(&self) -> usize {
-        self.langs.len()
     }
 
     /// Interns a template.

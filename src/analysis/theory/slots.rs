@@ -10,7 +10,7 @@
 //! group are cached by its literals.
 
 use super::super::budget::{Limits, Unknown};
-use super::super::logic::AtomId;
+use super::super::logic::{AtomId, Justify};
 use super::super::sat::{Assignment, Lit, Theory, TheoryVerdict, Var};
 use super::lang::{Nfa, StateHasher, WalkStats};
 use super::template::{self, JointInput, JointResult};
@@ -95,6 +95,8 @@ pub(crate) struct SlotTheory<'a> {
     automata: Automata,
     var_of: Vec<Option<Var>>,
     theory_vars: Vec<(AtomId, Var)>,
+    /// Which atoms an assignment rests on; the others are left out of the check.
+    justify: Justify,
     limits: Limits,
     cache: HashMap<Vec<(AtomId, bool)>, Cached, BuildHasherDefault<StateHasher>>,
     model: Vec<Option<String>>,
@@ -109,7 +111,12 @@ enum Failure {
 
 impl<'a> SlotTheory<'a> {
     /// The theory of `atoms`, whose atoms the solver holds as `vars`.
-    pub(crate) fn new(atoms: &'a Atoms, vars: &[(AtomId, Var)], limits: Limits) -> SlotTheory<'a> {
+    pub(crate) fn new(
+        atoms: &'a Atoms,
+        vars: &[(AtomId, Var)],
+        justify: Justify,
+        limits: Limits,
+    ) -> SlotTheory<'a> {
         let mut var_of = vec![None; atoms.len()];
         let mut theory_vars = Vec::new();
         for &(a, v) in vars {
@@ -126,6 +133,7 @@ impl<'a> SlotTheory<'a> {
             automata: Automata::new(atoms),
             var_of,
             theory_vars,
+            justify,
             limits,
             cache: HashMap::default(),
             model: vec![None; atoms.num_slots()],
@@ -283,6 +291,9 @@ impl<'a> SlotTheory<'a> {
         let mut neqs = Vec::new();
         let mut tmpls = Vec::new();
         let mut used = vec![false; n];
+        let relevant = self
+            .justify
+            .relevant(self.atoms.len(), &|v| assignment.var(v));
         let mark = |s: SlotId, used: &mut Vec<bool>| {
             if let Some(u) = used.get_mut(s.index()) {
                 *u = true;
@@ -292,6 +303,9 @@ impl<'a> SlotTheory<'a> {
             let Some(v) = assignment.var(var) else {
                 continue;
             };
+            if !relevant.get(atom.index()).copied().unwrap_or(true) {
+                continue;
+            }
             match self.atoms.get(atom) {
                 Some(Atom::Eq { a, b }) => {
                     mark(*a, &mut used);
