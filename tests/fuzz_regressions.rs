@@ -8,7 +8,7 @@
 //! Inputs found while fuzzing (`fuzz/`, see `fuzz/README.md`), each pinned as an ordinary
 //! test that runs the same code path as the fuzz target and names the bug it found.
 
-use iam_eval::analysis::{self, Expect, Shape};
+use iam_eval::analysis::{self, Expect, Shape, UnknownKind};
 use iam_eval::{Decision, Policy, PolicyKind, PolicySet, Reason, Request};
 
 /// A minified policy (one line) with a mistake in each of its many statements.
@@ -259,4 +259,63 @@ fn a_resource_variable_reads_the_shapes_one_resource() {
     assert_eq!(c.request().resource(), "arn:aws:s3:::b/alice");
     assert_eq!(c.decision(), Decision::Allow);
     assert_eq!(allow.evaluate(c.request()).decision(), Decision::Allow);
+}
+
+/// Bug (found while fixing the previous one; in the search, `src/analysis/query.rs`): a
+/// model that `evaluate` does not confirm is ruled out by its atoms and the search goes
+/// on; when it then ran out of models, the claim counted as proved. Under an
+/// approximated construct (a `Bool` value mixing text and a variable, a value with more
+/// than four variables) the atoms do not decide the construct, so the request that
+/// refutes the claim had been ruled out with the one that did not: these claims were
+/// proved. Running out of models after one that did not confirm is now unknown.
+#[test]
+fn running_out_of_models_after_one_that_did_not_confirm_is_no_proof() {
+    let shape = Shape::builder()
+        .principal("arn:aws:iam::111122223333:user/alice")
+        .action("s3:GetObject")
+        .resource("arn:aws:s3:::b/alice")
+        .build()
+        .unwrap();
+    for (condition, refuting) in [
+        (
+            r#"{"Bool": {"k:a": "tr${k:b}"}}"#,
+            &[("k:a", "true"), ("k:b", "ue")][..],
+        ),
+        (
+            r#"{"StringEquals": {"k:a": "${k:1}${k:2}${k:3}${k:4}${k:5}"}}"#,
+            &[
+                ("k:a", "abcde"),
+                ("k:1", "a"),
+                ("k:2", "b"),
+                ("k:3", "c"),
+                ("k:4", "d"),
+                ("k:5", "e"),
+            ][..],
+        ),
+    ] {
+        let set = identity_set(&format!(
+            r#"{{"Effect": "Allow", "Action": "s3:*", "Resource": "*", "Condition": {condition}}}"#
+        ));
+        // A request of the shape that the set allows: "every request is denied" is false.
+        let mut b = Request::builder();
+        b.principal("arn:aws:iam::111122223333:user/alice")
+            .action("s3:GetObject")
+            .resource("arn:aws:s3:::b/alice");
+        for (k, v) in refuting {
+            b.context(k, *v);
+        }
+        let request = b.build().unwrap();
+        assert_eq!(set.evaluate(&request).decision(), Decision::Allow);
+        let v = analysis::always(&set, &shape, Expect::Deny);
+        assert!(!v.is_proved(), "{condition}: proved");
+        match &v {
+            analysis::Verdict::Unknown(u, _) => {
+                assert_eq!(u.kind(), UnknownKind::Unsupported, "{condition}: {u}");
+            }
+            analysis::Verdict::Counterexample(c, _) => {
+                assert_eq!(set.evaluate(c.request()).decision(), Decision::Allow);
+            }
+            other => panic!("{condition}: {other:?}"),
+        }
+    }
 }
