@@ -1,7 +1,7 @@
 //! The result of an evaluation: the decision, why, and what could not be judged.
 
 use super::decide::{bit, ResourceCite, Ruling, Verdict};
-use crate::compile::{ProblemKind, RawProblem, StmtId, MAX_PROBLEMS};
+use crate::compile::{ProblemKind, ProblemList, StmtId};
 use crate::inline::Inline;
 use crate::policy::{Effect, PolicyKind};
 use std::fmt;
@@ -489,7 +489,7 @@ pub struct Response<'a> {
     /// What the statements said; the statements to cite are worked out from it when
     /// asked for, so deciding does not pay for them.
     pub(crate) scan: Scan,
-    pub(crate) problems: Inline<RawProblem<'a>, MAX_PROBLEMS>,
+    pub(crate) problems: ProblemList<'a>,
 }
 
 impl<'a> Response<'a> {
@@ -523,7 +523,7 @@ impl<'a> Response<'a> {
         self.cited().dropped()
     }
     /// Values the evaluator could not read, and variables without values, met in the
-    /// statements evaluated, first by statement. At most [`MAX_PROBLEMS`];
+    /// statements evaluated, first by statement. At most [`crate::MAX_PROBLEMS`];
     /// [`Response::problems_omitted`] counts the rest.
     ///
     /// Evaluation stops early: `Deny` statements are evaluated first, and once one
@@ -536,7 +536,10 @@ impl<'a> Response<'a> {
     pub fn problems(&self) -> impl Iterator<Item = Problem<'a>> + '_ {
         let set = self.set;
         // INVARIANT: as for `determining`.
-        self.problems.iter().filter_map(move |p| set.problem(p))
+        self.problems
+            .iter()
+            .flatten()
+            .filter_map(move |p| set.problem(p))
     }
     /// How many problems did not fit in the response.
     pub fn problems_omitted(&self) -> usize {
