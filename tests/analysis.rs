@@ -557,3 +557,72 @@ mod brute_force_kinds {
         }
     }
 }
+
+/// The findings of `diff_all` on `old` and `new` (one kind each), checked to be distinct
+/// requests in distinct regions: no two share both the action and the resource.
+fn diff_all_findings(kind: PolicyKind, old: &str, new: &str) -> Vec<iam_eval::Request> {
+    let set = |json: &str| {
+        PolicySet::builder()
+            .add_json(kind, "p", json)
+            .unwrap()
+            .build()
+            .unwrap()
+    };
+    let (old, new) = (set(old), set(new));
+    let shape = Shape::builder().any_principal().build().unwrap();
+    let report = analysis::diff_all(&old, &new, &shape, 20, &analysis::Options::default());
+    assert!(report.unknown.is_none(), "{:?}", report.unknown);
+    assert!(report.complete);
+    let requests: Vec<iam_eval::Request> = report
+        .findings
+        .iter()
+        .map(|c| c.request().clone())
+        .collect();
+    for (i, a) in requests.iter().enumerate() {
+        assert_eq!(new.evaluate(a).decision(), Decision::Allow);
+        assert_ne!(old.evaluate(a).decision(), Decision::Allow);
+        for b in requests.iter().skip(i + 1) {
+            assert!(
+                !(a.action().eq_ignore_ascii_case(b.action()) && a.resource() == b.resource()),
+                "two findings in one region of actions and resources:\n{a:?}\n{b:?}"
+            );
+        }
+    }
+    requests
+}
+
+fn read(path: &str) -> String {
+    std::fs::read_to_string(std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join(path)).unwrap()
+}
+
+#[test]
+fn diff_all_lists_each_region_once_resource_policies() {
+    let found = diff_all_findings(
+        PolicyKind::Resource,
+        &read("policies/sse-kms/bucket-policy.json"),
+        &read("policies/sse-kms/bucket-policy-null-only.json"),
+    );
+    // Only uploads to the bucket with a header other than `aws:kms` are newly allowed.
+    assert_eq!(found.len(), 1, "{found:?}");
+}
+
+#[test]
+fn diff_all_lists_each_region_once_identity_policies() {
+    let old = read("policies/sse-kms/uploader-identity.json");
+    let new = old.replace(r#""s3:GetObject""#, r#""s3:GetObject", "s3:DeleteObject""#);
+    assert_ne!(old, new);
+    let found = diff_all_findings(PolicyKind::Identity, &old, &new);
+    assert!(!found.is_empty());
+    for r in &found {
+        assert!(r.action().eq_ignore_ascii_case("s3:DeleteObject"), "{r:?}");
+    }
+}
+
+#[test]
+fn diff_all_lists_each_region_once_wide_grant() {
+    let old = read("policies/sse-kms/uploader-identity.json");
+    let new = r#"{"Version": "2012-10-17", "Statement": [
+        {"Effect": "Allow", "Action": "s3:*", "Resource": "*"}]}"#;
+    let found = diff_all_findings(PolicyKind::Identity, &old, new);
+    assert!(found.len() > 1, "{found:?}");
+}
