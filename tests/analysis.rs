@@ -614,7 +614,8 @@ fn diff_all_lists_each_region_once_identity_policies() {
     let found = diff_all_findings(PolicyKind::Identity, &old, &new);
     assert!(!found.is_empty());
     for r in &found {
-        assert!(r.action().eq_ignore_ascii_case("s3:DeleteObject"), "{r:?}");
+        // As the new policy writes it.
+        assert_eq!(r.action(), "s3:DeleteObject", "{r:?}");
     }
 }
 
@@ -625,4 +626,54 @@ fn diff_all_lists_each_region_once_wide_grant() {
         {"Effect": "Allow", "Action": "s3:*", "Resource": "*"}]}"#;
     let found = diff_all_findings(PolicyKind::Identity, &old, new);
     assert!(found.len() > 1, "{found:?}");
+}
+
+/// A counterexample shows its action as the policy or shape that names it writes it.
+#[test]
+fn counterexample_actions_as_written() {
+    let set = sse_set("policies/sse-kms/bucket-policy-null-only.json");
+    let shape = |actions: &[&str]| {
+        let mut b = Shape::builder();
+        b.any_principal()
+            .resource("arn:aws:s3:::example-bucket/*")
+            .condition_json(r#"{"StringEquals": {"s3:x-amz-server-side-encryption": "AES256"}}"#);
+        for a in actions {
+            b.action(a);
+        }
+        b.build().unwrap()
+    };
+    // Only the policy names PutObject exactly.
+    let v = analysis::always(&set, &shape(&["s3:Put*"]), Expect::Deny);
+    let c = v.counterexample().unwrap_or_else(|| panic!("{v:?}"));
+    assert_eq!(c.request().action(), "s3:PutObject");
+    assert_eq!(set.evaluate(c.request()).decision(), Decision::Allow);
+    assert!(c.to_test_case("x").contains(r#""action": "s3:PutObject""#));
+    // No one names the action exactly: the pattern's text before its wildcard is kept.
+    let v = analysis::always(&set, &shape(&["s3:Put*"]), Expect::ExplicitDeny);
+    let c = v.counterexample().unwrap_or_else(|| panic!("{v:?}"));
+    assert!(
+        c.request().action().starts_with("s3:Put"),
+        "{:?}",
+        c.request()
+    );
+    assert_ne!(set.evaluate(c.request()).decision(), Decision::ExplicitDeny);
+    // The shape's spelling comes before a policy's.
+    let lower = PolicySet::builder()
+        .add_json(
+            PolicyKind::Identity,
+            "id",
+            r#"{"Version": "2012-10-17", "Statement": [{"Effect": "Allow",
+                "Action": "s3:putobject", "Resource": "*"}]}"#,
+        )
+        .unwrap()
+        .build()
+        .unwrap();
+    let v = analysis::always(
+        &lower,
+        &shape(&["s3:GetObject", "s3:PutObject"]),
+        Expect::Deny,
+    );
+    let c = v.counterexample().unwrap_or_else(|| panic!("{v:?}"));
+    assert_eq!(c.request().action(), "s3:PutObject");
+    assert_eq!(lower.evaluate(c.request()).decision(), Decision::Allow);
 }

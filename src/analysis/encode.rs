@@ -51,7 +51,7 @@ use crate::keys;
 use crate::operator::{Comparison, ConditionOperator};
 use crate::pattern::{Case as Sensitivity, Part, Pattern};
 use crate::policy::value::{ArnValue, BoolValue, TypedValues};
-use crate::policy::{ConditionBlock, ConditionEntry, Effect, PolicyKind};
+use crate::policy::{ActionSpec, ConditionBlock, ConditionEntry, Effect, PolicyKind};
 use crate::request::{Principal, PrincipalKind, Request};
 use crate::template::{Template, TemplatePart};
 use crate::value::arn::ArnPattern;
@@ -164,9 +164,26 @@ struct Usage {
     services: BTreeSet<String>,
     providers: BTreeSet<String>,
     canonicals: BTreeSet<String>,
+    /// Exact action names (no wildcard), by lowercase name, as first written.
+    actions: BTreeMap<String, String>,
+    /// The text before the first wildcard of each action pattern, as first written.
+    action_prefixes: BTreeMap<String, String>,
 }
 
 impl Usage {
+    fn actions<'a>(&mut self, written: impl IntoIterator<Item = &'a String>) {
+        for a in written {
+            let (map, text) = match a.find(['*', '?']) {
+                None => (&mut self.actions, a.as_str()),
+                Some(i) => (&mut self.action_prefixes, a.get(..i).unwrap_or_default()),
+            };
+            if !text.is_empty() {
+                map.entry(text.to_ascii_lowercase())
+                    .or_insert_with(|| text.to_string());
+            }
+        }
+    }
+
     fn key(&mut self, written: &str) -> &mut (String, usize, BTreeSet<u8>, bool) {
         self.keys
             .entry(written.to_lowercase())
@@ -213,6 +230,9 @@ impl Usage {
                 self.accounts.insert(a.to_string());
             }
             for s in policy.statements() {
+                match s.action() {
+                    ActionSpec::Action(list) | ActionSpec::NotAction(list) => self.actions(list),
+                }
                 for t in &s.resource_patterns {
                     self.template(t);
                 }
@@ -280,6 +300,12 @@ pub(crate) struct Encoding<'q> {
     pub(crate) services: BTreeSet<String>,
     pub(crate) providers: BTreeSet<String>,
     pub(crate) canonicals: BTreeSet<String>,
+    /// Exact action names the shape or a policy writes, by lowercase name, as the shape
+    /// (else the first policy) writes them: a counterexample shows its action so.
+    pub(crate) action_names: BTreeMap<String, String>,
+    /// Likewise the text before the first wildcard of each action pattern, for actions
+    /// no one names exactly.
+    pub(crate) action_prefixes: BTreeMap<String, String>,
     /// The request space: well-formed requests of the shape.
     pub(crate) space: Formula,
     /// Constructs encoded as free Booleans (an over-approximation), for the reason an
@@ -297,6 +323,7 @@ impl<'q> Encoding<'q> {
     /// Encodes the request space of `shape`, for questions about `sets`.
     pub(crate) fn new(shape: &'q Shape, sets: &[&PolicySet]) -> Encoding<'q> {
         let mut usage = Usage::default();
+        usage.actions(&shape.actions);
         for set in sets {
             usage.set(set);
         }
@@ -343,6 +370,8 @@ impl<'q> Encoding<'q> {
             services: usage.services,
             providers: usage.providers,
             canonicals: usage.canonicals,
+            action_names: usage.actions,
+            action_prefixes: usage.action_prefixes,
             space: Formula::TRUE,
             approximations: Vec::new(),
             incomplete: Vec::new(),
