@@ -677,3 +677,44 @@ fn counterexample_actions_as_written() {
     assert_eq!(c.request().action(), "s3:PutObject");
     assert_eq!(lower.evaluate(c.request()).decision(), Decision::Allow);
 }
+
+/// A model that `evaluate` does not confirm (here: an approximated `Bool` value) is ruled
+/// out with every variation of the keys only the shape names, which no decision reads:
+/// they cost no retries, and the reason the answer is unknown is the construct.
+#[test]
+fn unread_shape_keys_cost_no_retries() {
+    let set = PolicySet::builder()
+        .add_json(
+            PolicyKind::Identity,
+            "id",
+            r#"{"Version": "2012-10-17", "Statement": [{"Effect": "Allow",
+                "Action": "s3:GetObject", "Resource": "*",
+                "Condition": {"Bool": {"aws:SecureTransport": "t${aws:username}e"}}}]}"#,
+        )
+        .unwrap()
+        .build()
+        .unwrap();
+    let ask = |condition: &str| {
+        let shape = Shape::builder()
+            .principal("arn:aws:iam::111122223333:user/alice")
+            .action("s3:GetObject")
+            .resource("arn:aws:s3:::b/*")
+            .condition_json(condition)
+            .build()
+            .unwrap();
+        analysis::always(&set, &shape, Expect::Deny)
+    };
+    let plain = ask("{}");
+    let unread = ask(
+        r#"{"ForAllValues:StringEquals": {"aws:TagKeys": ["a", "b"], "aws:CalledVia": ["x", "y"]},
+            "ForAnyValue:StringLike": {"aws:PrincipalOrgPaths": ["o-*"]}}"#,
+    );
+    for v in [&plain, &unread] {
+        match v {
+            Verdict::Unknown(u, _) => assert_eq!(u.kind(), UnknownKind::Unsupported, "{u}"),
+            other => panic!("{other:?}"),
+        }
+    }
+    assert!(plain.stats().unconfirmed >= 1);
+    assert_eq!(unread.stats().unconfirmed, plain.stats().unconfirmed);
+}

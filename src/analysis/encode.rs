@@ -33,12 +33,13 @@
 //! [`Encoding::approximations`]); a model is a counterexample only once the request built
 //! from it is confirmed by `evaluate`.
 
-use super::logic::{Formula, Logic};
+use super::logic::{AtomId, Formula, Logic};
 use super::multi::{element_bound, Elements};
 use super::shape::{Shape, ShapePrincipal};
 use super::solve::Problem;
 use super::theory::{
-    Cmp, Family, Lang, SlotId, Special, Template as Tpl, TemplateMode, TemplatePart as TplPart,
+    Atom, Cmp, Family, Lang, SlotId, Special, Template as Tpl, TemplateMode,
+    TemplatePart as TplPart,
 };
 use crate::compile::condition::string_pattern;
 use crate::compile::rules::{self, Judged, KeyState};
@@ -315,6 +316,8 @@ pub(crate) struct Encoding<'q> {
     /// bound asks for): a proof is then not a proof, and the answer is unknown.
     pub(crate) incomplete: Vec<&'static str>,
     usage: BTreeMap<String, (String, usize, BTreeSet<u8>, bool)>,
+    /// The keys (lowercase) some policy reads, in a condition or a policy variable.
+    policy_keys: BTreeSet<String>,
     /// Constraints gathered while encoding (derived slots' case constraints).
     side: Vec<Formula>,
 }
@@ -327,6 +330,7 @@ impl<'q> Encoding<'q> {
         for set in sets {
             usage.set(set);
         }
+        let policy_keys: BTreeSet<String> = usage.keys.keys().cloned().collect();
         usage.conditions(&shape.conditions);
         for k in &shape.multivalued {
             usage.key(k).3 = true;
@@ -376,10 +380,47 @@ impl<'q> Encoding<'q> {
             approximations: Vec::new(),
             incomplete: Vec::new(),
             usage: usage.keys,
+            policy_keys,
             side: Vec::new(),
         };
         e.space = e.encode_space();
         e
+    }
+
+    /// Per atom: whether it speaks only of context keys no policy reads (keys only the
+    /// shape names): their values, presence and list elements. No decision depends on
+    /// such an atom, so a model that `evaluate` does not confirm fails for the same
+    /// reason whatever these atoms are.
+    pub(crate) fn unread_atoms(&self) -> Vec<bool> {
+        let mut slots = BTreeSet::new();
+        let mut flags = BTreeSet::new();
+        for (lower, key) in &self.keys {
+            if key.derived || self.policy_keys.contains(lower) {
+                continue;
+            }
+            slots.insert(key.first);
+            for &(slot, present) in &key.elements {
+                slots.insert(slot);
+                flags.extend(self.p.formulas.atom_of(present).map(|(a, _)| a));
+            }
+            for f in [key.present, key.listed] {
+                flags.extend(self.p.formulas.atom_of(f).map(|(a, _)| a));
+            }
+        }
+        (0..self.p.atoms.len())
+            .map(|i| {
+                let Ok(i) = u32::try_from(i) else {
+                    return false;
+                };
+                let id = AtomId(i);
+                match self.p.atoms.get(id) {
+                    Some(Atom::Flag(_)) => flags.contains(&id),
+                    // A template reads its variables' slots too.
+                    Some(Atom::Template { .. }) | None => false,
+                    Some(atom) => atom.slots().iter().all(|s| slots.contains(s)),
+                }
+            })
+            .collect()
     }
 
     fn approx(&mut self, why: &'static str) -> Formula {

@@ -618,6 +618,15 @@ fn step(
                             )),
                         });
                     }
+                    // Keys only the shape names cannot be why the model failed: no
+                    // decision reads them. Blocking without them rules out every
+                    // variation of their values at once, so they cannot use up the
+                    // retries.
+                    let unread = enc.unread_atoms();
+                    let cube: Vec<(AtomId, bool)> = cube
+                        .into_iter()
+                        .filter(|(a, _)| !unread.get(a.index()).copied().unwrap_or(false))
+                        .collect();
                     session.block(&cube);
                     Step::Retry
                 }
