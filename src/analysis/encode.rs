@@ -33,12 +33,13 @@
 //! [`Encoding::approximations`]); a model is a counterexample only once the request built
 //! from it is confirmed by `evaluate`.
 
-use super::logic::{Formula, Logic};
+use super::logic::{AtomId, Formula, Logic};
 use super::multi::{element_bound, Elements};
 use super::shape::{Shape, ShapePrincipal};
 use super::solve::Problem;
 use super::theory::{
-    Cmp, Family, Lang, SlotId, Special, Template as Tpl, TemplateMode, TemplatePart as TplPart,
+    Atom, Cmp, Family, Lang, SlotId, Special, Template as Tpl, TemplateMode,
+    TemplatePart as TplPart,
 };
 use crate::compile::condition::string_pattern;
 use crate::compile::rules::{self, Judged, KeyState};
@@ -51,7 +52,7 @@ use crate::keys;
 use crate::operator::{Comparison, ConditionOperator};
 use crate::pattern::{Case as Sensitivity, Part, Pattern};
 use crate::policy::value::{ArnValue, BoolValue, TypedValues};
-use crate::policy::{ConditionBlock, ConditionEntry, Effect, PolicyKind};
+use crate::policy::{ActionSpec, ConditionBlock, ConditionEntry, Effect, PolicyKind};
 use crate::request::{Principal, PrincipalKind, Request};
 use crate::template::{Template, TemplatePart};
 use crate::value::arn::ArnPattern;
@@ -164,9 +165,26 @@ struct Usage {
     services: BTreeSet<String>,
     providers: BTreeSet<String>,
     canonicals: BTreeSet<String>,
+    /// Exact action names (no wildcard), by lowercase name, as first written.
+    actions: BTreeMap<String, String>,
+    /// The text before the first wildcard of each action pattern, as first written.
+    action_prefixes: BTreeMap<String, String>,
 }
 
 impl Usage {
+    fn actions<'a>(&mut self, written: impl IntoIterator<Item = &'a String>) {
+        for a in written {
+            let (map, text) = match a.find(['*', '?']) {
+                None => (&mut self.actions, a.as_str()),
+                Some(i) => (&mut self.action_prefixes, a.get(..i).unwrap_or_default()),
+            };
+            if !text.is_empty() {
+                map.entry(text.to_ascii_lowercase())
+                    .or_insert_with(|| text.to_string());
+            }
+        }
+    }
+
     fn key(&mut self, written: &str) -> &mut (String, usize, BTreeSet<u8>, bool) {
         self.keys
             .entry(written.to_lowercase())
@@ -213,6 +231,9 @@ impl Usage {
                 self.accounts.insert(a.to_string());
             }
             for s in policy.statements() {
+                match s.action() {
+                    ActionSpec::Action(list) | ActionSpec::NotAction(list) => self.actions(list),
+                }
                 for t in &s.resource_patterns {
                     self.template(t);
                 }
@@ -280,6 +301,12 @@ pub(crate) struct Encoding<'q> {
     pub(crate) services: BTreeSet<String>,
     pub(crate) providers: BTreeSet<String>,
     pub(crate) canonicals: BTreeSet<String>,
+    /// Exact action names the shape or a policy writes, by lowercase name, as the shape
+    /// (else the first policy) writes them: a counterexample shows its action so.
+    pub(crate) action_names: BTreeMap<String, String>,
+    /// Likewise the text before the first wildcard of each action pattern, for actions
+    /// no one names exactly.
+    pub(crate) action_prefixes: BTreeMap<String, String>,
     /// The request space: well-formed requests of the shape.
     pub(crate) space: Formula,
     /// Constructs encoded as free Booleans (an over-approximation), for the reason an
@@ -289,6 +316,8 @@ pub(crate) struct Encoding<'q> {
     /// bound asks for): a proof is then not a proof, and the answer is unknown.
     pub(crate) incomplete: Vec<&'static str>,
     usage: BTreeMap<String, (String, usize, BTreeSet<u8>, bool)>,
+    /// The keys (lowercase) some policy reads, in a condition or a policy variable.
+    policy_keys: BTreeSet<String>,
     /// Constraints gathered while encoding (derived slots' case constraints).
     side: Vec<Formula>,
 }
@@ -297,9 +326,11 @@ impl<'q> Encoding<'q> {
     /// Encodes the request space of `shape`, for questions about `sets`.
     pub(crate) fn new(shape: &'q Shape, sets: &[&PolicySet]) -> Encoding<'q> {
         let mut usage = Usage::default();
+        usage.actions(&shape.actions);
         for set in sets {
             usage.set(set);
         }
+        let policy_keys: BTreeSet<String> = usage.keys.keys().cloned().collect();
         usage.conditions(&shape.conditions);
         for k in &shape.multivalued {
             usage.key(k).3 = true;
@@ -343,14 +374,53 @@ impl<'q> Encoding<'q> {
             services: usage.services,
             providers: usage.providers,
             canonicals: usage.canonicals,
+            action_names: usage.actions,
+            action_prefixes: usage.action_prefixes,
             space: Formula::TRUE,
             approximations: Vec::new(),
             incomplete: Vec::new(),
             usage: usage.keys,
+            policy_keys,
             side: Vec::new(),
         };
         e.space = e.encode_space();
         e
+    }
+
+    /// Per atom: whether it speaks only of context keys no policy reads (keys only the
+    /// shape names): their values, presence and list elements. No decision depends on
+    /// such an atom, so a model that `evaluate` does not confirm fails for the same
+    /// reason whatever these atoms are.
+    pub(crate) fn unread_atoms(&self) -> Vec<bool> {
+        let mut slots = BTreeSet::new();
+        let mut flags = BTreeSet::new();
+        for (lower, key) in &self.keys {
+            if key.derived || self.policy_keys.contains(lower) {
+                continue;
+            }
+            slots.insert(key.first);
+            for &(slot, present) in &key.elements {
+                slots.insert(slot);
+                flags.extend(self.p.formulas.atom_of(present).map(|(a, _)| a));
+            }
+            for f in [key.present, key.listed] {
+                flags.extend(self.p.formulas.atom_of(f).map(|(a, _)| a));
+            }
+        }
+        (0..self.p.atoms.len())
+            .map(|i| {
+                let Ok(i) = u32::try_from(i) else {
+                    return false;
+                };
+                let id = AtomId(i);
+                match self.p.atoms.get(id) {
+                    Some(Atom::Flag(_)) => flags.contains(&id),
+                    // A template reads its variables' slots too.
+                    Some(Atom::Template { .. }) | None => false,
+                    Some(atom) => atom.slots().iter().all(|s| slots.contains(s)),
+                }
+            })
+            .collect()
     }
 
     fn approx(&mut self, why: &'static str) -> Formula {

@@ -55,9 +55,11 @@ pub(crate) fn draft(enc: &Encoding<'_>, model: &Model) -> Option<Draft> {
         let k = enc.keys.get(lower)?;
         model.value(k.first).map(str::to_string)
     };
+    // The slot's string is lowercase, as statements compare actions; the request shows
+    // the action as the shape or a policy writes it, when one names it exactly.
     let action = model.value(enc.action).map_or_else(
         || enc.shape.actions.first().cloned().unwrap_or_default(),
-        str::to_string,
+        |a| written_action(enc, a),
     );
     let resource = model.value(enc.resource).map_or_else(
         || enc.shape.resources.first().cloned().unwrap_or_default(),
@@ -126,6 +128,26 @@ pub(crate) fn draft(enc: &Encoding<'_>, model: &Model) -> Option<Draft> {
         resource_account: enc.shape.resource_account.clone(),
         context,
     })
+}
+
+/// The action as the shape or a policy writes it: the exact name when one names it,
+/// else the action with the longest pattern text before a wildcard it starts with written
+/// as that pattern writes it (`s3:Put*` shows `s3:put` as `s3:Put`). Action names are
+/// matched without regard to case, so the request is the same to `evaluate`.
+fn written_action(enc: &Encoding<'_>, action: &str) -> String {
+    let lower = action.to_ascii_lowercase();
+    if let Some(name) = enc.action_names.get(&lower) {
+        return name.clone();
+    }
+    let prefix = enc
+        .action_prefixes
+        .iter()
+        .filter(|(p, _)| lower.starts_with(p.as_str()))
+        .max_by_key(|(p, _)| p.len());
+    match prefix {
+        Some((p, written)) => format!("{written}{}", lower.get(p.len()..).unwrap_or_default()),
+        None => action.to_string(),
+    }
 }
 
 /// A fresh IAM caller: from the principal ARN the model gives, or made up from the

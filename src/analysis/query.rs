@@ -417,9 +417,11 @@ fn add(a: Stats, b: Stats) -> Stats {
     }
 }
 
-/// Every new access of [`diff`], one request each, up to `limit`: after each one the
-/// search rules out requests with the same standing on every action and resource
-/// pattern, so each finding is a different region of actions and resources.
+/// Every new access of [`diff`], one request each, up to `limit`. After each finding the
+/// search rules out the requests that stand as it does on the action and resource
+/// patterns its decision rests on, so any two findings differ in their standing on at
+/// least one action or resource pattern: each is in a different region of actions and
+/// resources.
 pub fn diff_all(
     old: &PolicySet,
     new: &PolicySet,
@@ -428,8 +430,8 @@ pub fn diff_all(
     options: &Options,
 ) -> DiffReport {
     let start = Instant::now();
-    let (enc, root) = diff_problem(old, new, shape);
-    let keep = |r: &Request| {
+    let (mut enc, mut root) = diff_problem(old, new, shape);
+    let new_access = |r: &Request| {
         model::in_shape(shape, r)
             && new.evaluate(r).decision() == Decision::Allow
             && old.evaluate(r).decision() != Decision::Allow
@@ -444,32 +446,74 @@ pub fn diff_all(
         },
     };
     let limits = options.limits(start);
-    let mut session = Session::new(&enc.p, root, &limits);
     let mut unconfirmed = 0;
-    let mut blocked: Vec<Vec<(AtomId, bool)>> = Vec::new();
+    let mut conflicts = 0;
+    // The regions reported so far, each as the standing of its finding on the action and
+    // resource atoms its model rested on.
+    let mut regions: Vec<Vec<(AtomId, bool)>> = Vec::new();
     loop {
         if report.findings.len() >= limit {
             report.complete = false;
             break;
         }
-        match step(&enc, &mut session, &keep, &mut unconfirmed) {
+        // A finding must lie outside every region already reported; the root rules those
+        // out too, so a request the search finds passes unless a later step (a readable
+        // caller, a named object) moved it back into one.
+        let keep =
+            |r: &Request| new_access(r) && !regions.iter().any(|region| in_region(&enc, region, r));
+        // Each finding narrows the root, and a new session solves the narrowed root: a
+        // blocking clause would not do, because atoms a model does not rest on may take
+        // values its strings do not have.
+        let session_limits = Limits {
+            max_conflicts: limits.max_conflicts.saturating_sub(conflicts),
+            ..limits
+        };
+        let mut session = Session::new(&enc.p, root, &session_limits);
+        let outcome = loop {
+            let step = step(&enc, &mut session, &keep, &mut unconfirmed);
+            if matches!(step, Step::Retry) && limits.past_deadline() {
+                break Step::Unknown(Unknown::of(EngineUnknown::Budget(Exhausted::Deadline)));
+            }
+            if !matches!(step, Step::Retry) {
+                break step;
+            }
+        };
+        conflicts += session.stats().solver.conflicts;
+        drop(session);
+        match outcome {
             Step::Found(draft, cube) => {
+                let (draft, cube) = readable(&enc, root, &session_limits, &keep, draft, cube);
+                let Some(request) = draft.build() else {
+                    report.complete = false;
+                    report.unknown = Some(Unknown::of(EngineUnknown::Internal(
+                        "a confirmed request could not be rebuilt",
+                    )));
+                    break;
+                };
                 let region: Vec<(AtomId, bool)> = cube
                     .into_iter()
-                    .filter(|(a, _)| {
-                        matches!(enc.p.atoms.get(*a), Some(Atom::In { slot, .. }) if *slot == enc.action || *slot == enc.resource)
-                    })
+                    .filter_map(|(a, _)| Some((a, standing(&enc, a, &request)?)))
                     .collect();
-                let draft = readable(&enc, root, &limits, &keep, &blocked, draft);
-                if let Some(request) = draft.build() {
-                    report.findings.push(comparison(old, new, request));
-                }
+                report.findings.push(comparison(old, new, request));
                 if region.is_empty() {
-                    // The action and resource are fixed: one finding is all there is.
+                    // No action or resource pattern matters: one finding is all there is.
                     break;
                 }
-                session.block(&region);
-                blocked.push(region);
+                let literals: Vec<Formula> = region
+                    .iter()
+                    .map(|&(a, v)| {
+                        let f = enc.p.formulas.atom(a);
+                        if v {
+                            f
+                        } else {
+                            enc.p.not(f)
+                        }
+                    })
+                    .collect();
+                let inside = enc.p.formulas.all(literals);
+                let outside = enc.p.not(inside);
+                root = enc.p.and(root, outside);
+                regions.push(region);
             }
             Step::Proved => break,
             Step::Unknown(u) => {
@@ -480,11 +524,32 @@ pub fn diff_all(
             Step::Retry => {}
         }
     }
-    let s = session.stats();
-    report.stats.conflicts = s.solver.conflicts;
+    report.stats.conflicts = conflicts;
     report.stats.unconfirmed = unconfirmed;
     report.stats.elapsed = start.elapsed();
     report
+}
+
+/// Whether the request's action or resource is in the language of atom `a`; `None` when
+/// `a` is not an action or resource pattern.
+fn standing(enc: &Encoding<'_>, a: AtomId, request: &Request) -> Option<bool> {
+    match enc.p.atoms.get(a)? {
+        Atom::In { slot, .. } if *slot == enc.action => enc
+            .p
+            .atoms
+            .holds_on(a, &request.action().to_ascii_lowercase()),
+        Atom::In { slot, .. } if *slot == enc.resource => {
+            enc.p.atoms.holds_on(a, request.resource())
+        }
+        _ => None,
+    }
+}
+
+/// Whether the request stands as the region says on each of its atoms.
+fn in_region(enc: &Encoding<'_>, region: &[(AtomId, bool)], request: &Request) -> bool {
+    region
+        .iter()
+        .all(|&(a, v)| standing(enc, a, request) == Some(v))
 }
 
 /// The new accesses [`diff_all`] found.
@@ -553,6 +618,15 @@ fn step(
                             )),
                         });
                     }
+                    // Keys only the shape names cannot be why the model failed: no
+                    // decision reads them. Blocking without them rules out every
+                    // variation of their values at once, so they cannot use up the
+                    // retries.
+                    let unread = enc.unread_atoms();
+                    let cube: Vec<(AtomId, bool)> = cube
+                        .into_iter()
+                        .filter(|(a, _)| !unread.get(a.index()).copied().unwrap_or(false))
+                        .collect();
                     session.block(&cube);
                     Step::Retry
                 }
@@ -590,8 +664,8 @@ fn search(
         let step = step(enc, &mut session, keep, &mut unconfirmed);
         let conflicts = session.stats().solver.conflicts;
         match step {
-            Step::Found(d, _) => {
-                let d = readable(enc, root, &limits, keep, &[], d);
+            Step::Found(d, cube) => {
+                let (d, _) = readable(enc, root, &limits, keep, d, cube);
                 return Found::Request(d, conflicts, unconfirmed);
             }
             Step::Proved => return Found::Proved(conflicts, unconfirmed),
@@ -611,18 +685,18 @@ fn search(
 
 /// A counterexample whose caller is an IAM user reads best: when the one found has
 /// another caller, one more search restricted to users is tried, and its request kept if
-/// it confirms.
+/// it confirms. The request comes with the atoms its model rested on.
 fn readable(
     enc: &Encoding<'_>,
     root: Formula,
     limits: &Limits,
     keep: &dyn Fn(&Request) -> bool,
-    blocked: &[Vec<(AtomId, bool)>],
     found: Draft,
-) -> Draft {
+    cube: Vec<(AtomId, bool)>,
+) -> (Draft, Vec<(AtomId, bool)>) {
     use crate::request::PrincipalKind;
     if found.principal.kind() == PrincipalKind::User {
-        return found;
+        return (found, cube);
     }
     let users: Vec<Formula> = enc
         .cases
@@ -631,17 +705,14 @@ fn readable(
         .map(|c| c.flag)
         .collect();
     if users.is_empty() {
-        return found;
+        return (found, cube);
     }
     let mut session = Session::new(&enc.p, root, limits);
     session.require_any(&users);
-    for cube in blocked {
-        session.block(cube);
-    }
     let mut unconfirmed = 0;
     match step(enc, &mut session, keep, &mut unconfirmed) {
-        Step::Found(d, _) => d,
-        _ => found,
+        Step::Found(d, c) => (d, c),
+        _ => (found, cube),
     }
 }
 
