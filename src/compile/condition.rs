@@ -166,6 +166,29 @@ pub(crate) struct CompiledCondition {
     /// INVARIANT: the key is a documented multivalued global key (the request may still
     /// supply any other key as a list).
     multivalued: bool,
+    /// What [`rules::condition`] makes of the fast path's three states, worked out when
+    /// the condition is compiled: INVARIANT: `[missing, matched, unmatched]` as
+    /// [`plain_rule`] gives them for `op`.
+    quick_rule: [Truth; 3],
+}
+
+/// What [`rules::condition`] decides for a plain operator (no set qualifier, not `Null`)
+/// on a key not documented as multivalued, given one readable value (`present`) that
+/// `matched` or not, or no value.
+fn plain_rule(op: ConditionOperator, present: bool, matched: bool) -> Truth {
+    Truth::from(rules::condition(
+        &mut Concrete,
+        op,
+        None,
+        false,
+        KeyState {
+            present,
+            listed: false,
+            matched,
+            unmatched: present && !matched,
+            unreadable: false,
+        },
+    ))
 }
 
 impl CompiledCondition {
@@ -256,6 +279,11 @@ impl CompiledCondition {
         CompiledCondition {
             op,
             fast,
+            quick_rule: [
+                plain_rule(op, false, false),
+                plain_rule(op, true, true),
+                plain_rule(op, true, false),
+            ],
             memo: NO_MEMO,
             multivalued,
             hash: crate::hash::key_hash(&lower),
@@ -327,22 +355,9 @@ impl CompiledCondition {
     fn quick(&self, entry: Option<(RequestValues<'_>, &Typed)>) -> Option<(Truth, Outcome)> {
         // The outcome comes from the rule the analysis shares (`rules::condition`), as in
         // `eval_inner`: here the operator is plain, the key not documented as
-        // multivalued, and the value, if any, one that reads as the operator's type.
-        let rule = |present: bool, matched: bool| {
-            Truth::from(rules::condition(
-                &mut Concrete,
-                self.op,
-                None,
-                false,
-                KeyState {
-                    present,
-                    listed: false,
-                    matched,
-                    unmatched: present && !matched,
-                    unreadable: false,
-                },
-            ))
-        };
+        // multivalued, and the value, if any, one that reads as the operator's type; the
+        // rule's three answers for these states were worked out at compile time
+        // (`quick_rule`).
         let Some((value, typed)) = entry else {
             if matches!(self.fast, Fast::General) {
                 return None;
@@ -352,7 +367,7 @@ impl CompiledCondition {
             } else {
                 Outcome::Missing
             };
-            return Some((rule(false, false), outcome));
+            return Some((self.quick_rule[0], outcome));
         };
         let cmp = self.op.op.comparison();
         let matched = match (&self.fast, &self.values) {
@@ -387,7 +402,12 @@ impl CompiledCondition {
             (Fast::Values, Values::StrSet(set)) => set.contains(value.single()?),
             (Fast::Values, _) => return None,
         };
-        Some((rule(true, matched), Outcome::Compared))
+        let rule = if matched {
+            self.quick_rule[1]
+        } else {
+            self.quick_rule[2]
+        };
+        Some((rule, Outcome::Compared))
     }
 
     #[inline(always)]
