@@ -45,6 +45,8 @@ enum Value {
     Single(Range),
     /// One value that is always the same text (`false`, `User`, ...).
     Static(&'static str),
+    /// A value derived from the principal: a range of [`Context::principal`].
+    Principal(Range),
     /// A multivalued key: `len` ranges in `lists` from `first`.
     Multi { first: usize, len: usize },
 }
@@ -160,6 +162,10 @@ pub struct Context {
     entries: Vec<ContextEntry>,
     lists: Vec<Range>,
     derived: Derived,
+    /// The principal's text, which the derived values are ranges of. Kept apart from
+    /// `text` so that the derived keys stay with the request when the caller's keys are
+    /// swapped out, and a request built for the same principal keeps them as they are.
+    principal: String,
     /// The entries by the hash of their lowercase key: open addressing, each slot the
     /// entry's index plus one, 0 when free.
     // INVARIANT: empty, or a power of two long and at least twice as long as `entries`,
@@ -175,6 +181,7 @@ impl PartialEq for Context {
             && self.entries == other.entries
             && self.lists == other.lists
             && self.derived == other.derived
+            && self.principal == other.principal
     }
 }
 impl Eq for Context {}
@@ -210,14 +217,10 @@ impl<'a> Values<'a> {
     pub fn iter(&self) -> impl Iterator<Item = &'a str> + 'a {
         let ctx = self.context;
         let ranges: &'a [Range] = match self.value {
-            Value::Single(_) | Value::Static(_) => &[],
+            Value::Single(_) | Value::Static(_) | Value::Principal(_) => &[],
             Value::Multi { first, len } => ctx.lists.get(first..first + len).unwrap_or_default(),
         };
-        let single = match self.value {
-            Value::Single(r) => Some(r.get(&ctx.text)),
-            Value::Static(text) => Some(text),
-            Value::Multi { .. } => None,
-        };
+        let single = self.single();
         single
             .into_iter()
             .chain(ranges.iter().map(move |r| r.get(&ctx.text)))
@@ -226,7 +229,7 @@ impl<'a> Values<'a> {
     /// multivalued one, which differs from a missing key).
     pub fn len(&self) -> usize {
         match self.value {
-            Value::Single(_) | Value::Static(_) => 1,
+            Value::Single(_) | Value::Static(_) | Value::Principal(_) => 1,
             Value::Multi { len, .. } => len,
         }
     }
@@ -244,6 +247,7 @@ impl<'a> Values<'a> {
         match self.value {
             Value::Single(r) => Some(r.bytes(&self.context.text)),
             Value::Static(text) => Some(text.as_bytes()),
+            Value::Principal(r) => Some(r.bytes(&self.context.principal)),
             Value::Multi { .. } => None,
         }
     }
@@ -252,6 +256,7 @@ impl<'a> Values<'a> {
         match self.value {
             Value::Single(r) => Some(r.get(&self.context.text)),
             Value::Static(text) => Some(text),
+            Value::Principal(r) => Some(r.get(&self.context.principal)),
             Value::Multi { .. } => None,
         }
     }
@@ -411,9 +416,10 @@ impl Context {
         i
     }
 
-    /// Swaps the keys the caller set (and the buffers) with another context's, leaving
-    /// each its derived keys: building a request hands the builder's buffers over, and
-    /// then derives the request's keys afresh.
+    /// Swaps the keys the caller set (and their buffers) with another context's, leaving
+    /// each its derived keys and the principal's text they are read from: building a
+    /// request hands the builder's buffers over, and derives the request's keys afresh
+    /// only when the principal changed.
     pub(super) fn swap_keys(&mut self, other: &mut Context) {
         std::mem::swap(&mut self.text, &mut other.text);
         std::mem::swap(&mut self.entries, &mut other.entries);
@@ -421,23 +427,18 @@ impl Context {
         std::mem::swap(&mut self.table, &mut other.table);
     }
 
-    /// Clears the derived keys, for the next principal's.
-    pub(super) fn clear_derived(&mut self) {
+    /// Clears the derived keys and keeps the principal's text, for [`Context::derive`].
+    pub(super) fn set_principal(&mut self, text: &str) {
         self.derived = Derived::default();
-    }
-
-    /// Writes the principal's text to the buffer, for [`Context::derive`]: where it
-    /// starts.
-    pub(super) fn push_principal(&mut self, text: &str) -> usize {
-        self.push_text(text).start
+        self.principal.clear();
+        self.principal.push_str(text);
     }
 
     /// Adds a key derived from the principal, after those added before; a key the
-    /// caller set wins over it. `value`: a range of the principal's text, written to the
-    /// buffer at `base` ([`Context::push_principal`]).
-    pub(super) fn derive(&mut self, key: Derive, base: usize, value: Range) {
-        let value = Value::Single(value.shifted(base));
-        self.derive_value(key, value);
+    /// caller set wins over it. `value`: a range of the principal's text
+    /// ([`Context::set_principal`]).
+    pub(super) fn derive(&mut self, key: Derive, value: Range) {
+        self.derive_value(key, Value::Principal(value));
     }
 
     /// As [`Context::derive`], with a value that is always the same.
@@ -510,6 +511,12 @@ impl Context {
             Some(Value::Static(text)) => {
                 let r = self.push_text(text);
                 self.lists.push(r);
+            }
+            Some(Value::Principal(r)) => {
+                let start = self.text.len();
+                self.text.push_str(r.get(&self.principal));
+                let end = self.text.len();
+                self.lists.push(Range { start, end });
             }
             Some(Value::Multi { first: f, len }) if f + len == first && len > 0 => {
                 let r = self.push_text(value);
@@ -669,7 +676,10 @@ impl Context {
         self.entries.clear();
         self.lists.clear();
         self.table.fill(0);
-        self.derived = Derived::default();
+        if self.derived.len > 0 || !self.principal.is_empty() {
+            self.derived = Derived::default();
+            self.principal.clear();
+        }
     }
 }
 
