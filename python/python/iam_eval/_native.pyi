@@ -347,6 +347,7 @@ class PolicySet:
         requests: Union[Iterable[_RequestLike], _ArrowStreamExportable, _ArrowArrayExportable],
         *,
         on_error: Literal["raise", "null"] = "raise",
+        threads: Optional[int] = None,
     ) -> Decisions: ...
     def __len__(self) -> int: ...
 
