@@ -153,6 +153,24 @@ impl PyPolicySet {
         crate::batch::evaluate_many(py, &self.inner, requests, nulls, threads)
     }
 
+    /// Proves that every request of `shape` gets `expect` (`allow`, `deny`: not
+    /// allowed, or `explicit_deny`: denied by a `Deny` statement), or finds a request
+    /// of the shape that does not, and returns the `Verdict`. The search runs without
+    /// the GIL and for at most `deadline` seconds; past it the verdict is `unknown`.
+    ///
+    /// Raises `ValueError` for an unknown expectation or a deadline that is not a
+    /// positive number of seconds.
+    #[pyo3(signature = (shape, *, expect, deadline=1.0))]
+    fn prove(
+        &self,
+        py: Python<'_>,
+        shape: &crate::analysis::PyShape,
+        expect: &str,
+        deadline: f64,
+    ) -> PyResult<crate::analysis::PyVerdict> {
+        crate::analysis::prove(py, self, shape, expect, deadline)
+    }
+
     /// The number of policies in the set.
     fn __len__(&self) -> usize {
         self.inner.len()
