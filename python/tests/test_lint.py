@@ -111,7 +111,7 @@ if CLI is None and os.environ.get("IAM_EVAL_REQUIRE_CLI"):
 
 def cli_findings(path: Path, kind: str | None) -> list[tuple[Any, ...]]:
     assert CLI is not None
-    args = [str(CLI), "check", "--format", "json", str(path)] + (["--kind", kind] if kind else [])
+    args = [str(CLI.resolve()), "check", "--format", "json", str(path)] + (["--kind", kind] if kind else [])
     out = subprocess.run(args, capture_output=True, text=True, check=False, cwd=path.parent)
     report = json.loads(out.stdout)
     items = report["findings"] + report["suppressed"]
