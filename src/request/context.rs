@@ -166,6 +166,8 @@ pub struct Context {
     /// `text` so that the derived keys stay with the request when the caller's keys are
     /// swapped out, and a request built for the same principal keeps them as they are.
     principal: String,
+    /// What was read from the keys and values set before the context was last cleared.
+    memo: Memo,
     /// The entries by the hash of their lowercase key: open addressing, each slot the
     /// entry's index plus one, 0 when free.
     // INVARIANT: empty, or a power of two long and at least twice as long as `entries`,
@@ -173,8 +175,50 @@ pub struct Context {
     table: Vec<u32>,
 }
 
+/// What a context that is cleared and filled again (a request builder's, request after
+/// request) read from the keys and values set before, in the order they were set: a key
+/// set again in the same place is not lowercased and hashed again, and a value set
+/// again is not read again as a number, date, address and boolean. It stays with the
+/// context when a request takes its keys.
+#[derive(Debug, Clone, Default)]
+struct Memo {
+    slots: Vec<MemoSlot>,
+    /// How many keys were set since the context was last cleared.
+    next: usize,
+    /// Whether the context was ever cleared: one filled once remembers nothing.
+    reused: bool,
+}
+
+/// The memo of one place: a key, and the single value set for it.
+#[derive(Debug, Clone, Default)]
+struct MemoSlot {
+    key: String,
+    /// INVARIANT: the lowercase form of `key`, or `None` when it is `key` itself.
+    lower: Option<String>,
+    /// INVARIANT: `key_hash` of the lowercase form.
+    hash: u64,
+    /// The last single value set for the key in this place, if `has_value`.
+    value: String,
+    /// INVARIANT: `Typed::read(&value)`.
+    typed: Typed,
+    has_value: bool,
+}
+
+/// The most places a memo keeps: requests set few keys.
+const MEMO_SLOTS: usize = 32;
+
+/// Appends `s` to `text`: where it is.
+fn push_to(text: &mut String, s: &str) -> Range {
+    let start = text.len();
+    text.push_str(s);
+    Range {
+        start,
+        end: text.len(),
+    }
+}
+
 /// Two contexts are equal when they hold the same keys and values, written in the same
-/// order; the lookup table, which grows with use, is not compared.
+/// order; the lookup table, which grows with use, and the memo are not compared.
 impl PartialEq for Context {
     fn eq(&self, other: &Context) -> bool {
         self.text == other.text
@@ -355,44 +399,81 @@ impl Context {
         }
     }
 
-    /// The lowercase form of a key that is not ASCII: written to the buffer if it
-    /// differs from the key (at `key`).
-    fn push_lowercase(&mut self, key: &str, written: Range) -> Range {
+    /// The lowercase form of a key that is not ASCII: written to `text` if it differs
+    /// from the key (at `written`).
+    fn push_lowercase(text: &mut String, key: &str, written: Range) -> Range {
         if !key.chars().any(char::is_uppercase) {
             return written;
         }
-        let start = self.text.len();
+        let start = text.len();
         for c in key.chars() {
-            self.text.extend(c.to_lowercase());
+            text.extend(c.to_lowercase());
         }
         Range {
             start,
-            end: self.text.len(),
+            end: text.len(),
         }
     }
 
-    /// The entry for a key, created if missing, with its key written.
-    fn entry_for(&mut self, key: &str) -> usize {
+    /// The entry for a key, created if missing, with its key written, and the place of
+    /// the memo that holds the key, if the memo is in use.
+    fn entry_for(&mut self, key: &str) -> (usize, Option<usize>) {
         // The key and, if it differs, its lowercase form are written to the buffer first
         // (no allocation) and taken back if the key is already set.
         let mark = self.text.len();
         let key_range = self.push_text(key);
-        let lower_range = match ascii_has_uppercase(key.as_bytes()) {
-            Some(false) => key_range,
-            Some(true) => {
-                let r = self.push_text(key);
-                if let Some(s) = self.text.get_mut(r.start..r.end) {
-                    s.make_ascii_lowercase();
-                }
-                r
+        let place_in_memo = self.memo.next;
+        self.memo.next += 1;
+        let memo = if self.memo.reused && place_in_memo < MEMO_SLOTS {
+            if self.memo.slots.len() <= place_in_memo {
+                self.memo
+                    .slots
+                    .resize_with(place_in_memo + 1, MemoSlot::default);
             }
-            None => self.push_lowercase(key, key_range),
+            self.memo.slots.get_mut(place_in_memo)
+        } else {
+            None
         };
-
-        let hash = key_hash(lower_range.get(&self.text));
+        let (lower_range, hash) = match memo {
+            Some(m) if bytes_eq(m.key.as_bytes(), key.as_bytes()) => {
+                let lower = match &m.lower {
+                    None => key_range,
+                    Some(l) => push_to(&mut self.text, l),
+                };
+                (lower, m.hash)
+            }
+            memo => {
+                let lower = match ascii_has_uppercase(key.as_bytes()) {
+                    Some(false) => key_range,
+                    Some(true) => {
+                        let r = push_to(&mut self.text, key);
+                        if let Some(s) = self.text.get_mut(r.start..r.end) {
+                            s.make_ascii_lowercase();
+                        }
+                        r
+                    }
+                    None => Context::push_lowercase(&mut self.text, key, key_range),
+                };
+                let lower_text = lower.get(&self.text);
+                let hash = key_hash(lower_text);
+                if let Some(m) = memo {
+                    m.key.clear();
+                    m.key.push_str(key);
+                    m.lower = (lower != key_range).then(|| lower_text.to_string());
+                    m.hash = hash;
+                    m.has_value = false;
+                }
+                (lower, hash)
+            }
+        };
+        let memo = self
+            .memo
+            .reused
+            .then_some(place_in_memo)
+            .filter(|&p| p < MEMO_SLOTS);
         if let Some(i) = self.find(lower_range.get(&self.text), hash) {
             self.text.truncate(mark);
-            return i;
+            return (i, memo);
         }
         self.entries.push(ContextEntry {
             key: key_range,
@@ -413,7 +494,7 @@ impl Context {
         } else {
             place(&mut self.table, i, hash);
         }
-        i
+        (i, memo)
     }
 
     /// Swaps the keys the caller set (and their buffers) with another context's, leaving
@@ -472,16 +553,27 @@ impl Context {
     }
 
     fn set_single(&mut self, key: &str, value: &str) {
-        let i = self.entry_for(key);
+        let (i, memo) = self.entry_for(key);
         let range = self.push_text(value);
+        let typed = match memo.and_then(|p| self.memo.slots.get_mut(p)) {
+            Some(m) if m.has_value && bytes_eq(m.value.as_bytes(), value.as_bytes()) => m.typed,
+            Some(m) => {
+                m.value.clear();
+                m.value.push_str(value);
+                m.typed = Typed::read(value);
+                m.has_value = true;
+                m.typed
+            }
+            None => Typed::read(value),
+        };
         if let Some(e) = self.entries.get_mut(i) {
             e.value = Value::Single(range);
-            e.typed = Typed::read(value);
+            e.typed = typed;
         }
     }
 
     fn set_multi<'v>(&mut self, key: &str, values: impl Iterator<Item = &'v str>) {
-        let i = self.entry_for(key);
+        let (i, _) = self.entry_for(key);
         let first = self.lists.len();
         for v in values {
             let r = self.push_text(v);
@@ -501,7 +593,7 @@ impl Context {
 
     /// Adds a value to a key, making it multivalued.
     pub fn push(&mut self, key: &str, value: &str) {
-        let i = self.entry_for(key);
+        let (i, _) = self.entry_for(key);
         let old = self.entries.get(i).map(|e| e.value);
         // The entry's values move to the end of `lists` (they are usually there already),
         // so they stay contiguous.
@@ -676,6 +768,8 @@ impl Context {
         self.entries.clear();
         self.lists.clear();
         self.table.fill(0);
+        self.memo.next = 0;
+        self.memo.reused = true;
         if self.derived.len > 0 || !self.principal.is_empty() {
             self.derived = Derived::default();
             self.principal.clear();

@@ -855,10 +855,14 @@ mod tests {
             "bucket/key",
         ];
         let accounts = [None, Some("111122223333")];
-        let contexts: [&[(&str, &str)]; 3] = [
+        // The same keys in the same places with other values, and keys that are not
+        // ASCII, so that what a reused builder remembers of keys and values is tried.
+        let contexts: [&[(&str, &str)]; 5] = [
             &[],
             &[("aws:SourceIp", "10.0.0.1")],
             &[("aws:username", "set-by-caller"), ("K:A", "v")],
+            &[("aws:SourceIp", "2024-06-01T00:00:00Z"), ("K:A", "42")],
+            &[("aws:SourceIp", "10.0.0.1"), ("Clé:É", "true")],
         ];
         let fill = |b: &mut RequestBuilder, i: usize| {
             b.principal(principals[i % principals.len()])
