@@ -61,6 +61,10 @@ impl<T: Copy + Default, const N: usize> Inline<T, N> {
     pub(crate) fn iter(&self) -> impl Iterator<Item = T> + '_ {
         self.items.iter().take(usize::from(self.len)).copied()
     }
+    /// The items, by value.
+    pub(crate) fn into_iter(self) -> impl Iterator<Item = T> {
+        self.items.into_iter().take(usize::from(self.len))
+    }
     /// Counts items dropped elsewhere as dropped here.
     pub(crate) fn add_dropped(&mut self, n: usize) {
         self.dropped = self

@@ -70,6 +70,6 @@ pub use request::{
     RequestError, RequestErrorKind, Values,
 };
 pub use testfile::{
-    CaseResult, PolicyReference, Property, PropertyOutcome, PropertyResult, RequestSpec,
-    RunOptions, TestCase, TestFile, TestFileError, TestFileErrorKind, TestReport,
+    CaseResult, PolicyReference, PolicyWarning, Property, PropertyOutcome, PropertyResult,
+    RequestSpec, RunOptions, TestCase, TestFile, TestFileError, TestFileErrorKind, TestReport,
 };

@@ -8,6 +8,7 @@
 //! Inputs found while fuzzing (`fuzz/`, see `fuzz/README.md`), each pinned as an ordinary
 //! test that runs the same code path as the fuzz target and names the bug it found.
 
+use iam_eval::analysis::{self, Expect, Shape, UnknownKind};
 use iam_eval::{Decision, Policy, PolicyKind, PolicySet, Reason, Request};
 
 /// A minified policy (one line) with a mistake in each of its many statements.
@@ -195,4 +196,126 @@ fn owner_is_the_first_covering_policy_in_set_order() {
     assert_eq!((evaluated.decision(), evaluated.reason()), expected);
     assert_eq!((explained.decision(), explained.reason()), expected);
     assert_eq!(trace.resource_account.as_deref(), Some("444455556666"));
+}
+
+fn identity_set(statements: &str) -> PolicySet {
+    PolicySet::builder()
+        .add_json(
+            PolicyKind::Identity,
+            "id",
+            &format!(r#"{{"Version": "2012-10-17", "Statement": [{statements}]}}"#),
+        )
+        .unwrap()
+        .build()
+        .unwrap()
+}
+
+fn verdict_text(v: &analysis::Verdict) -> String {
+    match v {
+        analysis::Verdict::Counterexample(c, _) => c.to_test_case("counterexample"),
+        other => format!("{other:?}"),
+    }
+}
+
+/// Bug (found by `analysis`; in the encoding, `src/analysis/encode.rs`): a shape with one
+/// resource and no wildcard decides `Resource` patterns without atoms, but a pattern with
+/// a policy variable was still an atom on the resource's slot, which nothing tied to the
+/// shape's resource. The search could then match the pattern with another resource: here
+/// `diff` ended "internal check failed" after sixteen such models (two declared keys give
+/// enough of them), and a real refutation could be ruled out with the models that did
+/// not confirm, so that a claim was proved that a request refutes.
+#[test]
+fn a_resource_variable_reads_the_shapes_one_resource() {
+    let deny_all = identity_set(r#"{"Effect": "Deny", "Action": "*", "Resource": "*"}"#);
+    let deny_but = identity_set(
+        r#"{"Effect": "Deny", "Action": "*", "NotResource": "arn:aws:s3:::bucket-a/${k:b, 'key1'}"}"#,
+    );
+    let shape = Shape::builder()
+        .principal("arn:aws:iam::111122223333:root")
+        .action("kms:Decrypt")
+        .resource("arn:aws:iam::111122223333:role/app")
+        .multivalued("k:x")
+        .multivalued("k:y")
+        .build()
+        .unwrap();
+    // The role is never `arn:aws:s3:::bucket-a/...`, so both deny every request.
+    let v = analysis::diff(&deny_all, &deny_but, &shape);
+    assert!(v.is_proved(), "{}", verdict_text(&v));
+
+    // `k:b` = `alice` makes the pattern the shape's resource: a counterexample.
+    let allow = identity_set(
+        r#"{"Effect": "Allow", "Action": "s3:*", "Resource": "arn:aws:s3:::b/${k:b}"}"#,
+    );
+    let shape = Shape::builder()
+        .principal("arn:aws:iam::111122223333:user/alice")
+        .action("s3:GetObject")
+        .resource("arn:aws:s3:::b/alice")
+        .build()
+        .unwrap();
+    let v = analysis::always(&allow, &shape, Expect::Deny);
+    let c = v
+        .counterexample()
+        .unwrap_or_else(|| panic!("{}", verdict_text(&v)));
+    assert_eq!(c.request().resource(), "arn:aws:s3:::b/alice");
+    assert_eq!(c.decision(), Decision::Allow);
+    assert_eq!(allow.evaluate(c.request()).decision(), Decision::Allow);
+}
+
+/// Bug (found while fixing the previous one; in the search, `src/analysis/query.rs`): a
+/// model that `evaluate` does not confirm is ruled out by its atoms and the search goes
+/// on; when it then ran out of models, the claim counted as proved. Under an
+/// approximated construct (a `Bool` value mixing text and a variable, a value with more
+/// than four variables) the atoms do not decide the construct, so the request that
+/// refutes the claim had been ruled out with the one that did not: these claims were
+/// proved. Running out of models after one that did not confirm is now unknown.
+#[test]
+fn running_out_of_models_after_one_that_did_not_confirm_is_no_proof() {
+    let shape = Shape::builder()
+        .principal("arn:aws:iam::111122223333:user/alice")
+        .action("s3:GetObject")
+        .resource("arn:aws:s3:::b/alice")
+        .build()
+        .unwrap();
+    for (condition, refuting) in [
+        (
+            r#"{"Bool": {"k:a": "tr${k:b}"}}"#,
+            &[("k:a", "true"), ("k:b", "ue")][..],
+        ),
+        (
+            r#"{"StringEquals": {"k:a": "${k:1}${k:2}${k:3}${k:4}${k:5}"}}"#,
+            &[
+                ("k:a", "abcde"),
+                ("k:1", "a"),
+                ("k:2", "b"),
+                ("k:3", "c"),
+                ("k:4", "d"),
+                ("k:5", "e"),
+            ][..],
+        ),
+    ] {
+        let set = identity_set(&format!(
+            r#"{{"Effect": "Allow", "Action": "s3:*", "Resource": "*", "Condition": {condition}}}"#
+        ));
+        // A request of the shape that the set allows: "every request is denied" is false.
+        let mut b = Request::builder();
+        b.principal("arn:aws:iam::111122223333:user/alice")
+            .action("s3:GetObject")
+            .resource("arn:aws:s3:::b/alice");
+        for (k, v) in refuting {
+            b.context(k, *v);
+        }
+        let request = b.build().unwrap();
+        assert_eq!(set.evaluate(&request).decision(), Decision::Allow);
+        let v = analysis::always(&set, &shape, Expect::Deny);
+        assert!(!v.is_proved(), "{condition}: proved");
+        match &v {
+            analysis::Verdict::Unknown(u, _) => {
+                assert_eq!(u.kind(), UnknownKind::Unsupported, "{condition}: {u}");
+            }
+            analysis::Verdict::Counterexample(c, _) => {
+                assert_eq!(set.evaluate(c.request()).decision(), Decision::Allow);
+            }
+            other => panic!("{condition}: {other:?}"),
+        }
+    }
 }

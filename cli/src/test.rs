@@ -23,7 +23,8 @@ pub(crate) struct Args {
     #[arg(long, value_enum, default_value_t = Format::Text)]
     format: Format,
     /// Fail cases with warnings (a context key no policy reads, a context value not of
-    /// its key's type).
+    /// its key's type), and the run when a policy has one (a variable that is literal
+    /// text, whitespace kept in a value).
     #[arg(long)]
     deny_warnings: bool,
     /// Print the whole explanation of each failing case's decision, as `eval --explain`
@@ -72,6 +73,9 @@ pub(crate) fn run(args: &Args) -> Status {
     let mut empty = false;
     // Broken policy files already shown in full, which other test files may name too.
     let mut shown: Vec<String> = Vec::new();
+    // Policy warnings already printed: a policy file named by several test files is
+    // warned about once.
+    let mut warned: std::collections::HashSet<String> = std::collections::HashSet::new();
     // Each path is discovered on its own so one missing path does not stop the others.
     for path in &args.paths {
         match TestFile::discover(std::slice::from_ref(path)) {
@@ -87,10 +91,20 @@ pub(crate) fn run(args: &Args) -> Status {
                 for file in files {
                     any_file = true;
                     let outcome = match TestFile::load_with_limits(&file, &limits) {
-                        Ok(loaded) => FileOutcome::Ran {
-                            file: loaded.name().to_string(),
-                            report: loaded.run_with(options),
-                        },
+                        Ok(loaded) => {
+                            // On standard error in every format, like load errors, so
+                            // they reach CI logs.
+                            for w in loaded.policy_warnings() {
+                                let text = w.render();
+                                if warned.insert(text.clone()) {
+                                    eprintln!("{text}");
+                                }
+                            }
+                            FileOutcome::Ran {
+                                file: loaded.name().to_string(),
+                                report: loaded.run_with(options),
+                            }
+                        }
                         Err(e) => FileOutcome::Broken(e),
                     };
                     report(&outcome, args.format, &mut shown);
@@ -161,9 +175,21 @@ pub(crate) fn run(args: &Args) -> Status {
             eprintln!("{}", total.summary());
         }
     }
+    let denied_warnings = args.deny_warnings && !warned.is_empty();
+    if denied_warnings {
+        eprintln!(
+            "error: {} policy {} (--deny-warnings)",
+            warned.len(),
+            if warned.len() == 1 {
+                "warning"
+            } else {
+                "warnings"
+            }
+        );
+    }
     if broken > 0 {
         Status::BadInput
-    } else if total.failed() > 0 || (empty && !args.allow_empty) {
+    } else if total.failed() > 0 || denied_warnings || (empty && !args.allow_empty) {
         Status::Failed
     } else {
         Status::Ok

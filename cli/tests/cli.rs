@@ -1212,6 +1212,65 @@ fn test_warns_about_unread_context_keys() {
     assert_eq!(last_line(&run.stdout), "0 passed, 1 failed");
 }
 
+/// A policy a test file loads gets the warnings `check` and `eval` give where AWS reads
+/// it otherwise than it looks, positioned in its own file (or in the test file, for a
+/// document written inline), once however many test files name it; `--deny-warnings`
+/// makes them fail the run.
+#[test]
+fn test_warns_about_policies_read_otherwise_than_they_look() {
+    let dir = TempDir::new();
+    let policy = dir.write(
+        "home.json",
+        "{\"Statement\": [\n  {\"Effect\": \"Allow\", \"Action\": \"s3:GetObject\",\n   \"Resource\": \"arn:aws:s3:::b/${aws:username}/*\"}]}\n",
+    );
+    let case = r#"{"name": "bob", "expect": "implicit_deny", "request": {"principal": "arn:aws:iam::111122223333:user/bob", "action": "s3:GetObject", "resource": "arn:aws:s3:::b/bob/x"}}"#;
+    for name in ["a.test.json", "b.test.json"] {
+        dir.write(
+            name,
+            &format!(
+                r#"{{"policies": [{{"kind": "identity", "file": {policy:?}}}], "cases": [{case}]}}"#
+            ),
+        );
+    }
+    dir.write(
+        "inline.test.json",
+        &format!(
+            "{{\"policies\": [{{\"kind\": \"identity\",\n  \"document\": {{\"Version\": \"2012-10-17\", \"Statement\": [{{\"Effect\": \"Allow\", \"Action\": \"s3:GetObject \", \"Resource\": \"*\"}}]}}}}],\n \"cases\": [{case}]}}"
+        ),
+    );
+    let run = iam_eval(["test".as_ref(), dir.path().as_os_str()]);
+    assert_eq!(run.code, 0, "{}{}", run.stdout, run.stderr);
+    let literal = format!(
+        "{}:3:16: warning: `${{aws:username}}` is literal text",
+        policy.display()
+    );
+    assert_eq!(run.stderr.matches(&literal).count(), 1, "{}", run.stderr);
+    assert!(
+        run.stderr.contains("= lint: variable-without-version"),
+        "{}",
+        run.stderr
+    );
+    let inline = dir.path().join("inline.test.json");
+    let space = format!(
+        "{}:2:85: warning: `s3:GetObject ` ends with whitespace",
+        inline.display()
+    );
+    assert!(run.stderr.contains(&space), "{}", run.stderr);
+    assert_eq!(last_line(&run.stdout), "3 passed, 0 failed");
+    let run = iam_eval([
+        "test".as_ref(),
+        dir.path().as_os_str(),
+        "--deny-warnings".as_ref(),
+    ]);
+    assert_eq!(run.code, 1, "{}{}", run.stdout, run.stderr);
+    assert!(
+        run.stderr
+            .contains("error: 2 policy warnings (--deny-warnings)"),
+        "{}",
+        run.stderr
+    );
+}
+
 /// The limits `check` takes apply to the policies `eval` and `test` read.
 #[test]
 fn eval_and_test_take_limits() {

@@ -1406,6 +1406,13 @@ impl<'q> Encoding<'q> {
                     ResourcePattern::Fixed(p) => e.resource_in(p),
                     ResourcePattern::Template(t) => {
                         let r = e.resource;
+                        if let Some(fixed) = e.fixed_resource.clone() {
+                            // A fixed resource is decided without atoms, so nothing else
+                            // ties its slot: without this, the template could match
+                            // another resource.
+                            let pin = e.literal(r, &fixed);
+                            e.side.push(pin);
+                        }
                         e.template(r, t, TemplateMode::Like)
                     }
                 })

@@ -560,6 +560,16 @@ fn step(
         }
         EngineVerdict::Unsat => match enc.incomplete.first() {
             Some(w) => Step::Unknown(Unknown::of(EngineUnknown::Unsupported(w))),
+            // A model that did not confirm was ruled out by its atoms, and a request
+            // with the same atoms may still refute the claim (an approximated construct
+            // holds for some values and not others), so running out of models after one
+            // is no proof.
+            None if *unconfirmed > 0 => {
+                Step::Unknown(Unknown::of(match enc.approximations.first() {
+                    Some(w) => EngineUnknown::Unsupported(w),
+                    None => EngineUnknown::Internal("a model of the search did not confirm"),
+                }))
+            }
             None => Step::Proved,
         },
         EngineVerdict::Unknown(u) => Step::Unknown(Unknown::of(u)),

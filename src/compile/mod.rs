@@ -123,11 +123,16 @@ pub(crate) struct RawProblem<'a> {
 /// The most problems a [`crate::Response`] lists; the trace has all of them.
 pub const MAX_PROBLEMS: usize = 2;
 
+/// The first problems met, kept inline.
+pub(crate) type ProblemList<'a> = Inline<Option<RawProblem<'a>>, MAX_PROBLEMS>;
+
 /// The problems met while deciding one request: the first few, kept inline so that
 /// evaluation never allocates, and a count of the rest.
 #[derive(Debug, Clone, Copy, Default)]
 pub(crate) struct Problems<'a> {
-    pub(crate) list: Inline<RawProblem<'a>, MAX_PROBLEMS>,
+    /// Every item is `Some`: an empty slot is `None`, which (a `&str` being never null)
+    /// is one zero word to write, so starting a list costs next to nothing.
+    pub(crate) list: ProblemList<'a>,
     /// The statement being evaluated; problems are filed under it.
     pub(crate) current: StmtId,
     /// How many problems were met, kept or not.
@@ -139,7 +144,7 @@ impl<'a> Problems<'a> {
     /// first problems by statement whatever the order they arrive in.
     pub(crate) fn merge(&mut self, other: &Problems<'a>) {
         for p in other.list.iter() {
-            self.list.insert_sorted(p, |x| x.statement);
+            self.list.insert_sorted(p, |x| x.map(|p| p.statement));
         }
         self.list.add_dropped(other.list.dropped());
     }
@@ -215,7 +220,9 @@ impl<'a, T: Tracer<'a>> Ctx<'a, '_, T> {
             key,
             value,
         };
-        self.problems.list.insert_sorted(p, |x| x.statement);
+        self.problems
+            .list
+            .insert_sorted(Some(p), |x| x.map(|p| p.statement));
         self.problems.met = self.problems.met.wrapping_add(1);
         self.tracer.problem(p);
     }

@@ -299,7 +299,12 @@ impl PrincipalMatcher {
             Filter::Everyone => Some(Grant::Limited),
             Filter::Nobody => None,
             Filter::Account(a) if p.account_id() != Some(a) => None,
-            Filter::Account(_) | Filter::Entries => self.matches_entries(p, effect, has_boundary),
+            Filter::Account(_) | Filter::Entries => match (self.negated, self.entries.as_slice()) {
+                // One entry (the usual `{"AWS": ARN}`): its grant, as the loop below
+                // would find it, without the call.
+                (false, [one]) => one.grant(p),
+                _ => self.matches_entries(p, effect, has_boundary),
+            },
         }
     }
 

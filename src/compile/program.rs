@@ -591,7 +591,10 @@ impl Programs {
                 .get(request.service_hash(), request.service_lower())
                 .unwrap_or(self.other),
         };
-        self.programs.get(i as usize)
+        // An empty program (an action no statement covers) decides nothing.
+        self.programs
+            .get(i as usize)
+            .filter(|p| !p.steps.is_empty())
     }
 
     /// Whether a step's statement covers the action: proven at build time, or decided

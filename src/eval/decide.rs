@@ -1,10 +1,16 @@
 //! The decision as a pure function of what the statements said.
 //!
-//! Scanning a set's statements for a request yields [`Facts`]: which kinds of policy
-//! allowed, whether a `Deny` applied, who the caller is, whether the resource is in
-//! another account or is a KMS key. [`decide`] turns the facts into the decision and
-//! its reason together, and says which statements to cite, so the reason and the cited
+//! Scanning a set's statements for a request yields its [`Premises`]: which kinds of
+//! policy allowed, whether a `Deny` applied, who the caller is, whether the resource is
+//! in another account or is a KMS key. [`rules`] turns them into the decision and its
+//! reason together, and says which statements to cite, so the reason and the cited
 //! statements cannot drift from the decision. It sees no request and no policy set.
+//!
+//! The premises are fourteen truth values, so the evaluator does not run [`rules`] per
+//! request: it gathers the premises as the bits of an index ([`bit`]) and looks the
+//! verdict up in [`Rulings`], a table filled once, the first time a set is built, by
+//! running [`rules`] on every combination (a test checks every entry against it). The
+//! analysis runs the same [`rules`] on formulas.
 //!
 //! The flow follows "Policy evaluation logic"
 //! (<https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_evaluation-logic.html>),
@@ -18,6 +24,7 @@ use crate::logic::{Concrete, Logic, Merge};
 
 /// Whether a policy kind that must allow (an SCP, a permissions boundary, a session
 /// policy) is in force for the caller, and whether it allows.
+#[cfg(test)]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub(crate) enum Gate {
     /// No such policy applies to this caller.
@@ -29,6 +36,7 @@ pub(crate) enum Gate {
     DoesNotAllow,
 }
 
+#[cfg(test)]
 impl Gate {
     /// Whether the gate lets an allow through.
     #[inline]
@@ -37,7 +45,10 @@ impl Gate {
     }
 }
 
-/// What the statements of a set say about one request, and who is asking.
+/// What the statements of a set say about one request, and who is asking. The
+/// evaluator gathers them as the bits of [`Premises::bits`] and looks the decision up
+/// in [`Rulings`]; [`decide`] decides them directly, for the tests.
+#[cfg(test)]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub(crate) struct Facts {
     /// A `Deny` statement applies (in any kind of policy, RCPs included).
@@ -130,15 +141,16 @@ impl Verdict {
 /// through.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) struct Premises<B> {
-    /// See [`Facts::explicit_deny`].
+    /// A `Deny` statement applies (in any kind of policy, RCPs included).
     pub(crate) explicit_deny: B,
-    /// See [`Facts::unjudged_deny`].
+    /// A `Deny` statement could not be judged (a context value of the wrong type).
     pub(crate) unjudged_deny: B,
-    /// See [`Facts::iam`].
+    /// The caller is an IAM principal of an account: a user, a role, a session or the
+    /// root user (not anonymous, a service, a provider or a canonical user).
     pub(crate) iam: B,
-    /// See [`Facts::root`].
+    /// The caller is the account root user.
     pub(crate) root: B,
-    /// See [`Facts::identity`].
+    /// An identity-based policy allows.
     pub(crate) identity: B,
     /// The permissions boundary is not in force, or allows.
     pub(crate) boundary: B,
@@ -146,20 +158,25 @@ pub(crate) struct Premises<B> {
     pub(crate) session: B,
     /// The SCPs are not in force, or allow.
     pub(crate) scp: B,
-    /// See [`Facts::direct`].
+    /// A resource-based policy allows, naming the caller's user or session ARN, or a
+    /// service, provider or canonical user (a direct grant).
     pub(crate) direct: B,
-    /// See [`Facts::limited`].
+    /// A resource-based policy allows naming the caller's role, `"*"`, or through a
+    /// `NotPrincipal` (a grant that boundaries and session policies still limit).
     pub(crate) limited: B,
-    /// See [`Facts::account`].
+    /// A resource-based policy allows naming the caller's account (which delegates to
+    /// the account's identity-based policies).
     pub(crate) account: B,
-    /// See [`Facts::cross_account`].
+    /// The resource's owner is known and is not the caller's account.
     pub(crate) cross_account: B,
-    /// See [`Facts::kms`].
+    /// The resource is a KMS key: its key policy must allow.
     pub(crate) kms: B,
-    /// See [`Facts::assume_role`].
+    /// The request assumes a role (`sts:AssumeRole`, `sts:TagSession`, … on a role): the
+    /// role's trust policy must allow, and the root user cannot.
     pub(crate) assume_role: B,
 }
 
+#[cfg(test)]
 impl Premises<bool> {
     /// The premises of concrete facts.
     #[inline(always)]
@@ -237,9 +254,191 @@ impl<L: Logic> Outcome<L> for Decided<L::B> {
 }
 
 /// Decides a request from its facts.
-#[inline(always)]
+#[cfg(test)]
 pub(crate) fn decide(f: &Facts) -> Verdict {
     rules(&mut Concrete, &Premises::of(f))
+}
+
+/// The premises as the bits of an index into the [`Rulings`] table, one bit each. The
+/// first seven are the ways of allowing, in the order of the evaluator's slots, so that
+/// the bits the scan sets for them are the index's; the gates' bits are set when the
+/// gate lets an allow through (not in force, or allows).
+pub(crate) mod bit {
+    /// [`super::Premises::identity`].
+    pub(crate) const IDENTITY: u16 = 1 << 0;
+    /// [`super::Premises::boundary`].
+    pub(crate) const BOUNDARY: u16 = 1 << 1;
+    /// [`super::Premises::session`].
+    pub(crate) const SESSION: u16 = 1 << 2;
+    /// [`super::Premises::scp`].
+    pub(crate) const SCP: u16 = 1 << 3;
+    /// [`super::Premises::direct`].
+    pub(crate) const DIRECT: u16 = 1 << 4;
+    /// [`super::Premises::limited`].
+    pub(crate) const LIMITED: u16 = 1 << 5;
+    /// [`super::Premises::account`].
+    pub(crate) const ACCOUNT: u16 = 1 << 6;
+    /// [`super::Premises::explicit_deny`].
+    pub(crate) const EXPLICIT_DENY: u16 = 1 << 7;
+    /// [`super::Premises::unjudged_deny`].
+    pub(crate) const UNJUDGED_DENY: u16 = 1 << 8;
+    /// [`super::Premises::iam`].
+    pub(crate) const IAM: u16 = 1 << 9;
+    /// [`super::Premises::root`].
+    pub(crate) const ROOT: u16 = 1 << 10;
+    /// [`super::Premises::cross_account`].
+    pub(crate) const CROSS_ACCOUNT: u16 = 1 << 11;
+    /// [`super::Premises::kms`].
+    pub(crate) const KMS: u16 = 1 << 12;
+    /// [`super::Premises::assume_role`].
+    pub(crate) const ASSUME_ROLE: u16 = 1 << 13;
+    /// How many premises there are.
+    pub(crate) const COUNT: u32 = 14;
+}
+
+/// One entry per combination of premises.
+const RULINGS: usize = 1 << bit::COUNT;
+
+impl Premises<bool> {
+    /// The premises an index of the [`Rulings`] table stands for.
+    pub(crate) fn from_bits(bits: u16) -> Premises<bool> {
+        let b = |mask: u16| bits & mask != 0;
+        Premises {
+            explicit_deny: b(bit::EXPLICIT_DENY),
+            unjudged_deny: b(bit::UNJUDGED_DENY),
+            iam: b(bit::IAM),
+            root: b(bit::ROOT),
+            identity: b(bit::IDENTITY),
+            boundary: b(bit::BOUNDARY),
+            session: b(bit::SESSION),
+            scp: b(bit::SCP),
+            direct: b(bit::DIRECT),
+            limited: b(bit::LIMITED),
+            account: b(bit::ACCOUNT),
+            cross_account: b(bit::CROSS_ACCOUNT),
+            kms: b(bit::KMS),
+            assume_role: b(bit::ASSUME_ROLE),
+        }
+    }
+
+    /// The index of the [`Rulings`] table these premises stand at.
+    #[cfg(test)]
+    pub(crate) fn bits(&self) -> u16 {
+        let b = |on: bool, mask: u16| if on { mask } else { 0 };
+        b(self.explicit_deny, bit::EXPLICIT_DENY)
+            | b(self.unjudged_deny, bit::UNJUDGED_DENY)
+            | b(self.iam, bit::IAM)
+            | b(self.root, bit::ROOT)
+            | b(self.identity, bit::IDENTITY)
+            | b(self.boundary, bit::BOUNDARY)
+            | b(self.session, bit::SESSION)
+            | b(self.scp, bit::SCP)
+            | b(self.direct, bit::DIRECT)
+            | b(self.limited, bit::LIMITED)
+            | b(self.account, bit::ACCOUNT)
+            | b(self.cross_account, bit::CROSS_ACCOUNT)
+            | b(self.kms, bit::KMS)
+            | b(self.assume_role, bit::ASSUME_ROLE)
+    }
+}
+
+/// A [`Verdict`] in three bytes: the decision and the reason as they are, the
+/// citations packed into one byte. What the [`Rulings`] table holds and a
+/// [`super::response::Response`] keeps.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct Ruling {
+    pub(crate) decision: Decision,
+    pub(crate) reason: Reason,
+    /// [`cite`] bits.
+    cites: u8,
+}
+
+/// The bits of [`Ruling::cites`].
+mod cite {
+    pub(super) const DENIES: u8 = 1 << 0;
+    pub(super) const IDENTITY: u8 = 1 << 1;
+    pub(super) const SCP: u8 = 1 << 2;
+    /// The resource grant cited, in bits 3 to 5.
+    pub(super) const RESOURCE_SHIFT: u8 = 3;
+    pub(super) const DIRECT: u8 = 1;
+    pub(super) const LIMITED: u8 = 2;
+    pub(super) const LIMITED_WITH_LIMITS: u8 = 3;
+    pub(super) const ACCOUNT: u8 = 4;
+}
+
+impl Ruling {
+    /// What an empty set decides for anyone: nothing allows.
+    pub(crate) const NO_ALLOW: Ruling = Ruling {
+        decision: Decision::ImplicitDeny,
+        reason: Reason::NoAllow,
+        cites: 0,
+    };
+
+    /// Packs a verdict.
+    pub(crate) fn of(v: Verdict) -> Ruling {
+        let flag = |on: bool, mask: u8| if on { mask } else { 0 };
+        let resource = match v.cite_resource {
+            None => 0,
+            Some(ResourceCite::Direct) => cite::DIRECT,
+            Some(ResourceCite::Limited { with_limits: false }) => cite::LIMITED,
+            Some(ResourceCite::Limited { with_limits: true }) => cite::LIMITED_WITH_LIMITS,
+            Some(ResourceCite::Account) => cite::ACCOUNT,
+        };
+        Ruling {
+            decision: v.decision,
+            reason: v.reason,
+            cites: flag(v.cite_denies, cite::DENIES)
+                | flag(v.cite_identity, cite::IDENTITY)
+                | flag(v.cite_scp, cite::SCP)
+                | resource << cite::RESOURCE_SHIFT,
+        }
+    }
+
+    /// The verdict it packs.
+    pub(crate) fn verdict(self) -> Verdict {
+        Verdict {
+            decision: self.decision,
+            reason: self.reason,
+            cite_denies: self.cites & cite::DENIES != 0,
+            cite_identity: self.cites & cite::IDENTITY != 0,
+            cite_scp: self.cites & cite::SCP != 0,
+            cite_resource: match self.cites >> cite::RESOURCE_SHIFT {
+                cite::DIRECT => Some(ResourceCite::Direct),
+                cite::LIMITED => Some(ResourceCite::Limited { with_limits: false }),
+                cite::LIMITED_WITH_LIMITS => Some(ResourceCite::Limited { with_limits: true }),
+                cite::ACCOUNT => Some(ResourceCite::Account),
+                _ => None,
+            },
+        }
+    }
+}
+
+/// The decision for every combination of premises, by [`Premises::bits`]: [`rules`] run
+/// once per combination, the first time a set is built, so that deciding a request is
+/// one lookup and the rules stay written once. `tests` checks every entry against
+/// [`rules`].
+#[derive(Debug)]
+pub(crate) struct Rulings([Ruling; RULINGS]);
+
+impl Rulings {
+    /// The table, filled on first use (by the first set built).
+    pub(crate) fn get() -> &'static Rulings {
+        static TABLE: std::sync::OnceLock<Rulings> = std::sync::OnceLock::new();
+        TABLE.get_or_init(|| {
+            let mut table = [Ruling::NO_ALLOW; RULINGS];
+            for (i, entry) in (0u16..).zip(table.iter_mut()) {
+                *entry = Ruling::of(rules(&mut Concrete, &Premises::from_bits(i)));
+            }
+            Rulings(table)
+        })
+    }
+
+    /// The ruling for the premises `bits` stands for ([`Premises::bits`]).
+    #[inline(always)]
+    pub(crate) fn rule(&self, bits: u16) -> Ruling {
+        let i = usize::from(bits) & (RULINGS - 1);
+        self.0.get(i).copied().unwrap_or(Ruling::NO_ALLOW)
+    }
 }
 
 /// The decision, written once: [`decide`] runs it on `bool` and gets the verdict with its
@@ -1090,6 +1289,46 @@ mod tests {
             ..user()
         });
         assert!(v.cite_identity, "the side that allowed is named");
+    }
+
+    /// The table holds what the rules decide, for every index, and a ruling packs its
+    /// verdict without loss.
+    #[test]
+    fn the_table_is_the_rules() {
+        let table = Rulings::get();
+        for i in 0..(1u16 << bit::COUNT) {
+            let premises = Premises::from_bits(i);
+            assert_eq!(premises.bits(), i);
+            let v: Verdict = rules(&mut Concrete, &premises);
+            assert_eq!(table.rule(i), Ruling::of(v), "{premises:?}");
+            assert_eq!(table.rule(i).verdict(), v, "{premises:?}");
+        }
+        // And the facts the evaluator gathers land on the index of their premises.
+        let gates = [NotInForce, Allows, DoesNotAllow];
+        for bits in 0u32..(1 << 11) {
+            for &boundary in &gates {
+                for &scp in &gates {
+                    let b = |i: u32| bits & (1 << i) != 0;
+                    let f = Facts {
+                        explicit_deny: b(0),
+                        unjudged_deny: b(1),
+                        iam: b(2),
+                        root: b(3),
+                        identity: b(4),
+                        direct: b(5),
+                        limited: b(6),
+                        account: b(7),
+                        cross_account: b(8),
+                        kms: b(9),
+                        assume_role: b(10),
+                        boundary,
+                        session: scp,
+                        scp,
+                    };
+                    assert_eq!(table.rule(Premises::of(&f).bits()).verdict(), decide(&f));
+                }
+            }
+        }
     }
 
     /// Every combination of facts: an allow needs no explicit or unjudged deny and an SCP

@@ -1,6 +1,7 @@
 //! The result of an evaluation: the decision, why, and what could not be judged.
 
-use crate::compile::{ProblemKind, RawProblem, StmtId, MAX_PROBLEMS};
+use super::decide::{bit, ResourceCite, Ruling, Verdict};
+use crate::compile::{ProblemKind, ProblemList, StmtId};
 use crate::inline::Inline;
 use crate::policy::{Effect, PolicyKind};
 use std::fmt;
@@ -324,6 +325,120 @@ impl fmt::Display for Problem<'_> {
     }
 }
 
+/// The slots of [`Scan::allowed`], one per way a statement can allow.
+// INVARIANT: slot `i` is bit `1 << i` of the decision's premises (`decide::bit`), so
+// that the bits the scan sets are the premises' own.
+pub(crate) const IDENTITY: usize = 0;
+pub(crate) const BOUNDARY: usize = 1;
+pub(crate) const SESSION: usize = 2;
+pub(crate) const SCP: usize = 3;
+pub(crate) const DIRECT: usize = 4;
+pub(crate) const LIMITED: usize = 5;
+pub(crate) const ACCOUNT: usize = 6;
+
+/// No statement.
+const NONE: u32 = u32::MAX;
+
+/// What the scan of the statements found: for each way of allowing, the first statement
+/// (in set order) that allowed, and every `Deny` that applied.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Scan {
+    /// By slot ([`IDENTITY`] …), the smallest id of a statement that allowed; [`NONE`]
+    /// when none did (so that keeping the smallest is one `min`).
+    pub(crate) allowed: [u32; 7],
+    pub(crate) denies: Inline<StmtId, MAX_DETERMINING>,
+    /// The premises found so far, as bits of the decision's index (`decide::bit`): a
+    /// slot's bit once a statement allowed through it, `EXPLICIT_DENY` once a `Deny`
+    /// applied, `UNJUDGED_DENY` once one could not be judged.
+    pub(crate) found: u16,
+}
+
+impl Default for Scan {
+    #[inline(always)]
+    fn default() -> Self {
+        Scan {
+            allowed: [NONE; 7],
+            denies: Inline::default(),
+            found: 0,
+        }
+    }
+}
+
+impl Scan {
+    /// A `Deny` applied.
+    #[inline(always)]
+    pub(crate) fn denied(&self) -> bool {
+        self.found & bit::EXPLICIT_DENY != 0
+    }
+
+    /// Files a `Deny` that applied.
+    #[inline(always)]
+    pub(crate) fn deny(&mut self, id: StmtId) {
+        self.denies.insert_sorted(id, |x| *x);
+        self.found |= bit::EXPLICIT_DENY;
+    }
+
+    /// Files a `Deny` that could not be judged.
+    #[inline(always)]
+    pub(crate) fn unjudged_deny(&mut self) {
+        self.found |= bit::UNJUDGED_DENY;
+    }
+
+    /// Files an `Allow` that applied, by its slot: the smallest id, whatever order
+    /// statements are found in.
+    #[inline(always)]
+    pub(crate) fn allow(&mut self, slot: usize, id: StmtId) {
+        if let Some(first) = self.allowed.get_mut(slot) {
+            *first = (*first).min(id.0);
+            self.found |= 1 << slot;
+        }
+    }
+
+    #[inline(always)]
+    fn allowed(&self, slot: usize) -> Option<StmtId> {
+        self.allowed
+            .get(slot)
+            .copied()
+            .filter(|&id| id != NONE)
+            .map(StmtId)
+    }
+}
+
+/// The statements a verdict rests on, in the order it gives.
+#[inline(always)]
+fn cite(v: &Verdict, scan: &Scan) -> Inline<StmtId, MAX_DETERMINING> {
+    if v.cite_denies {
+        return scan.denies;
+    }
+    let mut why = Inline::default();
+    let mut push = |slot: usize| {
+        if let Some(s) = scan.allowed(slot) {
+            why.push(s);
+        }
+    };
+    if v.cite_identity {
+        push(IDENTITY);
+        push(BOUNDARY);
+        push(SESSION);
+    }
+    match v.cite_resource {
+        None => {}
+        Some(ResourceCite::Direct) => push(DIRECT),
+        Some(ResourceCite::Account) => push(ACCOUNT),
+        Some(ResourceCite::Limited { with_limits }) => {
+            push(LIMITED);
+            if with_limits {
+                push(BOUNDARY);
+                push(SESSION);
+            }
+        }
+    }
+    if v.cite_scp {
+        push(SCP);
+    }
+    why
+}
+
 /// The most deciding statements a [`Response`] lists; [`crate::PolicySet::explain`]
 /// gives all of them.
 pub const MAX_DETERMINING: usize = 8;
@@ -370,20 +485,27 @@ pub const MAX_DETERMINING: usize = 8;
 #[derive(Clone, Copy)]
 pub struct Response<'a> {
     pub(crate) set: &'a crate::PolicySet,
-    pub(crate) decision: Decision,
-    pub(crate) reason: Reason,
-    pub(crate) determining: Inline<StmtId, MAX_DETERMINING>,
-    pub(crate) problems: Inline<RawProblem<'a>, MAX_PROBLEMS>,
+    pub(crate) ruling: Ruling,
+    /// What the statements said; the statements to cite are worked out from it when
+    /// asked for, so deciding does not pay for them.
+    pub(crate) scan: Scan,
+    pub(crate) problems: ProblemList<'a>,
 }
 
 impl<'a> Response<'a> {
     /// The decision.
+    #[inline]
     pub fn decision(&self) -> Decision {
-        self.decision
+        self.ruling.decision
     }
     /// Why.
+    #[inline]
     pub fn reason(&self) -> Reason {
-        self.reason
+        self.ruling.reason
+    }
+    /// The ids of the statements the decision rests on, in the order cited.
+    pub(crate) fn cited(&self) -> Inline<StmtId, MAX_DETERMINING> {
+        cite(&self.ruling.verdict(), &self.scan)
     }
     /// The statements that decided: every `Deny` that applied for an explicit deny; the
     /// `Allow` statements relied on for an allow; for an implicit deny, the statements
@@ -392,16 +514,16 @@ impl<'a> Response<'a> {
     pub fn determining(&self) -> impl Iterator<Item = StatementRef<'a>> + '_ {
         let set = self.set;
         // INVARIANT: the ids come from this set, so every one resolves.
-        self.determining
-            .iter()
+        self.cited()
+            .into_iter()
             .filter_map(move |id| set.statement_ref(id))
     }
     /// How many deciding statements did not fit in the response.
     pub fn determining_omitted(&self) -> usize {
-        self.determining.dropped()
+        self.cited().dropped()
     }
     /// Values the evaluator could not read, and variables without values, met in the
-    /// statements evaluated, first by statement. At most [`MAX_PROBLEMS`];
+    /// statements evaluated, first by statement. At most [`crate::MAX_PROBLEMS`];
     /// [`Response::problems_omitted`] counts the rest.
     ///
     /// Evaluation stops early: `Deny` statements are evaluated first, and once one
@@ -414,7 +536,10 @@ impl<'a> Response<'a> {
     pub fn problems(&self) -> impl Iterator<Item = Problem<'a>> + '_ {
         let set = self.set;
         // INVARIANT: as for `determining`.
-        self.problems.iter().filter_map(move |p| set.problem(p))
+        self.problems
+            .iter()
+            .flatten()
+            .filter_map(move |p| set.problem(p))
     }
     /// How many problems did not fit in the response.
     pub fn problems_omitted(&self) -> usize {
@@ -424,8 +549,8 @@ impl<'a> Response<'a> {
 
 impl fmt::Display for Response<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{} ({})", self.decision, self.reason)?;
-        if !self.determining.is_empty() {
+        write!(f, "{} ({})", self.decision(), self.reason())?;
+        if !self.cited().is_empty() {
             f.write_str(" by ")?;
             for (i, s) in self.determining().enumerate() {
                 if i > 0 {
@@ -445,8 +570,8 @@ impl fmt::Debug for Response<'_> {
         let determining: Vec<String> = self.determining().map(|s| s.to_string()).collect();
         let problems: Vec<String> = self.problems().map(|p| p.to_string()).collect();
         f.debug_struct("Response")
-            .field("decision", &self.decision)
-            .field("reason", &self.reason)
+            .field("decision", &self.decision())
+            .field("reason", &self.reason())
             .field("determining", &determining)
             .field("determining_omitted", &self.determining_omitted())
             .field("problems", &problems)

@@ -1,15 +1,17 @@
 //! The compiled policy set, its builder, and the scan of its statements for a request.
 
 use super::combine::{bucket, Bucket};
-use super::decide::{decide, Facts, Gate, ResourceCite, Verdict};
-use super::response::{Decision, Problem, Response, StatementLabel, StatementRef, MAX_DETERMINING};
+use super::decide::{bit, Ruling, Rulings};
+use super::response::{
+    Decision, Problem, Response, Scan, StatementLabel, StatementRef, ACCOUNT, BOUNDARY, DIRECT,
+    IDENTITY, LIMITED, SCP, SESSION,
+};
 use super::trace::{ContextEntryTrace, Recorder, Trace};
 use crate::compile::condition::assign_memo_slots;
 use crate::compile::program::{Matched, Program, Programs, Selected, Step};
 use crate::compile::statement::{CompiledStatement, Known, StatementEval};
 use crate::compile::{Ctx, Memo, NoTrace, Problems, RawProblem, StmtId, Tracer, Truth};
 use crate::diagnostic::Diagnostic;
-use crate::inline::Inline;
 use crate::limits::Limits;
 use crate::policy::{Effect, ParseError, Policy, PolicyKind, ValidationError};
 use crate::request::{PrincipalKind, Request};
@@ -159,7 +161,25 @@ pub struct PolicySet {
     /// The resource owner given with a resource-based policy, if any.
     owner: Option<Box<str>>,
     programs: Programs,
+    /// What takes part for each kind of caller, by `PrincipalKind as usize`.
+    callers: [Applicable; CALLER_KINDS],
+    /// The decision for every combination of premises, shared by every set.
+    rulings: &'static Rulings,
 }
+
+/// The kinds of caller, in `PrincipalKind` order.
+const CALLER_KINDS: usize = 9;
+const CALLERS: [PrincipalKind; CALLER_KINDS] = [
+    PrincipalKind::User,
+    PrincipalKind::Role,
+    PrincipalKind::AssumedRole,
+    PrincipalKind::FederatedUser,
+    PrincipalKind::Root,
+    PrincipalKind::Service,
+    PrincipalKind::WebIdentity,
+    PrincipalKind::CanonicalUser,
+    PrincipalKind::Anonymous,
+];
 
 /// Collects policies for a [`PolicySet`].
 #[derive(Debug, Default)]
@@ -381,7 +401,7 @@ impl PolicySetBuilder {
         // Stable: of keys equal but for case, the first written stays.
         read_keys.sort_by(|a, b| a.0.cmp(&b.0));
         read_keys.dedup_by(|a, b| a.0 == b.0);
-        Ok(PolicySet {
+        let mut set = PolicySet {
             policies,
             sources,
             statements,
@@ -390,50 +410,11 @@ impl PolicySetBuilder {
             read_keys,
             owner,
             programs,
-        })
-    }
-}
-
-/// The slots of [`Scan::allowed`], one per way a statement can allow.
-const IDENTITY: usize = 0;
-const BOUNDARY: usize = 1;
-const SESSION: usize = 2;
-const SCP: usize = 3;
-const DIRECT: usize = 4;
-const LIMITED: usize = 5;
-const ACCOUNT: usize = 6;
-
-/// No statement.
-const NONE: u32 = u32::MAX;
-
-/// What the scan of the statements found: for each way of allowing, the first statement
-/// (in set order) that allowed, and every `Deny` that applied.
-struct Scan {
-    /// By slot ([`IDENTITY`] …), the smallest id of a statement that allowed; [`NONE`]
-    /// when none did (so that keeping the smallest is one `min`).
-    allowed: [u32; 7],
-    denies: Inline<StmtId, MAX_DETERMINING>,
-    unjudged_deny: bool,
-}
-
-impl Default for Scan {
-    fn default() -> Self {
-        Scan {
-            allowed: [NONE; 7],
-            denies: Inline::default(),
-            unjudged_deny: false,
-        }
-    }
-}
-
-impl Scan {
-    #[inline(always)]
-    fn allowed(&self, slot: usize) -> Option<StmtId> {
-        self.allowed
-            .get(slot)
-            .copied()
-            .filter(|&id| id != NONE)
-            .map(StmtId)
+            callers: [Applicable::NONE; CALLER_KINDS],
+            rulings: Rulings::get(),
+        };
+        set.callers = CALLERS.map(|kind| Applicable::of(&set, kind));
+        Ok(set)
     }
 }
 
@@ -441,19 +422,37 @@ impl Scan {
 #[derive(Debug, Clone, Copy)]
 pub(crate) struct Applicable {
     pub(crate) iam: bool,
-    pub(crate) root: bool,
     pub(crate) has_boundary: bool,
     pub(crate) has_session: bool,
     pub(crate) has_scp: bool,
     /// One bit per kind that applies, by `PolicyKind as u8`.
     kinds: u8,
+    /// The premises of the decision that the kind of caller settles (`decide::bit`):
+    /// `IAM`, `ROOT`, and the gates that are not in force, which let an allow through.
+    base: u16,
 }
 
 impl Applicable {
+    /// Nothing takes part (a placeholder until the set's table is filled).
+    const NONE: Applicable = Applicable {
+        iam: false,
+        has_boundary: false,
+        has_session: false,
+        has_scp: false,
+        kinds: 0,
+        base: 0,
+    };
+
+    /// For the request's caller: worked out per kind of caller when the set was built.
     #[inline(always)]
     fn new(set: &PolicySet, request: &Request) -> Applicable {
-        let p = request.principal();
-        Applicable::with(set, p.is_iam(), p.kind())
+        let kind = request.principal().kind();
+        // INVARIANT: `CALLERS` lists every kind, in order, so the lookup always succeeds
+        // (and an IAM kind always has an account: `is_iam` agrees with the kind).
+        match set.callers.get(kind as usize) {
+            Some(a) => *a,
+            None => Applicable::of(set, kind),
+        }
     }
 
     /// For a caller of this kind.
@@ -481,22 +480,27 @@ impl Applicable {
             PrincipalKind::AssumedRole | PrincipalKind::FederatedUser | PrincipalKind::Role
         ) && set.has(PolicyKind::Session);
         let has_scp = iam && set.has(PolicyKind::Scp);
-        let bit = |kind: PolicyKind, on: bool| u8::from(on) << (kind as u8);
+        let kind_bit = |kind: PolicyKind, on: bool| u8::from(on) << (kind as u8);
+        let premise = |on: bool, b: u16| if on { b } else { 0 };
         Applicable {
             iam,
-            root,
             has_boundary,
             has_session,
             has_scp,
+            base: premise(iam, bit::IAM)
+                | premise(root, bit::ROOT)
+                | premise(!has_boundary, bit::BOUNDARY)
+                | premise(!has_session, bit::SESSION)
+                | premise(!has_scp, bit::SCP),
             // SCPs apply to the IAM principals of member accounts, not to anonymous or
             // service callers.
             // https://docs.aws.amazon.com/organizations/latest/userguide/orgs_manage_policies_scps.html
-            kinds: bit(PolicyKind::Identity, iam)
-                | bit(PolicyKind::Scp, iam)
-                | bit(PolicyKind::Boundary, has_boundary)
-                | bit(PolicyKind::Session, has_session)
-                | bit(PolicyKind::Resource, true)
-                | bit(PolicyKind::Rcp, true),
+            kinds: kind_bit(PolicyKind::Identity, iam)
+                | kind_bit(PolicyKind::Scp, iam)
+                | kind_bit(PolicyKind::Boundary, has_boundary)
+                | kind_bit(PolicyKind::Session, has_session)
+                | kind_bit(PolicyKind::Resource, true)
+                | kind_bit(PolicyKind::Rcp, true),
         }
     }
 
@@ -740,6 +744,7 @@ impl PolicySet {
         let applicable = Applicable::new(self, request);
         let mut scan = Scan::default();
         let mut problems = Problems::default();
+        let scan = &mut scan;
         let mut ctx = Ctx {
             request,
             problems: &mut problems,
@@ -753,21 +758,26 @@ impl PolicySet {
             {
                 let steps = program.steps();
                 let denying = selected.considered & denies;
-                self.run_bits(steps, selected, denying, applicable, &mut scan, &mut ctx);
+                self.run_bits(steps, selected, denying, applicable, scan, &mut ctx);
                 // Once a Deny applies the decision is fixed.
-                if scan.denies.is_empty() {
+                if !scan.denied() {
                     let allowing = selected.considered & !denies;
-                    self.run_bits(steps, selected, allowing, applicable, &mut scan, &mut ctx);
+                    self.run_bits(steps, selected, allowing, applicable, scan, &mut ctx);
                 }
             } else {
                 let matched = program.matched(request.resource());
-                self.run(program, &matched, true, applicable, &mut scan, &mut ctx);
-                if scan.denies.is_empty() {
-                    self.run(program, &matched, false, applicable, &mut scan, &mut ctx);
+                self.run(program, &matched, true, applicable, scan, &mut ctx);
+                if !scan.denied() {
+                    self.run(program, &matched, false, applicable, scan, &mut ctx);
                 }
             }
         }
-        self.respond(request, &scan, applicable, problems)
+        Response {
+            set: self,
+            ruling: self.rule(request, scan, applicable),
+            scan: *scan,
+            problems: problems.list,
+        }
     }
 
     /// Evaluates the steps of a small program in `which` (a bit set over `steps`).
@@ -931,10 +941,15 @@ impl PolicySet {
             recorder.policy(Arc::clone(&policy.id), policy.kind, note);
         }
         let mut problems = deny_problems;
-        if scan.denies.is_empty() {
+        if !scan.denied() {
             problems.merge(&allow_problems);
         }
-        let response = self.respond(request, &scan, applicable, problems);
+        let response = Response {
+            set: self,
+            ruling: self.rule(request, &scan, applicable),
+            scan,
+            problems: problems.list,
+        };
         let owner = self.resource_account(request);
         let trace = Trace {
             decision: response.decision(),
@@ -951,8 +966,8 @@ impl PolicySet {
             } else {
                 // Labels that share the set's policy ids and Sids.
                 response
-                    .determining
-                    .iter()
+                    .cited()
+                    .into_iter()
                     .filter_map(|id| self.label(id))
                     .collect()
             },
@@ -996,8 +1011,8 @@ impl PolicySet {
         let eval = s.eval(known, applicable.has_boundary, ctx);
         match (eval.truth, s.effect) {
             (Truth::False, _) | (Truth::Unknown, Effect::Allow) => {}
-            (Truth::Unknown, Effect::Deny) => scan.unjudged_deny = true,
-            (Truth::True, Effect::Deny) => scan.denies.insert_sorted(id, |x| *x),
+            (Truth::Unknown, Effect::Deny) => scan.unjudged_deny(),
+            (Truth::True, Effect::Deny) => scan.deny(id),
             (Truth::True, Effect::Allow) => {
                 // Where it counts: the rule the analysis shares.
                 let slot = match bucket(s.kind, s.effect, eval.grant) {
@@ -1010,95 +1025,31 @@ impl PolicySet {
                     Some(Bucket::Limited) => LIMITED,
                     Some(Bucket::Account) => ACCOUNT,
                 };
-                // The smallest id, whatever order statements are found in.
-                if let Some(first) = scan.allowed.get_mut(slot) {
-                    *first = (*first).min(id.0);
-                }
+                scan.allow(slot, id);
             }
         }
         eval
     }
 
-    /// Turns the scan into facts, decides, and cites the statements the decision rests
-    /// on.
+    /// Decides from what the scan found: the premises as bits, looked up in the table
+    /// the shared rules filled ([`Rulings`]). The statements to cite are worked out from
+    /// the scan when the response is asked for them.
     #[inline(always)]
-    fn respond<'a>(
-        &'a self,
-        request: &'a Request,
-        scan: &Scan,
-        applicable: Applicable,
-        problems: Problems<'a>,
-    ) -> Response<'a> {
-        let allowed = |slot: usize| scan.allowed.get(slot).is_some_and(|&id| id != NONE);
-        let gate = |in_force: bool, slot: usize| match (in_force, allowed(slot)) {
-            (false, _) => Gate::NotInForce,
-            (true, true) => Gate::Allows,
-            (true, false) => Gate::DoesNotAllow,
-        };
-        let iam = applicable.iam;
-        let facts = Facts {
-            explicit_deny: !scan.denies.is_empty(),
-            unjudged_deny: scan.unjudged_deny,
-            iam,
-            root: applicable.root,
-            identity: allowed(IDENTITY),
-            boundary: gate(applicable.has_boundary, BOUNDARY),
-            session: gate(applicable.has_session, SESSION),
-            scp: gate(applicable.has_scp, SCP),
-            direct: allowed(DIRECT),
-            limited: allowed(LIMITED),
-            account: allowed(ACCOUNT),
-            // Only IAM callers have an account to compare, and a Deny decides without
-            // it: the owner lookup is skipped for those.
-            cross_account: iam && scan.denies.is_empty() && self.cross_account(request),
-            kms: request.resource_is_kms(),
-            assume_role: request.assumes_role()
-                || (self.has_trust_policy && request.is_assume_role_action()),
-        };
-        let verdict = decide(&facts);
-        Response {
-            set: self,
-            decision: verdict.decision,
-            reason: verdict.reason,
-            determining: cite(&verdict, scan),
-            problems: problems.list,
+    fn rule(&self, request: &Request, scan: &Scan, applicable: Applicable) -> Ruling {
+        let mut bits = applicable.base | scan.found;
+        if request.resource_is_kms() {
+            bits |= bit::KMS;
         }
-    }
-}
-
-/// The statements a verdict rests on, in the order it gives.
-#[inline(always)]
-fn cite(v: &Verdict, scan: &Scan) -> Inline<StmtId, MAX_DETERMINING> {
-    if v.cite_denies {
-        return scan.denies;
-    }
-    let mut why = Inline::default();
-    let mut push = |slot: usize| {
-        if let Some(s) = scan.allowed(slot) {
-            why.push(s);
+        if request.assumes_role() || (self.has_trust_policy && request.is_assume_role_action()) {
+            bits |= bit::ASSUME_ROLE;
         }
-    };
-    if v.cite_identity {
-        push(IDENTITY);
-        push(BOUNDARY);
-        push(SESSION);
-    }
-    match v.cite_resource {
-        None => {}
-        Some(ResourceCite::Direct) => push(DIRECT),
-        Some(ResourceCite::Account) => push(ACCOUNT),
-        Some(ResourceCite::Limited { with_limits }) => {
-            push(LIMITED);
-            if with_limits {
-                push(BOUNDARY);
-                push(SESSION);
-            }
+        // Only IAM callers have an account to compare, and a Deny decides without it:
+        // the owner lookup is skipped for those.
+        if applicable.iam && !scan.denied() && self.cross_account(request) {
+            bits |= bit::CROSS_ACCOUNT;
         }
+        self.rulings.rule(bits)
     }
-    if v.cite_scp {
-        push(SCP);
-    }
-    why
 }
 
 fn not_applicable(kind: PolicyKind, caller: PrincipalKind) -> String {

@@ -82,6 +82,34 @@ pub struct TestFile {
     set: PolicySet,
     cases: Vec<TestCase>,
     properties: Vec<Property>,
+    warnings: Vec<PolicyWarning>,
+}
+
+/// A place where AWS reads a policy of a test file otherwise than it looks (a variable
+/// that is literal text without `"Version": "2012-10-17"`, whitespace kept inside a
+/// value): the lints of [`Lint::changes_meaning`](crate::lint::Lint::changes_meaning),
+/// positioned in the file the policy was read from.
+#[derive(Debug, Clone)]
+pub struct PolicyWarning {
+    file: String,
+    finding: crate::lint::Finding,
+}
+
+impl PolicyWarning {
+    /// The file the policy was read from: its own file, or the test file for a policy
+    /// written inline.
+    pub fn file(&self) -> &str {
+        &self.file
+    }
+    /// The finding, with its line and column in [`PolicyWarning::file`].
+    pub fn finding(&self) -> &crate::lint::Finding {
+        &self.finding
+    }
+    /// The warning as `iam-eval check` prints it: `FILE:LINE:COL: warning: …`, the
+    /// source line and the advice.
+    pub fn render(&self) -> String {
+        self.finding.render(&self.file)
+    }
 }
 
 impl TestFile {
@@ -218,7 +246,8 @@ impl TestFile {
             reader.required(&top, "cases", &tree, "a test file")?,
             "`cases`",
         )?;
-        let set = policy_set(&reader, policies_json, dir, limits)?;
+        let mut warnings = Vec::new();
+        let set = policy_set(&reader, policies_json, dir, limits, &mut warnings)?;
         let mut cases = Vec::with_capacity(cases_json.len());
         let mut builder = Request::builder();
         for (i, cj) in cases_json.iter().enumerate() {
@@ -271,6 +300,7 @@ impl TestFile {
             set,
             cases,
             properties,
+            warnings,
         })
     }
 
@@ -293,6 +323,13 @@ impl TestFile {
     /// The cases.
     pub fn cases(&self) -> &[TestCase] {
         &self.cases
+    }
+
+    /// Where AWS reads one of the file's policies otherwise than it looks, in the order
+    /// the policies are listed; policies read from Terraform plans and CloudFormation
+    /// templates are left to `iam-eval check`, which positions findings in those files.
+    pub fn policy_warnings(&self) -> &[PolicyWarning] {
+        &self.warnings
     }
 }
 
@@ -327,6 +364,7 @@ fn policy_set(
     policies: &[crate::json::Json],
     dir: Option<&Path>,
     limits: &Limits,
+    warnings: &mut Vec<PolicyWarning>,
 ) -> Result<PolicySet, TestFileError> {
     let mut builder = PolicySet::builder();
     // The entry each policy added to the builder came from: an IaC entry can bring in
@@ -490,6 +528,16 @@ fn policy_set(
                 Cause::Validation(e.clone()),
             ));
         }
+        for finding in policy.silent_changes() {
+            let diagnostic = place(reader, base, &finding.diagnostic);
+            warnings.push(PolicyWarning {
+                file: file_name.clone(),
+                finding: crate::lint::Finding {
+                    diagnostic,
+                    ..finding
+                },
+            });
+        }
         match &account {
             _ if trust => builder.add_trust_policy(i.to_string(), policy),
             Some(a) => builder.add_owned(kind, i.to_string(), policy, a),
@@ -513,6 +561,28 @@ fn policy_set(
     })
 }
 
+/// A problem in a policy, positioned in the file the policy was read from: as found for
+/// a policy file, moved into the test file for a document written inline at `base`.
+fn place(reader: &Reader<'_>, base: Option<usize>, d: &Diagnostic) -> Diagnostic {
+    match base {
+        None => d.clone(),
+        Some(offset) => {
+            let (l0, c0) = reader.line_col(offset);
+            let (line, column) = if d.line() == 1 {
+                (l0, c0 + d.column() - 1)
+            } else {
+                (l0 + d.line() - 1, d.column())
+            };
+            Diagnostic {
+                line,
+                column,
+                line_text: std::sync::Arc::from(reader.index.line_text(reader.src, line)),
+                ..d.clone()
+            }
+        }
+    }
+}
+
 /// The error for a policy that could not be parsed or is not valid as its kind: every
 /// problem positioned in the file the policy was read from. `base` is where an inline
 /// document starts in the test file, whose positions and lines the problems then take.
@@ -523,26 +593,7 @@ fn policy_error(
     diagnostics: &[Diagnostic],
     reference: Option<PolicyReference>,
 ) -> TestFileError {
-    let placed: Vec<Diagnostic> = diagnostics
-        .iter()
-        .map(|d| match base {
-            None => d.clone(),
-            Some(offset) => {
-                let (l0, c0) = reader.line_col(offset);
-                let (line, column) = if d.line() == 1 {
-                    (l0, c0 + d.column() - 1)
-                } else {
-                    (l0 + d.line() - 1, d.column())
-                };
-                Diagnostic {
-                    line,
-                    column,
-                    line_text: std::sync::Arc::from(reader.index.line_text(reader.src, line)),
-                    ..d.clone()
-                }
-            }
-        })
-        .collect();
+    let placed: Vec<Diagnostic> = diagnostics.iter().map(|d| place(reader, base, d)).collect();
     let detail: Vec<String> = placed
         .iter()
         .map(|d| {
