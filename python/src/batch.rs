@@ -17,11 +17,13 @@ use arrow_array::types::{
     TimestampMicrosecondType, TimestampMillisecondType, TimestampNanosecondType,
     TimestampSecondType, UInt16Type, UInt32Type, UInt64Type, UInt8Type,
 };
+use arrow_array::OffsetSizeTrait;
 use arrow_array::{
     Array, ArrayRef, ArrowPrimitiveType, DictionaryArray, Int8Array, LargeStringArray,
     PrimitiveArray, RecordBatch, RecordBatchReader, StringArray, StringViewArray, StructArray,
 };
 use arrow_buffer::NullBuffer;
+use arrow_data::ArrayData;
 use arrow_schema::{ArrowError, DataType, Schema, TimeUnit};
 use iam_eval::{Decision, PolicySet, Request, RequestBuilder, RequestError};
 use pyo3::exceptions::{PyIndexError, PyTypeError, PyValueError};
@@ -52,6 +54,8 @@ enum RowError {
     Null(&'static str, &'static str),
     /// A multivalued context key has a null among its values.
     NullInList(String),
+    /// A thread deciding rows panicked (a bug).
+    Panicked,
 }
 
 /// Decides `requests` (Python objects or Arrow data) and collects the decisions.
@@ -60,14 +64,16 @@ pub(crate) fn evaluate_many(
     set: &Arc<PolicySet>,
     requests: &Bound<'_, PyAny>,
     nulls: bool,
+    threads: Option<usize>,
 ) -> PyResult<PyDecisions> {
     let mut out = Vec::new();
+    let mut workers = Workers::new(threads);
     if requests.hasattr("__arrow_c_stream__")? {
-        from_stream(py, set, requests, nulls, &mut out)?;
+        from_stream(py, set, requests, nulls, &mut workers, &mut out)?;
     } else if requests.hasattr("__arrow_c_array__")? {
-        from_array(py, set, requests, nulls, &mut out)?;
+        from_array(py, set, requests, nulls, &mut workers, &mut out)?;
     } else {
-        from_objects(py, set, requests, nulls, &mut out)?;
+        from_objects(py, set, requests, nulls, &mut workers, &mut out)?;
     }
     Ok(PyDecisions::new(out))
 }
@@ -83,6 +89,7 @@ fn from_objects(
     set: &PolicySet,
     requests: &Bound<'_, PyAny>,
     nulls: bool,
+    workers: &mut Workers,
     out: &mut Vec<i8>,
 ) -> PyResult<()> {
     let mut items = Vec::new();
@@ -123,13 +130,26 @@ fn from_objects(
             Err(e) => return Err(e),
         }
     }
-    out.reserve(items.len());
-    py.detach(|| {
-        for item in &items {
-            out.push(match item {
+    out.resize(items.len(), NULL);
+    let threads = workers.count(items.len());
+    let per_thread = items.len().div_ceil(threads).max(1);
+    let decide = |items: &[Option<Item>], slots: &mut [i8]| {
+        for (item, slot) in items.iter().zip(slots) {
+            *slot = match item {
                 Some(Item::Object(r)) => code(set.evaluate(&r.get().inner).decision()),
                 Some(Item::Built(r)) => code(set.evaluate(r).decision()),
                 None => NULL,
+            };
+        }
+    };
+    py.detach(|| {
+        if threads == 1 {
+            decide(&items, out);
+        } else {
+            std::thread::scope(|scope| {
+                for (items, slots) in items.chunks(per_thread).zip(out.chunks_mut(per_thread)) {
+                    scope.spawn(move || decide(items, slots));
+                }
             });
         }
     });
@@ -185,16 +205,78 @@ fn import_array(
         )
     };
     // SAFETY: as above; `from_ffi` trusts the producer for the buffers' sizes, which
-    // `validate_full` below checks against the offsets and lengths it can see.
+    // the checks below hold against the offsets and lengths they can see.
     let data = unsafe { from_ffi(array, schema) }.map_err(arrow_error)?;
-    data.validate_full().map_err(arrow_error)?;
     if !matches!(data.data_type(), DataType::Struct(_)) {
         return Err(PyTypeError::new_err(format!(
             "the Arrow array is a `{}`, not a table\n  help: pass a table or record batch with `principal`, `action` and `resource` columns",
             data.data_type()
         )));
     }
-    Ok(RecordBatch::from(StructArray::from(data)))
+    // The struct's own layout and its columns' (`validate` checks the children's), then
+    // each column's values.
+    data.validate().map_err(arrow_error)?;
+    data.validate_nulls().map_err(arrow_error)?;
+    let batch = RecordBatch::from(StructArray::from(data));
+    for c in batch.columns() {
+        check_column(&c.to_data()).map_err(arrow_error)?;
+    }
+    Ok(batch)
+}
+
+/// Checks a column imported from a producer before it is read: `validate_full`, but
+/// for string columns, the most common and the most costly to check, a quicker pass of
+/// the same checks over the part of the values the column uses: the layout, the null
+/// count, offsets in order and each on a character boundary, and the text UTF-8.
+fn check_column(data: &ArrayData) -> Result<(), ArrowError> {
+    match data.data_type() {
+        DataType::Utf8 => check_strings::<i32>(data),
+        DataType::LargeUtf8 => check_strings::<i64>(data),
+        _ => data.validate_full(),
+    }
+}
+
+fn check_strings<O: OffsetSizeTrait>(data: &ArrayData) -> Result<(), ArrowError> {
+    // Buffer sizes, and the first and last offsets within the values.
+    data.validate()?;
+    data.validate_nulls()?;
+    let bad = |what: &str| ArrowError::InvalidArgumentError(format!("string column: {what}"));
+    let offsets = data
+        .buffers()
+        .first()
+        .map(|b| b.typed_data::<O>())
+        .and_then(|o| o.get(data.offset()..=data.offset() + data.len()))
+        .ok_or_else(|| bad("offsets out of bounds"))?;
+    let (Some(first), Some(last)) = (offsets.first(), offsets.last()) else {
+        return Err(bad("no offsets"));
+    };
+    let (Some(first), Some(last)) = (first.to_usize(), last.to_usize()) else {
+        return Err(bad("negative offset"));
+    };
+    let values = data
+        .buffers()
+        .get(1)
+        .and_then(|b| b.as_slice().get(first..last))
+        .ok_or_else(|| bad("offsets out of bounds"))?;
+    // In order: then every range lies within the values.
+    let ordered = offsets
+        .iter()
+        .zip(offsets.iter().skip(1))
+        .fold(true, |ok, (a, b)| ok & (a <= b));
+    if !ordered {
+        return Err(bad("offsets out of order"));
+    }
+    // ASCII text is UTF-8 and every offset falls between characters.
+    if !values.is_ascii() {
+        let text = std::str::from_utf8(values).map_err(|e| bad(&format!("not UTF-8: {e}")))?;
+        for o in offsets {
+            let at = o.to_usize().unwrap_or(usize::MAX).saturating_sub(first);
+            if !text.is_char_boundary(at) {
+                return Err(bad("an offset falls within a character"));
+            }
+        }
+    }
+    Ok(())
 }
 
 fn from_stream(
@@ -202,6 +284,7 @@ fn from_stream(
     set: &PolicySet,
     obj: &Bound<'_, PyAny>,
     nulls: bool,
+    workers: &mut Workers,
     out: &mut Vec<i8>,
 ) -> PyResult<()> {
     let cap = capsule(
@@ -210,15 +293,14 @@ fn from_stream(
     )?;
     let reader = import_stream(&cap)?;
     let plan = Plan::new(&reader.schema())?;
-    let mut state = State::new()?;
     // Batches are read with the GIL held (a producer backed by Python code needs it) and
     // decided without it; only one batch is held at a time.
     for batch in reader {
         let batch = batch.map_err(arrow_error)?;
         for c in batch.columns() {
-            c.to_data().validate_full().map_err(arrow_error)?;
+            check_column(&c.to_data()).map_err(arrow_error)?;
         }
-        decide(py, set, &plan, &batch, nulls, &mut state, out)?;
+        decide(py, set, &plan, &batch, nulls, workers, out)?;
     }
     Ok(())
 }
@@ -228,6 +310,7 @@ fn from_array(
     set: &PolicySet,
     obj: &Bound<'_, PyAny>,
     nulls: bool,
+    workers: &mut Workers,
     out: &mut Vec<i8>,
 ) -> PyResult<()> {
     let pair = obj.call_method1("__arrow_c_array__", (py.None(),))?;
@@ -238,8 +321,7 @@ fn from_array(
     let array = capsule(pair.get_item(1)?, c"arrow_array")?;
     let batch = import_array(&schema, &array)?;
     let plan = Plan::new(&batch.schema())?;
-    let mut state = State::new()?;
-    decide(py, set, &plan, &batch, nulls, &mut state, out)
+    decide(py, set, &plan, &batch, nulls, workers, out)
 }
 
 /// Where each part of a request is in a table.
@@ -592,7 +674,7 @@ impl<'a> ContextColumn<'a> {
     }
 }
 
-/// What is reused from row to row and batch to batch.
+/// What is reused from row to row and batch to batch, by one thread.
 struct State {
     builder: RequestBuilder,
     request: Request,
@@ -613,6 +695,44 @@ impl State {
     }
 }
 
+/// The threads a call decides on, each with its state.
+pub(crate) struct Workers {
+    states: Vec<State>,
+    /// The number of threads asked for; `None`: one per core for inputs large enough.
+    threads: Option<usize>,
+}
+
+/// Below this many rows per thread, a thread costs more to start than it saves.
+const MIN_ROWS_PER_THREAD: usize = 32_768;
+
+impl Workers {
+    pub(crate) fn new(threads: Option<usize>) -> Workers {
+        Workers {
+            states: Vec::new(),
+            threads,
+        }
+    }
+
+    /// How many threads decide `rows` rows.
+    fn count(&self, rows: usize) -> usize {
+        match self.threads {
+            Some(n) => n.clamp(1, rows.max(1)),
+            None => {
+                let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+                cores.min(rows / MIN_ROWS_PER_THREAD).max(1)
+            }
+        }
+    }
+
+    /// States for `n` threads.
+    fn states(&mut self, n: usize) -> PyResult<&mut [State]> {
+        while self.states.len() < n {
+            self.states.push(State::new()?);
+        }
+        Ok(self.states.get_mut(..n).unwrap_or_default())
+    }
+}
+
 fn column(batch: &RecordBatch, i: usize) -> PyResult<&ArrayRef> {
     batch
         .columns()
@@ -620,132 +740,167 @@ fn column(batch: &RecordBatch, i: usize) -> PyResult<&ArrayRef> {
         .ok_or_else(|| PyValueError::new_err("a batch has fewer columns than its schema"))
 }
 
-/// Decides every row of a batch, without the GIL.
+/// The columns of a batch, read row by row.
+struct Columns<'a> {
+    principal: Texts<'a>,
+    action: Texts<'a>,
+    resource: Texts<'a>,
+    account: Option<Texts<'a>>,
+    /// Context keys and their columns.
+    context: Vec<(&'a str, ContextColumn<'a>)>,
+}
+
+impl<'a> Columns<'a> {
+    fn new(plan: &'a Plan, batch: &'a RecordBatch) -> PyResult<Columns<'a>> {
+        let text = |i: usize| -> PyResult<Texts<'a>> {
+            let c = column(batch, i)?;
+            Texts::new(c).ok_or_else(|| {
+                PyTypeError::new_err(format!("a column is a `{}`, not strings", c.data_type()))
+            })
+        };
+        let mut context = Vec::with_capacity(plan.context.len());
+        for (key, i) in &plan.context {
+            let c = column(batch, *i)?;
+            let col = ContextColumn::new(c).ok_or_else(|| {
+                PyTypeError::new_err(format!(
+                    "the context column `{key}` is a `{}`, which cannot be a context value",
+                    c.data_type()
+                ))
+            })?;
+            context.push((key.as_str(), col));
+        }
+        Ok(Columns {
+            principal: text(plan.principal)?,
+            action: text(plan.action)?,
+            resource: text(plan.resource)?,
+            account: plan.resource_account.map(text).transpose()?,
+            context,
+        })
+    }
+}
+
+/// Decides every row of a batch, without the GIL, on the workers' threads.
 fn decide(
     py: Python<'_>,
     set: &PolicySet,
     plan: &Plan,
     batch: &RecordBatch,
     nulls: bool,
-    state: &mut State,
+    workers: &mut Workers,
     out: &mut Vec<i8>,
 ) -> PyResult<()> {
-    let text = |i: usize| -> PyResult<Texts<'_>> {
-        let c = column(batch, i)?;
-        Texts::new(c).ok_or_else(|| {
-            PyTypeError::new_err(format!("a column is a `{}`, not strings", c.data_type()))
-        })
-    };
-    let principal = text(plan.principal)?;
-    let action = text(plan.action)?;
-    let resource = text(plan.resource)?;
-    let account = plan.resource_account.map(text).transpose()?;
-    let mut context = Vec::with_capacity(plan.context.len());
-    for (key, i) in &plan.context {
-        let c = column(batch, *i)?;
-        let col = ContextColumn::new(c).ok_or_else(|| {
-            PyTypeError::new_err(format!(
-                "the context column `{key}` is a `{}`, which cannot be a context value",
-                c.data_type()
-            ))
-        })?;
-        context.push((key.as_str(), col));
-    }
+    let columns = Columns::new(plan, batch)?;
+    let rows = batch.num_rows();
     let first_row = out.len();
-    out.reserve(batch.num_rows());
+    out.resize(first_row + rows, NULL);
+    let slots = out.get_mut(first_row..).unwrap_or_default();
+    let threads = workers.count(rows);
+    let states = workers.states(threads)?;
     let failed = py.detach(|| -> Option<(usize, RowError)> {
-        let mut values: Vec<&str> = Vec::new();
-        let mut previous: Option<&str> = None;
-        for row in 0..batch.num_rows() {
-            let result = build_row(
-                state,
-                row,
-                &principal,
-                &mut previous,
-                &action,
-                &resource,
-                account.as_ref(),
-                &context,
-                &mut values,
-            );
-            match result {
-                Ok(()) => out.push(code(set.evaluate(&state.request).decision())),
-                Err(_) if nulls => out.push(NULL),
-                Err(e) => return Some((first_row + row, e)),
+        match states {
+            [state] => decide_rows(set, &columns, state, 0, slots, nulls),
+            _ => {
+                // Contiguous slices of rows, one per thread; the first failure in row
+                // order is the one a single thread would have met.
+                let per_thread = rows.div_ceil(states.len()).max(1);
+                std::thread::scope(|scope| {
+                    let handles: Vec<_> = slots
+                        .chunks_mut(per_thread)
+                        .zip(states.iter_mut())
+                        .enumerate()
+                        .map(|(i, (slots, state))| {
+                            let columns = &columns;
+                            scope.spawn(move || {
+                                decide_rows(set, columns, state, i * per_thread, slots, nulls)
+                            })
+                        })
+                        .collect();
+                    let mut first = None;
+                    for h in handles {
+                        let result = h.join().unwrap_or(Some((0, RowError::Panicked)));
+                        if first.is_none() {
+                            first = result;
+                        }
+                    }
+                    first
+                })
             }
         }
-        None
     });
     match failed {
         None => Ok(()),
-        Some((row, RowError::Request(e))) => Err(error::request_error(py, &e, Some(row))),
-        Some((row, RowError::Null(kind, column))) => Err(error::request_error_parts(
+        Some((row, e)) => Err(row_error(py, first_row + row, e)),
+    }
+}
+
+/// Decides the rows from `start` on, one per slot, and stops at the first row that
+/// cannot be decided unless `nulls` (its slot then stays null): that row and why.
+fn decide_rows(
+    set: &PolicySet,
+    columns: &Columns<'_>,
+    state: &mut State,
+    start: usize,
+    slots: &mut [i8],
+    nulls: bool,
+) -> Option<(usize, RowError)> {
+    let mut values = Vec::new();
+    for (row, slot) in (start..).zip(slots.iter_mut()) {
+        match build_row(state, row, columns, &mut values) {
+            Ok(()) => *slot = code(set.evaluate(&state.request).decision()),
+            Err(_) if nulls => *slot = NULL,
+            Err(e) => return Some((row, e)),
+        }
+    }
+    None
+}
+
+fn row_error(py: Python<'_>, row: usize, e: RowError) -> PyErr {
+    match e {
+        RowError::Request(e) => error::request_error(py, &e, Some(row)),
+        RowError::Null(kind, column) => error::request_error_parts(
             py,
             kind,
             &format!("`{column}` is null"),
             Some("every request has a principal, an action and a resource"),
             Some(row),
-        )),
-        Some((row, RowError::NullInList(key))) => Err(error::request_error_parts(
+        ),
+        RowError::NullInList(key) => error::request_error_parts(
             py,
             "null_in_list",
             &format!("the multivalued context key `{key}` has a null value"),
             Some("leave nulls out of a list; a null list is a missing key"),
             Some(row),
-        )),
+        ),
+        RowError::Panicked => {
+            pyo3::exceptions::PyRuntimeError::new_err("a thread deciding requests panicked")
+        }
     }
 }
 
 /// Fills `state.request` from one row.
-#[expect(
-    clippy::too_many_arguments,
-    reason = "the columns of one row, borrowed for the loop over a batch"
-)]
 #[inline]
 fn build_row<'c>(
     state: &mut State,
     row: usize,
-    principal: &'c Texts<'_>,
-    previous: &mut Option<&'c str>,
-    action: &Texts<'_>,
-    resource: &Texts<'_>,
-    account: Option<&Texts<'_>>,
-    context: &'c [(&'c str, ContextColumn<'c>)],
+    columns: &'c Columns<'_>,
     values: &mut Vec<&'c str>,
 ) -> Result<(), RowError> {
-    let Some(p) = principal.get(row) else {
+    let Some(p) = columns.principal.get(row) else {
         return Err(RowError::Null("missing_principal", "principal"));
     };
-    let Some(a) = action.get(row) else {
+    let Some(a) = columns.action.get(row) else {
         return Err(RowError::Null("missing_action", "action"));
     };
-    let Some(r) = resource.get(row) else {
+    let Some(r) = columns.resource.get(row) else {
         return Err(RowError::Null("missing_resource", "resource"));
     };
-    // Rows often repeat the caller: the request still holds the principal of the last
-    // row built, and a copy of it costs less than parsing the text again. Otherwise an
-    // ARN (or `*`) is parsed into the builder's reused buffer, and the other forms
-    // (`service:NAME`, ...) are read by `Principal`'s `FromStr`.
-    if *previous == Some(p) {
-        state
-            .builder
-            .principal_value(state.request.principal().clone());
-    } else if p.starts_with("arn:") || p == "*" {
-        state.builder.principal(p);
-    } else {
-        match p.parse() {
-            Ok(p) => state.builder.principal_value(p),
-            Err(e) => {
-                state.builder = Request::builder();
-                return Err(RowError::Request(e));
-            }
-        };
-    }
-    state.builder.action(a).resource(r);
-    if let Some(acc) = account.and_then(|c| c.get(row)) {
+    // The builder keeps what it read from a part the previous row repeats (the caller,
+    // the action, the resource) and reads only what changed.
+    state.builder.principal(p).action(a).resource(r);
+    if let Some(acc) = columns.account.as_ref().and_then(|c| c.get(row)) {
         state.builder.resource_account(acc);
     }
-    for (key, col) in context {
+    for (key, col) in &columns.context {
         match col {
             ContextColumn::Single(t) => {
                 if let Some(v) = t.get(row) {
@@ -778,11 +933,7 @@ fn build_row<'c>(
     state
         .builder
         .build_into(&mut state.request)
-        .map_err(RowError::Request)?;
-    // INVARIANT: `previous` is the text of the principal `state.request` holds; a failed
-    // build leaves the request as it was.
-    *previous = Some(p);
-    Ok(())
+        .map_err(RowError::Request)
 }
 
 /// The decisions of `PolicySet.evaluate_many`, one per request in order: `allow`,

@@ -42,6 +42,12 @@ pyo3::create_exception!(
 );
 pyo3::create_exception!(
     iam_eval,
+    ShapeError,
+    IamEvalError,
+    "A request shape could not be read: a caller, an account or the condition block.\n\n`message` and `help` say what is wrong and what would be valid."
+);
+pyo3::create_exception!(
+    iam_eval,
     TestFileError,
     IamEvalError,
     "A test file could not be read, parsed or built.\n\n`kind` says which (`io`, `not_utf8`, `syntax`, `format`, `policy`, `build`, `request`); `file`, `line` and `column` say where; `message`, `help` and `detail` (a policy's rendered diagnostics) say what."
@@ -192,6 +198,27 @@ pub(crate) fn test_file_error(py: Python<'_>, e: &iam_eval::TestFileError) -> Py
     };
     match attrs() {
         Ok(a) => raise::<TestFileError>(py, e.to_string(), &a),
+        Err(err) => err,
+    }
+}
+
+/// An [`iam_eval::analysis::ShapeError`].
+pub(crate) fn shape_error(py: Python<'_>, e: &iam_eval::analysis::ShapeError) -> PyErr {
+    let attrs = || -> PyResult<Vec<(&'static str, Bound<'_, PyAny>)>> {
+        Ok(vec![
+            ("message", e.message().into_pyobject(py)?.into_any()),
+            ("help", e.help().into_pyobject(py)?.into_any()),
+        ])
+    };
+    match attrs() {
+        Ok(a) => {
+            let mut s = e.message().to_string();
+            if let Some(h) = e.help() {
+                s.push_str("\n  help: ");
+                s.push_str(h);
+            }
+            raise::<ShapeError>(py, s, &a)
+        }
         Err(err) => err,
     }
 }

@@ -12,13 +12,18 @@
 //! - `set`: `PolicySet`, `Response`, `StatementRef`, `Problem`;
 //! - `trace`: `Trace` and its parts;
 //! - `batch`: `PolicySet.evaluate_many` over lists and Arrow data, and `Decisions`;
-//! - `testfile`: `TestFile`, `TestCase`, `TestReport`, `CaseResult`.
+//! - `testfile`: `TestFile`, `TestCase`, `TestReport`, `CaseResult`;
+//! - `lint`: `Lint`, `Finding`, `check`, `service_reference_version`;
+//! - `analysis`: `Shape`, `PolicySet.prove`, `diff`, `equivalent`, `Verdict`,
+//!   `Counterexample`.
 //!
-//! A new part of the library (analysis, lints) gets a module of its own here, its
+//! A new part of the library gets a module of its own here, its
 //! classes registered in `_native`, its errors deriving from `IamEvalError`.
 
+mod analysis;
 mod batch;
 mod error;
+mod lint;
 mod names;
 mod policy;
 mod request;
@@ -39,6 +44,7 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add("BuildError", py.get_type::<error::BuildError>())?;
     m.add("RequestError", py.get_type::<error::RequestError>())?;
     m.add("TestFileError", py.get_type::<error::TestFileError>())?;
+    m.add("ShapeError", py.get_type::<error::ShapeError>())?;
     m.add_class::<policy::PyDiagnostic>()?;
     m.add_class::<policy::PyLimits>()?;
     m.add_class::<policy::PyPolicy>()?;
@@ -56,5 +62,14 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<testfile::PyTestCase>()?;
     m.add_class::<testfile::PyTestReport>()?;
     m.add_class::<testfile::PyCaseResult>()?;
+    m.add_class::<lint::PyLint>()?;
+    m.add_class::<lint::PyFinding>()?;
+    m.add_function(wrap_pyfunction!(lint::check, m)?)?;
+    m.add_function(wrap_pyfunction!(lint::service_reference_version, m)?)?;
+    m.add_class::<analysis::PyShape>()?;
+    m.add_class::<analysis::PyVerdict>()?;
+    m.add_class::<analysis::PyCounterexample>()?;
+    m.add_function(wrap_pyfunction!(analysis::diff, m)?)?;
+    m.add_function(wrap_pyfunction!(analysis::equivalent, m)?)?;
     Ok(())
 }

@@ -206,6 +206,25 @@ impl PyPolicy {
             .validate(names::kind(kind)?)
             .map_err(|e| error::validation_error(py, &e, "<policy>"))
     }
+    /// Runs every lint on the policy and returns the findings, in source order: as
+    /// `kind` (`identity`, `resource`, `scp`, `rcp`, `boundary` or `session`) when
+    /// given, else reading a statement with a `Principal` as resource-based and the
+    /// others as identity-based. `iam_eval.check` also checks the rules of the kind.
+    ///
+    /// Raises `ValueError` for an unknown kind.
+    #[pyo3(signature = (kind=None))]
+    fn lint(&self, kind: Option<&str>) -> PyResult<Vec<crate::lint::PyFinding>> {
+        Ok(crate::lint::findings(match kind {
+            Some(kind) => self.inner.lint_as(names::kind(kind)?),
+            None => self.inner.lint(),
+        }))
+    }
+    /// The findings of the lints that change meaning: where AWS silently reads the
+    /// policy otherwise than it looks (a `${...}` variable in a policy without
+    /// `Version` 2012-10-17 is literal text; whitespace around a value is part of it).
+    fn silent_changes(&self) -> Vec<crate::lint::PyFinding> {
+        crate::lint::findings(self.inner.silent_changes())
+    }
     /// The policy as JSON text.
     fn to_json(&self) -> String {
         self.inner.to_json()

@@ -123,13 +123,24 @@ impl PyPolicySet {
     /// `RequestError` whose `row` says where; with `on_error="null"` its decision is
     /// null. Raises `TypeError` for a column of a type that cannot be a context value
     /// and `ValueError` when a required column is missing.
-    #[pyo3(signature = (requests, *, on_error="raise"))]
+    ///
+    /// `threads`: how many threads decide, each a contiguous slice of the rows. None
+    /// (the default) takes one per core for an input large enough to gain from it
+    /// (32 768 requests or more per thread) and the calling thread alone otherwise.
+    /// The decisions and the error raised are the same whatever the number.
+    #[pyo3(signature = (requests, *, on_error="raise", threads=None))]
     fn evaluate_many(
         &self,
         py: Python<'_>,
         requests: &Bound<'_, PyAny>,
         on_error: &str,
+        threads: Option<usize>,
     ) -> PyResult<crate::batch::PyDecisions> {
+        if threads == Some(0) {
+            return Err(PyValueError::new_err(
+                "`threads` is 0\n  help: give 1 or more threads, or None for one per core",
+            ));
+        }
         let nulls = match on_error {
             "raise" => false,
             "null" => true,
@@ -139,7 +150,25 @@ impl PyPolicySet {
                 )))
             }
         };
-        crate::batch::evaluate_many(py, &self.inner, requests, nulls)
+        crate::batch::evaluate_many(py, &self.inner, requests, nulls, threads)
+    }
+
+    /// Proves that every request of `shape` gets `expect` (`allow`, `deny`: not
+    /// allowed, or `explicit_deny`: denied by a `Deny` statement), or finds a request
+    /// of the shape that does not, and returns the `Verdict`. The search runs without
+    /// the GIL and for at most `deadline` seconds; past it the verdict is `unknown`.
+    ///
+    /// Raises `ValueError` for an unknown expectation or a deadline that is not a
+    /// positive number of seconds.
+    #[pyo3(signature = (shape, *, expect, deadline=1.0))]
+    fn prove(
+        &self,
+        py: Python<'_>,
+        shape: &crate::analysis::PyShape,
+        expect: &str,
+        deadline: f64,
+    ) -> PyResult<crate::analysis::PyVerdict> {
+        crate::analysis::prove(py, self, shape, expect, deadline)
     }
 
     /// The number of policies in the set.

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import random
 import threading
 import time
 from typing import Any
@@ -374,3 +375,152 @@ def test_empty_tables_and_readers(seed_set: iam_eval.PolicySet) -> None:
     reader = pa.RecordBatchReader.from_batches(empty.schema, [])
     assert len(seed_set.evaluate_many(reader)) == 0
     assert pa.array(seed_set.evaluate_many(empty)).to_pylist() == []
+
+
+# A set whose decisions turn on every part of a request: the caller and the keys derived
+# from it, the action (in any case), the resource's service and account, the resource
+# account, single and multivalued context keys.
+VARIED = [
+    (
+        "identity",
+        "people",
+        json.dumps(
+            {
+                "Version": "2012-10-17",
+                "Statement": [
+                    {"Effect": "Allow", "Action": "s3:*", "Resource": "*", "Condition": {"StringEquals": {"aws:username": "alice"}}},
+                    {
+                        "Effect": "Allow",
+                        "Action": ["s3:GetObject", "kms:Decrypt"],
+                        "Resource": "*",
+                        "Condition": {"StringEquals": {"aws:PrincipalType": "AssumedRole"}, "IpAddress": {"aws:SourceIp": "10.0.0.0/8"}},
+                    },
+                    {"Effect": "Allow", "Action": "sts:AssumeRole", "Resource": "*"},
+                    {
+                        "Effect": "Deny",
+                        "Action": "s3:PutObject",
+                        "Resource": "*",
+                        "Condition": {"ForAnyValue:StringEquals": {"aws:TagKeys": ["secret"]}},
+                    },
+                ],
+            }
+        ),
+    ),
+    (
+        "resource",
+        "bucket",
+        json.dumps(
+            {
+                "Version": "2012-10-17",
+                "Statement": [
+                    {
+                        "Effect": "Deny",
+                        "Principal": "*",
+                        "Action": "s3:PutObject",
+                        "Resource": "arn:aws:s3:::example-bucket/*",
+                        "Condition": {"StringNotEquals": {SSE: "aws:kms"}},
+                    },
+                    {
+                        "Effect": "Allow",
+                        "Principal": {"Service": "cloudtrail.amazonaws.com"},
+                        "Action": "s3:PutObject",
+                        "Resource": "arn:aws:s3:::example-bucket/*",
+                        "Condition": {"StringEquals": {"aws:SourceAccount": "111122223333"}},
+                    },
+                    {
+                        "Effect": "Allow",
+                        "Principal": {"AWS": "arn:aws:iam::444455556666:root"},
+                        "Action": "s3:GetObject",
+                        "Resource": "*",
+                        "Condition": {"StringEquals": {"aws:PrincipalAccount": "444455556666"}},
+                    },
+                ],
+            }
+        ),
+    ),
+]
+
+PRINCIPALS = [
+    ALICE,
+    "arn:aws:iam::111122223333:user/bob",
+    "arn:aws:sts::111122223333:assumed-role/app/run-1",
+    "arn:aws:sts::444455556666:assumed-role/app/run-2",
+    "arn:aws:iam::444455556666:role/app",
+    "service:cloudtrail.amazonaws.com",
+    "*",
+]
+ACTIONS = ["s3:GetObject", "s3:PutObject", "S3:putobject", "kms:Decrypt", "sts:AssumeRole"]
+RESOURCES = [
+    OBJECT,
+    "arn:aws:s3:::other-bucket/x",
+    "arn:aws:kms:us-east-1:444455556666:key/1234",
+    "arn:aws:iam::111122223333:role/app",
+    "*",
+]
+
+
+def varied_rows(n: int, seed: int) -> dict[str, list[Any]]:
+    """`n` rows in runs: each field keeps its last value or takes a new one, so rows
+    repeat some parts of the row before and change others, as log data does."""
+    rng = random.Random(seed)
+    choices: dict[str, list[Any]] = {
+        "principal": PRINCIPALS,
+        "action": ACTIONS,
+        "resource": RESOURCES,
+        "resource_account": [None, "111122223333", "444455556666"],
+        SSE: [None, "aws:kms", "AES256", ""],
+        "aws:SourceIp": [None, "10.1.2.3", "192.0.2.10", "not-an-address"],
+        "aws:SourceAccount": [None, "111122223333", "999999999999"],
+        "aws:TagKeys": [None, [], ["team"], ["team", "secret"]],
+        "aws:username": [None, None, None, "alice"],
+    }
+    columns: dict[str, list[Any]] = {k: [] for k in choices}
+    current = {k: rng.choice(v) for k, v in choices.items()}
+    for _ in range(n):
+        for k, v in choices.items():
+            if rng.random() < 0.3:
+                current[k] = rng.choice(v)
+            columns[k].append(current[k])
+    return columns
+
+
+def row_request(columns: dict[str, list[Any]], i: int) -> iam_eval.Request:
+    context = {k: v[i] for k, v in columns.items() if k not in ("principal", "action", "resource", "resource_account")}
+    return iam_eval.Request(
+        columns["principal"][i],
+        columns["action"][i],
+        columns["resource"][i],
+        resource_account=columns["resource_account"][i],
+        context=context,
+    )
+
+
+@pytest.mark.parametrize("threads", [1, 3, None])
+def test_a_table_decides_each_row_as_evaluate_does(threads: int | None) -> None:
+    s = iam_eval.PolicySet(VARIED)
+    columns = varied_rows(3_000, seed=7)
+    table = pa.table({**columns, "aws:TagKeys": pa.array(columns["aws:TagKeys"], pa.list_(pa.string()))})
+    expected = [s.evaluate(row_request(columns, i)).decision for i in range(3_000)]
+    # Every decision and most parts occur, so the comparison covers them.
+    assert set(expected) == {"allow", "explicit_deny", "implicit_deny"}
+    assert s.evaluate_many(table, threads=threads).to_list() == expected
+    # Dictionary-encoded columns and several batches decide alike.
+    encoded = table.set_column(0, "principal", table.column("principal").dictionary_encode())
+    batches = pa.Table.from_batches(encoded.to_batches(max_chunksize=512))
+    assert s.evaluate_many(batches, threads=threads).to_list() == expected
+    # Invalid rows among them: theirs is null, and the rows after them are unaffected.
+    broken = dict(columns)
+    broken["principal"] = [p if i % 97 else "alice" for i, p in enumerate(columns["principal"])]
+    broken["action"] = [a if i % 89 else "s3:Get*" for i, a in enumerate(columns["action"])]
+    broken_table = pa.table({**broken, "aws:TagKeys": table.column("aws:TagKeys")})
+    with_nulls = [None if i % 97 == 0 or i % 89 == 0 else d for i, d in enumerate(expected)]
+    assert s.evaluate_many(broken_table, on_error="null", threads=threads).to_list() == with_nulls
+    with pytest.raises(iam_eval.RequestError) as info:
+        s.evaluate_many(broken_table.slice(1), threads=threads)
+    assert (info.value.kind, info.value.row) == ("wildcard_action", 88)
+
+
+def test_threads_must_be_positive(seed_set: iam_eval.PolicySet) -> None:
+    with pytest.raises(ValueError, match="`threads` is 0"):
+        seed_set.evaluate_many(pa.table(rows()), threads=0)
+    assert seed_set.evaluate_many(as_requests(), threads=4).to_list() == EXPECTED

@@ -45,6 +45,8 @@ enum Value {
     Single(Range),
     /// One value that is always the same text (`false`, `User`, ...).
     Static(&'static str),
+    /// A value derived from the principal: a range of [`Context::principal`].
+    Principal(Range),
     /// A multivalued key: `len` ranges in `lists` from `first`.
     Multi { first: usize, len: usize },
 }
@@ -160,6 +162,12 @@ pub struct Context {
     entries: Vec<ContextEntry>,
     lists: Vec<Range>,
     derived: Derived,
+    /// The principal's text, which the derived values are ranges of. Kept apart from
+    /// `text` so that the derived keys stay with the request when the caller's keys are
+    /// swapped out, and a request built for the same principal keeps them as they are.
+    principal: String,
+    /// What was read from the keys and values set before the context was last cleared.
+    memo: Memo,
     /// The entries by the hash of their lowercase key: open addressing, each slot the
     /// entry's index plus one, 0 when free.
     // INVARIANT: empty, or a power of two long and at least twice as long as `entries`,
@@ -167,14 +175,57 @@ pub struct Context {
     table: Vec<u32>,
 }
 
+/// What a context that is cleared and filled again (a request builder's, request after
+/// request) read from the keys and values set before, in the order they were set: a key
+/// set again in the same place is not lowercased and hashed again, and a value set
+/// again is not read again as a number, date, address and boolean. It stays with the
+/// context when a request takes its keys.
+#[derive(Debug, Clone, Default)]
+struct Memo {
+    slots: Vec<MemoSlot>,
+    /// How many keys were set since the context was last cleared.
+    next: usize,
+    /// Whether the context was ever cleared: one filled once remembers nothing.
+    reused: bool,
+}
+
+/// The memo of one place: a key, and the single value set for it.
+#[derive(Debug, Clone, Default)]
+struct MemoSlot {
+    key: String,
+    /// INVARIANT: the lowercase form of `key`, or `None` when it is `key` itself.
+    lower: Option<String>,
+    /// INVARIANT: `key_hash` of the lowercase form.
+    hash: u64,
+    /// The last single value set for the key in this place, if `has_value`.
+    value: String,
+    /// INVARIANT: `Typed::read(&value)`.
+    typed: Typed,
+    has_value: bool,
+}
+
+/// The most places a memo keeps: requests set few keys.
+const MEMO_SLOTS: usize = 32;
+
+/// Appends `s` to `text`: where it is.
+fn push_to(text: &mut String, s: &str) -> Range {
+    let start = text.len();
+    text.push_str(s);
+    Range {
+        start,
+        end: text.len(),
+    }
+}
+
 /// Two contexts are equal when they hold the same keys and values, written in the same
-/// order; the lookup table, which grows with use, is not compared.
+/// order; the lookup table, which grows with use, and the memo are not compared.
 impl PartialEq for Context {
     fn eq(&self, other: &Context) -> bool {
         self.text == other.text
             && self.entries == other.entries
             && self.lists == other.lists
             && self.derived == other.derived
+            && self.principal == other.principal
     }
 }
 impl Eq for Context {}
@@ -210,14 +261,10 @@ impl<'a> Values<'a> {
     pub fn iter(&self) -> impl Iterator<Item = &'a str> + 'a {
         let ctx = self.context;
         let ranges: &'a [Range] = match self.value {
-            Value::Single(_) | Value::Static(_) => &[],
+            Value::Single(_) | Value::Static(_) | Value::Principal(_) => &[],
             Value::Multi { first, len } => ctx.lists.get(first..first + len).unwrap_or_default(),
         };
-        let single = match self.value {
-            Value::Single(r) => Some(r.get(&ctx.text)),
-            Value::Static(text) => Some(text),
-            Value::Multi { .. } => None,
-        };
+        let single = self.single();
         single
             .into_iter()
             .chain(ranges.iter().map(move |r| r.get(&ctx.text)))
@@ -226,7 +273,7 @@ impl<'a> Values<'a> {
     /// multivalued one, which differs from a missing key).
     pub fn len(&self) -> usize {
         match self.value {
-            Value::Single(_) | Value::Static(_) => 1,
+            Value::Single(_) | Value::Static(_) | Value::Principal(_) => 1,
             Value::Multi { len, .. } => len,
         }
     }
@@ -244,6 +291,7 @@ impl<'a> Values<'a> {
         match self.value {
             Value::Single(r) => Some(r.bytes(&self.context.text)),
             Value::Static(text) => Some(text.as_bytes()),
+            Value::Principal(r) => Some(r.bytes(&self.context.principal)),
             Value::Multi { .. } => None,
         }
     }
@@ -252,6 +300,7 @@ impl<'a> Values<'a> {
         match self.value {
             Value::Single(r) => Some(r.get(&self.context.text)),
             Value::Static(text) => Some(text),
+            Value::Principal(r) => Some(r.get(&self.context.principal)),
             Value::Multi { .. } => None,
         }
     }
@@ -350,44 +399,81 @@ impl Context {
         }
     }
 
-    /// The lowercase form of a key that is not ASCII: written to the buffer if it
-    /// differs from the key (at `key`).
-    fn push_lowercase(&mut self, key: &str, written: Range) -> Range {
+    /// The lowercase form of a key that is not ASCII: written to `text` if it differs
+    /// from the key (at `written`).
+    fn push_lowercase(text: &mut String, key: &str, written: Range) -> Range {
         if !key.chars().any(char::is_uppercase) {
             return written;
         }
-        let start = self.text.len();
+        let start = text.len();
         for c in key.chars() {
-            self.text.extend(c.to_lowercase());
+            text.extend(c.to_lowercase());
         }
         Range {
             start,
-            end: self.text.len(),
+            end: text.len(),
         }
     }
 
-    /// The entry for a key, created if missing, with its key written.
-    fn entry_for(&mut self, key: &str) -> usize {
+    /// The entry for a key, created if missing, with its key written, and the place of
+    /// the memo that holds the key, if the memo is in use.
+    fn entry_for(&mut self, key: &str) -> (usize, Option<usize>) {
         // The key and, if it differs, its lowercase form are written to the buffer first
         // (no allocation) and taken back if the key is already set.
         let mark = self.text.len();
         let key_range = self.push_text(key);
-        let lower_range = match ascii_has_uppercase(key.as_bytes()) {
-            Some(false) => key_range,
-            Some(true) => {
-                let r = self.push_text(key);
-                if let Some(s) = self.text.get_mut(r.start..r.end) {
-                    s.make_ascii_lowercase();
-                }
-                r
+        let place_in_memo = self.memo.next;
+        self.memo.next += 1;
+        let memo = if self.memo.reused && place_in_memo < MEMO_SLOTS {
+            if self.memo.slots.len() <= place_in_memo {
+                self.memo
+                    .slots
+                    .resize_with(place_in_memo + 1, MemoSlot::default);
             }
-            None => self.push_lowercase(key, key_range),
+            self.memo.slots.get_mut(place_in_memo)
+        } else {
+            None
         };
-
-        let hash = key_hash(lower_range.get(&self.text));
+        let (lower_range, hash) = match memo {
+            Some(m) if bytes_eq(m.key.as_bytes(), key.as_bytes()) => {
+                let lower = match &m.lower {
+                    None => key_range,
+                    Some(l) => push_to(&mut self.text, l),
+                };
+                (lower, m.hash)
+            }
+            memo => {
+                let lower = match ascii_has_uppercase(key.as_bytes()) {
+                    Some(false) => key_range,
+                    Some(true) => {
+                        let r = push_to(&mut self.text, key);
+                        if let Some(s) = self.text.get_mut(r.start..r.end) {
+                            s.make_ascii_lowercase();
+                        }
+                        r
+                    }
+                    None => Context::push_lowercase(&mut self.text, key, key_range),
+                };
+                let lower_text = lower.get(&self.text);
+                let hash = key_hash(lower_text);
+                if let Some(m) = memo {
+                    m.key.clear();
+                    m.key.push_str(key);
+                    m.lower = (lower != key_range).then(|| lower_text.to_string());
+                    m.hash = hash;
+                    m.has_value = false;
+                }
+                (lower, hash)
+            }
+        };
+        let memo = self
+            .memo
+            .reused
+            .then_some(place_in_memo)
+            .filter(|&p| p < MEMO_SLOTS);
         if let Some(i) = self.find(lower_range.get(&self.text), hash) {
             self.text.truncate(mark);
-            return i;
+            return (i, memo);
         }
         self.entries.push(ContextEntry {
             key: key_range,
@@ -408,12 +494,13 @@ impl Context {
         } else {
             place(&mut self.table, i, hash);
         }
-        i
+        (i, memo)
     }
 
-    /// Swaps the keys the caller set (and the buffers) with another context's, leaving
-    /// each its derived keys: building a request hands the builder's buffers over, and
-    /// then derives the request's keys afresh.
+    /// Swaps the keys the caller set (and their buffers) with another context's, leaving
+    /// each its derived keys and the principal's text they are read from: building a
+    /// request hands the builder's buffers over, and derives the request's keys afresh
+    /// only when the principal changed.
     pub(super) fn swap_keys(&mut self, other: &mut Context) {
         std::mem::swap(&mut self.text, &mut other.text);
         std::mem::swap(&mut self.entries, &mut other.entries);
@@ -421,23 +508,18 @@ impl Context {
         std::mem::swap(&mut self.table, &mut other.table);
     }
 
-    /// Clears the derived keys, for the next principal's.
-    pub(super) fn clear_derived(&mut self) {
+    /// Clears the derived keys and keeps the principal's text, for [`Context::derive`].
+    pub(super) fn set_principal(&mut self, text: &str) {
         self.derived = Derived::default();
-    }
-
-    /// Writes the principal's text to the buffer, for [`Context::derive`]: where it
-    /// starts.
-    pub(super) fn push_principal(&mut self, text: &str) -> usize {
-        self.push_text(text).start
+        self.principal.clear();
+        self.principal.push_str(text);
     }
 
     /// Adds a key derived from the principal, after those added before; a key the
-    /// caller set wins over it. `value`: a range of the principal's text, written to the
-    /// buffer at `base` ([`Context::push_principal`]).
-    pub(super) fn derive(&mut self, key: Derive, base: usize, value: Range) {
-        let value = Value::Single(value.shifted(base));
-        self.derive_value(key, value);
+    /// caller set wins over it. `value`: a range of the principal's text
+    /// ([`Context::set_principal`]).
+    pub(super) fn derive(&mut self, key: Derive, value: Range) {
+        self.derive_value(key, Value::Principal(value));
     }
 
     /// As [`Context::derive`], with a value that is always the same.
@@ -471,16 +553,27 @@ impl Context {
     }
 
     fn set_single(&mut self, key: &str, value: &str) {
-        let i = self.entry_for(key);
+        let (i, memo) = self.entry_for(key);
         let range = self.push_text(value);
+        let typed = match memo.and_then(|p| self.memo.slots.get_mut(p)) {
+            Some(m) if m.has_value && bytes_eq(m.value.as_bytes(), value.as_bytes()) => m.typed,
+            Some(m) => {
+                m.value.clear();
+                m.value.push_str(value);
+                m.typed = Typed::read(value);
+                m.has_value = true;
+                m.typed
+            }
+            None => Typed::read(value),
+        };
         if let Some(e) = self.entries.get_mut(i) {
             e.value = Value::Single(range);
-            e.typed = Typed::read(value);
+            e.typed = typed;
         }
     }
 
     fn set_multi<'v>(&mut self, key: &str, values: impl Iterator<Item = &'v str>) {
-        let i = self.entry_for(key);
+        let (i, _) = self.entry_for(key);
         let first = self.lists.len();
         for v in values {
             let r = self.push_text(v);
@@ -500,7 +593,7 @@ impl Context {
 
     /// Adds a value to a key, making it multivalued.
     pub fn push(&mut self, key: &str, value: &str) {
-        let i = self.entry_for(key);
+        let (i, _) = self.entry_for(key);
         let old = self.entries.get(i).map(|e| e.value);
         // The entry's values move to the end of `lists` (they are usually there already),
         // so they stay contiguous.
@@ -510,6 +603,12 @@ impl Context {
             Some(Value::Static(text)) => {
                 let r = self.push_text(text);
                 self.lists.push(r);
+            }
+            Some(Value::Principal(r)) => {
+                let start = self.text.len();
+                self.text.push_str(r.get(&self.principal));
+                let end = self.text.len();
+                self.lists.push(Range { start, end });
             }
             Some(Value::Multi { first: f, len }) if f + len == first && len > 0 => {
                 let r = self.push_text(value);
@@ -669,7 +768,12 @@ impl Context {
         self.entries.clear();
         self.lists.clear();
         self.table.fill(0);
-        self.derived = Derived::default();
+        self.memo.next = 0;
+        self.memo.reused = true;
+        if self.derived.len > 0 || !self.principal.is_empty() {
+            self.derived = Derived::default();
+            self.principal.clear();
+        }
     }
 }
 

@@ -44,13 +44,6 @@ impl Range {
     pub(crate) fn is_empty(self) -> bool {
         self.start == self.end
     }
-    /// The same range in a text that has this one's at `base`.
-    pub(crate) fn shifted(self, base: usize) -> Range {
-        Range {
-            start: self.start + base,
-            end: self.end + base,
-        }
-    }
 }
 
 /// An access request: principal, action, resource and context.
@@ -63,23 +56,8 @@ impl Range {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Request {
     principal: Principal,
-    action: String,
-    /// INVARIANT: `action.to_ascii_lowercase()`; action names compare case-insensitively.
-    action_lower: String,
-    /// INVARIANT: the byte length of the service prefix of `action_lower` (before `:`).
-    service_len: usize,
-    /// INVARIANT: `key_hash(&action_lower)`, computed once for lookups by action.
-    action_hash: u64,
-    /// INVARIANT: `key_hash` of the service prefix of `action_lower`.
-    service_hash: u64,
-    /// INVARIANT: `keys::is_assume_role_action(&action_lower)`.
-    assume_role_action: bool,
-    resource: String,
-    /// INVARIANT: the byte range of the account in `resource` when it is an ARN with an
-    /// account; computed once so evaluation does not split the ARN.
-    resource_arn_account: Option<Range>,
-    /// Whether `resource` is a KMS ARN (key policies have their own rules).
-    resource_is_kms: bool,
+    action: ActionParts,
+    resource: ResourceParts,
     /// Whether the action assumes a role (or is checked while assuming one) and the
     /// resource is a role: the role's trust policy then has its own rules.
     assumes_role: bool,
@@ -89,6 +67,84 @@ pub struct Request {
     /// `resource_account`) and it is not the caller's account.
     names_other_owner: bool,
     context: Context,
+    /// Whether the request was built, so that its action and resource are valid and its
+    /// derived keys are its principal's: [`RequestBuilder::build_into`] keeps what it
+    /// has computed from a part that the next request repeats. False only for the blank
+    /// request [`RequestBuilder::build`] fills.
+    built: bool,
+}
+
+/// An action and what is read from it once, for evaluation.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+struct ActionParts {
+    /// As given.
+    text: String,
+    /// INVARIANT: `text.to_ascii_lowercase()`; action names compare case-insensitively.
+    lower: String,
+    /// INVARIANT: the byte length of the service prefix of `lower` (before `:`).
+    service_len: usize,
+    /// INVARIANT: `key_hash(&lower)`, computed once for lookups by action.
+    hash: u64,
+    /// INVARIANT: `key_hash` of the service prefix of `lower`.
+    service_hash: u64,
+    /// INVARIANT: `keys::is_assume_role_action(&lower)`.
+    assume_role: bool,
+}
+
+impl ActionParts {
+    /// Reads a checked action whose service prefix is `service_len` bytes long, reusing
+    /// the buffers.
+    fn read(&mut self, action: &str, service_len: usize) {
+        self.text.clear();
+        self.text.push_str(action);
+        self.lower.clear();
+        self.lower.push_str(action);
+        self.lower.make_ascii_lowercase();
+        self.assume_role = keys::is_assume_role_action(&self.lower);
+        self.service_len = service_len;
+        self.hash = key_hash(&self.lower);
+        self.service_hash = key_hash(self.lower.get(..service_len).unwrap_or(""));
+    }
+}
+
+/// A resource and what is read from it once, for evaluation.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+struct ResourceParts {
+    /// The ARN, or `*`.
+    text: String,
+    /// INVARIANT: the byte range of the account in `text` when it is an ARN with an
+    /// account; computed once so evaluation does not split the ARN.
+    arn_account: Option<Range>,
+    /// Whether `text` is a KMS ARN (key policies have their own rules).
+    is_kms: bool,
+    /// Whether `text` is an IAM role's ARN.
+    is_role: bool,
+}
+
+impl ResourceParts {
+    /// Reads a checked resource whose ARN is cut at `cuts` ([`arn::arn_cuts`]; `None`
+    /// for `*`), reusing the buffer.
+    fn read(&mut self, resource: &str, cuts: Option<[usize; 4]>) {
+        self.text.clear();
+        self.text.push_str(resource);
+        // What the ARN says: its service, its account, whether it names a role (byte
+        // ranges: the cuts fall on ASCII colons).
+        let bytes = resource.as_bytes();
+        let (service, account, tail) = match cuts {
+            Some([a, b, c, d]) => (
+                bytes.get(a + 1..b).unwrap_or_default(),
+                Range {
+                    start: c + 1,
+                    end: d,
+                },
+                bytes.get(d + 1..).unwrap_or_default(),
+            ),
+            None => (&b""[..], Range::default(), &b""[..]),
+        };
+        self.is_kms = service == b"kms";
+        self.is_role = service == b"iam" && tail.starts_with(b"role/");
+        self.arn_account = (!account.is_empty()).then_some(account);
+    }
 }
 
 impl Request {
@@ -102,36 +158,39 @@ impl Request {
     }
     /// The action, as given (`s3:PutObject`).
     pub fn action(&self) -> &str {
-        &self.action
+        &self.action.text
     }
     pub(crate) fn action_lower(&self) -> &str {
-        &self.action_lower
+        &self.action.lower
     }
     /// [`key_hash`] of the lowercase action, for lookups by action.
     pub(crate) fn action_hash(&self) -> u64 {
-        self.action_hash
+        self.action.hash
     }
     /// [`key_hash`] of the lowercase service prefix of the action.
     pub(crate) fn service_hash(&self) -> u64 {
-        self.service_hash
+        self.action.service_hash
     }
     /// The service prefix of the action, lowercase (`s3`).
     pub(crate) fn service_lower(&self) -> &[u8] {
-        self.action_lower
+        self.action
+            .lower
             .as_bytes()
-            .get(..self.service_len)
+            .get(..self.action.service_len)
             .unwrap_or_default()
     }
     /// The resource ARN.
     pub fn resource(&self) -> &str {
-        &self.resource
+        &self.resource.text
     }
     /// The account in the resource ARN, if it has one.
     pub(crate) fn resource_arn_account(&self) -> Option<&str> {
-        self.resource_arn_account.map(|r| r.get(&self.resource))
+        self.resource
+            .arn_account
+            .map(|r| r.get(&self.resource.text))
     }
     pub(crate) fn resource_is_kms(&self) -> bool {
-        self.resource_is_kms
+        self.resource.is_kms
     }
     /// Whether the request assumes a role (`sts:AssumeRole`, `sts:TagSession`, ... on a
     /// role ARN), so that the role's trust policy must allow it.
@@ -140,7 +199,7 @@ impl Request {
     }
     /// Whether the action is one a role's trust policy governs, whatever the resource.
     pub(crate) fn is_assume_role_action(&self) -> bool {
-        self.assume_role_action
+        self.action.assume_role
     }
     /// Whether the request names the resource's owner, the account in its ARN or else
     /// [`Request::resource_account`], and that is not the caller's account.
@@ -184,12 +243,30 @@ impl Request {
 /// [`RequestBuilder::build_into`] it is empty and ready for the next request, and
 /// `build_into` swaps buffers with the request it fills, so a caller building many
 /// requests stops allocating once the buffers have grown.
+///
+/// Building many requests is cheapest when they repeat parts: `build_into` reads again
+/// only the parts that differ from the request it fills. The same caller keeps its
+/// parsed ARN and derived keys, the same action its lowercase form and hashes, the same
+/// resource what its ARN says; an action or resource that was the request's one build
+/// before (requests often alternate between two) is taken back as it was read.
 #[derive(Debug, Clone, Default)]
 pub struct RequestBuilder {
     principal: Option<Result<Principal, RequestError>>,
-    /// The principal a previous `build_into` replaced: its buffer is reused.
+    /// The principal a previous `build_into` replaced or kept: its buffer is reused, and
+    /// it is taken as it is when the next request names it again.
     spare: Option<Principal>,
+    /// Whether the caller is `spare`, named again ([`RequestBuilder::principal`]).
+    /// INVARIANT: then `principal` is `None` and `spare` is `Some`.
+    use_spare: bool,
     action: String,
+    /// The action and resource a previous `build_into` replaced, read: taken back as they
+    /// are when a request names them again (requests often alternate between two).
+    spare_action: ActionParts,
+    spare_resource: ResourceParts,
+    /// Whether `spare_action` was read from a valid request.
+    spare_action_ok: bool,
+    /// Whether `spare_resource` was read from a valid request.
+    spare_resource_ok: bool,
     resource: String,
     resource_account: String,
     has_resource_account: bool,
@@ -222,14 +299,18 @@ impl RequestBuilder {
     /// ```
     pub fn principal(&mut self, arn: &str) -> &mut Self {
         // A caller building many requests often names the same principal again: the one
-        // read last time is taken as it is.
+        // read last time is taken as it is, without moving it.
+        if self.use_spare && self.spare.as_ref().is_some_and(|p| p.is_read_from(arn)) {
+            return self;
+        }
         if matches!(&self.principal, Some(Ok(p)) if p.is_read_from(arn)) {
             return self;
         }
         if self.principal.is_none() && self.spare.as_ref().is_some_and(|p| p.is_read_from(arn)) {
-            self.principal = self.spare.take().map(Ok);
+            self.use_spare = true;
             return self;
         }
+        self.use_spare = false;
         let old = match self.principal.take() {
             Some(Ok(p)) => Some(p),
             _ => self.spare.take(),
@@ -254,6 +335,7 @@ impl RequestBuilder {
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     pub fn principal_value(&mut self, principal: Principal) -> &mut Self {
+        self.use_spare = false;
         self.principal = Some(Ok(principal));
         self
     }
@@ -387,27 +469,23 @@ impl RequestBuilder {
     pub fn build(&mut self) -> Result<Request, RequestError> {
         let mut request = Request {
             principal: Principal::anonymous(),
-            action: String::new(),
-            action_lower: String::new(),
-            service_len: 0,
-            action_hash: 0,
-            service_hash: 0,
-            assume_role_action: false,
-            resource: String::new(),
-            resource_arn_account: None,
-            resource_is_kms: false,
+            action: ActionParts::default(),
+            resource: ResourceParts::default(),
             assumes_role: false,
             resource_account: String::new(),
             has_resource_account: false,
             names_other_owner: false,
             context: Context::default(),
+            built: false,
         };
         self.build_into(&mut request)?;
         Ok(request)
     }
 
     /// Builds the request into `request`, reusing its buffers (and handing the builder
-    /// the request's old ones), and resets the builder for the next one.
+    /// the request's old ones), and resets the builder for the next one. What the new
+    /// request shares with the one `request` held is kept rather than read again; the
+    /// result is the request [`RequestBuilder::build`] would give.
     ///
     /// ```
     /// use iam_eval::Request;
@@ -432,57 +510,76 @@ impl RequestBuilder {
     /// # Errors
     /// As [`RequestBuilder::build`]; `request` is left unchanged.
     pub fn build_into(&mut self, request: &mut Request) -> Result<(), RequestError> {
-        let Checked {
-            principal,
-            service_len,
-            cuts,
-        } = match self.take_checked() {
-            Ok(c) => c,
-            Err(e) => {
-                self.reset();
-                return Err(e);
-            }
+        // A part the request already has, as given, was checked and read when it was
+        // built, and so was the one a previous build replaced: only a new one is read.
+        let same = |text: &str, built: bool, other: &str| {
+            built && bytes_eq(text.as_bytes(), other.as_bytes())
         };
-        std::mem::swap(&mut request.action, &mut self.action);
-        request.action_lower.clear();
-        request.action_lower.push_str(&request.action);
-        request.action_lower.make_ascii_lowercase();
-        std::mem::swap(&mut request.resource, &mut self.resource);
+        let same_action = same(&self.action, request.built, &request.action.text);
+        let spare_action =
+            !same_action && same(&self.action, self.spare_action_ok, &self.spare_action.text);
+        let same_resource = same(&self.resource, request.built, &request.resource.text);
+        let spare_resource = !same_resource
+            && same(
+                &self.resource,
+                self.spare_resource_ok,
+                &self.spare_resource.text,
+            );
+        let Checked { service_len, cuts } =
+            match self.check(same_action || spare_action, same_resource || spare_resource) {
+                Ok(c) => c,
+                Err(e) => {
+                    self.reset();
+                    return Err(e);
+                }
+            };
+        if !same_action {
+            std::mem::swap(&mut request.action, &mut self.spare_action);
+            if !spare_action {
+                request.action.read(&self.action, service_len);
+            }
+            self.spare_action_ok = request.built;
+        }
+        if !same_resource {
+            std::mem::swap(&mut request.resource, &mut self.spare_resource);
+            if !spare_resource {
+                request.resource.read(&self.resource, cuts);
+            }
+            self.spare_resource_ok = request.built;
+        }
+        request.assumes_role = request.action.assume_role && request.resource.is_role;
         request.context.swap_keys(&mut self.context);
         std::mem::swap(&mut request.resource_account, &mut self.resource_account);
         request.has_resource_account = self.has_resource_account;
-        derive_keys(&principal, &mut request.context);
-        // What the resource's ARN says: its service, its account, whether it names a
-        // role (byte ranges: the cuts fall on ASCII colons).
-        let resource = request.resource.as_bytes();
-        let (service, account, tail) = match cuts {
-            Some([a, b, c, d]) => (
-                resource.get(a + 1..b).unwrap_or_default(),
-                Range {
-                    start: c + 1,
-                    end: d,
-                },
-                resource.get(d + 1..).unwrap_or_default(),
-            ),
-            None => (&b""[..], Range::default(), &b""[..]),
+        // The derived keys live beside the caller's and stay with the request: they are
+        // derived again only for another principal.
+        let caller = if self.use_spare {
+            self.spare.as_ref()
+        } else {
+            self.principal.as_ref().and_then(|p| p.as_ref().ok())
         };
-        request.resource_is_kms = service == b"kms";
-        request.assume_role_action = keys::is_assume_role_action(&request.action_lower);
-        request.assumes_role =
-            request.assume_role_action && service == b"iam" && tail.starts_with(b"role/");
-        request.resource_arn_account = (!account.is_empty()).then_some(account);
-        let owner = match request.resource_arn_account {
-            Some(r) => Some(r.bytes(&request.resource)),
+        let same_principal = request.built && caller.is_some_and(|p| p.same_as(&request.principal));
+        if !same_principal {
+            let principal = if self.use_spare {
+                self.spare.take()
+            } else {
+                self.principal.take().and_then(Result::ok)
+            };
+            if let Some(principal) = principal {
+                derive_keys(&principal, &mut request.context);
+                self.spare = Some(std::mem::replace(&mut request.principal, principal));
+            }
+        }
+        let owner = match request.resource.arn_account {
+            Some(r) => Some(r.bytes(&request.resource.text)),
             None => request
                 .has_resource_account
                 .then_some(request.resource_account.as_bytes()),
         };
+        let principal = &request.principal;
         request.names_other_owner =
             owner.is_some_and(|o| !principal.is_iam() || !bytes_eq(o, principal.account_bytes()));
-        request.service_len = service_len;
-        request.action_hash = key_hash(&request.action_lower);
-        request.service_hash = key_hash(request.action_lower.get(..service_len).unwrap_or(""));
-        self.spare = Some(std::mem::replace(&mut request.principal, principal));
+        request.built = true;
         self.reset();
         Ok(())
     }
@@ -491,6 +588,7 @@ impl RequestBuilder {
         if let Some(Ok(p)) = self.principal.take() {
             self.spare = Some(p);
         }
+        self.use_spare = false;
         self.action.clear();
         self.resource.clear();
         self.resource_account.clear();
@@ -498,8 +596,36 @@ impl RequestBuilder {
         self.context.clear();
     }
 
-    /// Checks the request and takes its principal out of the builder.
-    fn take_checked(&mut self) -> Result<Checked, RequestError> {
+    /// Checks the request. An action or a resource read before (`known_action`,
+    /// `known_resource`) was checked then, and is not read again.
+    fn check(&mut self, known_action: bool, known_resource: bool) -> Result<Checked, RequestError> {
+        let service_len = if known_action {
+            0
+        } else {
+            self.check_action()?
+        };
+        let cuts = if known_resource {
+            None
+        } else {
+            self.check_resource()?
+        };
+        if matches!(self.principal, Some(Err(_))) {
+            if let Some(Err(e)) = self.principal.take() {
+                return Err(e);
+            }
+        }
+        if self.principal.is_none() && !self.use_spare {
+            return Err(RequestError::new(
+                RequestErrorKind::MissingPrincipal,
+                "the request has no principal".into(),
+                "set the caller with `principal(\"arn:aws:iam::111122223333:user/alice\")`",
+            ));
+        }
+        Ok(Checked { service_len, cuts })
+    }
+
+    /// Checks the action: the length of its service prefix.
+    fn check_action(&self) -> Result<usize, RequestError> {
         let action = &self.action;
         let (first_colon, second_colon, wildcard) = scan_action(action.as_bytes());
         let service_len = first_colon.unwrap_or(0);
@@ -521,6 +647,11 @@ impl RequestBuilder {
                 "a request names one action; wildcards belong in policies",
             ));
         }
+        Ok(service_len)
+    }
+
+    /// Checks the resource: where its ARN's components are cut.
+    fn check_resource(&self) -> Result<Option<[usize; 4]>, RequestError> {
         // A resource that is not an ARN matches no `Resource` pattern but every `*`: a
         // bucket policy's Deny on `arn:aws:s3:::bucket/*` would not apply while an
         // identity policy's `"Resource": "*"` would allow. Such a request is refused.
@@ -540,31 +671,16 @@ impl RequestBuilder {
                 "a resource is an ARN, `arn:partition:service:region:account:resource` (such as `arn:aws:s3:::example-bucket/key`), or `*`",
             ));
         }
-        let principal = match self.principal.take() {
-            Some(Ok(p)) => p,
-            Some(Err(e)) => return Err(e),
-            None => {
-                return Err(RequestError::new(
-                    RequestErrorKind::MissingPrincipal,
-                    "the request has no principal".into(),
-                    "set the caller with `principal(\"arn:aws:iam::111122223333:user/alice\")`",
-                ))
-            }
-        };
-        Ok(Checked {
-            principal,
-            service_len,
-            cuts,
-        })
+        Ok(cuts)
     }
 }
 
 /// What checking a request found, for building it.
 struct Checked {
-    principal: Principal,
-    /// The length of the action's service prefix.
+    /// The length of the action's service prefix (0 when the action was not read again).
     service_len: usize,
-    /// Where the resource's ARN components are cut ([`arn::arn_cuts`]).
+    /// Where the resource's ARN components are cut ([`arn::arn_cuts`]; `None` when the
+    /// resource was not read again).
     cuts: Option<[usize; 4]>,
 }
 
@@ -609,10 +725,9 @@ impl std::fmt::Display for ContextWarning {
 }
 
 fn derive_keys(p: &Principal, context: &mut Context) {
-    context.clear_derived();
     // The principal's text is written once; the derived values are ranges of it.
     let (text, [id, account, name, role_arn]) = p.text_and_ranges();
-    let base = context.push_principal(text);
+    context.set_principal(text);
     // aws:PrincipalArn is the role ARN for a role session.
     // https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_condition-keys.html#condition-keys-principalarn
     match p.kind() {
@@ -626,13 +741,13 @@ fn derive_keys(p: &Principal, context: &mut Context) {
             } else {
                 id
             };
-            context.derive(Derive::PrincipalArn, base, arn);
-            context.derive(Derive::PrincipalAccount, base, account);
+            context.derive(Derive::PrincipalArn, arn);
+            context.derive(Derive::PrincipalAccount, account);
             context.derive_static(Derive::PrincipalIsAwsService, "false");
         }
         PrincipalKind::Service => {
             context.derive_static(Derive::PrincipalIsAwsService, "true");
-            context.derive(Derive::PrincipalServiceName, base, id);
+            context.derive(Derive::PrincipalServiceName, id);
         }
         PrincipalKind::WebIdentity | PrincipalKind::CanonicalUser | PrincipalKind::Anonymous => {}
     }
@@ -649,7 +764,7 @@ fn derive_keys(p: &Principal, context: &mut Context) {
         context.derive_static(Derive::PrincipalType, t);
     }
     if p.kind() == PrincipalKind::User {
-        context.derive(Derive::Username, base, name);
+        context.derive(Derive::Username, name);
     }
 }
 
@@ -715,6 +830,106 @@ mod tests {
         let before = r.clone();
         assert!(b.action("nope").principal("*").build_into(&mut r).is_err());
         assert_eq!(r, before, "a failed build leaves the request as it was");
+    }
+
+    /// One builder filling one request, row after row, keeps what a row repeats (the
+    /// caller and its derived keys, the action, the resource) and takes back what it
+    /// replaced a row before: every request must equal one built afresh, whatever came
+    /// before it, failed builds included.
+    #[test]
+    fn build_into_equals_a_fresh_build_whatever_came_before() {
+        let principals = [
+            "arn:aws:iam::111122223333:user/alice",
+            "arn:aws:sts::444455556666:assumed-role/app/session",
+            "service:cloudtrail.amazonaws.com",
+            "federated:cognito-identity.amazonaws.com",
+            "*",
+            "not-a-principal",
+        ];
+        let actions = ["s3:GetObject", "S3:PutObject", "sts:AssumeRole", "s3:Get*"];
+        let resources = [
+            "arn:aws:s3:::b/k",
+            "arn:aws:iam::444455556666:role/app",
+            "arn:aws:kms:us-east-1:444455556666:key/k",
+            "*",
+            "bucket/key",
+        ];
+        let accounts = [None, Some("111122223333")];
+        // The same keys in the same places with other values, and keys that are not
+        // ASCII, so that what a reused builder remembers of keys and values is tried.
+        let contexts: [&[(&str, &str)]; 5] = [
+            &[],
+            &[("aws:SourceIp", "10.0.0.1")],
+            &[("aws:username", "set-by-caller"), ("K:A", "v")],
+            &[("aws:SourceIp", "2024-06-01T00:00:00Z"), ("K:A", "42")],
+            &[("aws:SourceIp", "10.0.0.1"), ("Clé:É", "true")],
+        ];
+        let fill = |b: &mut RequestBuilder, i: usize| {
+            b.principal(principals[i % principals.len()])
+                .action(actions[i / 3 % actions.len()])
+                .resource(resources[i / 7 % resources.len()]);
+            if let Some(a) = accounts[i / 2 % accounts.len()] {
+                b.resource_account(a);
+            }
+            for (k, v) in contexts[i / 5 % contexts.len()] {
+                b.context(k, *v);
+            }
+        };
+        let mut builder = Request::builder();
+        let mut request = Request::builder()
+            .principal("*")
+            .action("s3:ListBucket")
+            .resource("*")
+            .build()
+            .unwrap();
+        let mut built = 0;
+        // A walk that repeats rows, steps back to the row before last, and jumps.
+        let mut i = 0usize;
+        for step in 0..2_000usize {
+            i = match step % 4 {
+                0 => i,
+                1 => i + 1,
+                2 => i.saturating_sub(2),
+                _ => i * 7 + 3,
+            } % 600;
+            let fresh = {
+                let mut b = Request::builder();
+                fill(&mut b, i);
+                b.build()
+            };
+            let before = request.clone();
+            fill(&mut builder, i);
+            match (builder.build_into(&mut request), fresh) {
+                (Ok(()), Ok(fresh)) => {
+                    assert_eq!(request, fresh, "row {i}");
+                    built += 1;
+                }
+                (Err(e), Err(f)) => {
+                    assert_eq!(e.kind(), f.kind(), "row {i}");
+                    assert_eq!(request, before, "a failed build leaves the request");
+                }
+                (got, fresh) => panic!("row {i}: {got:?} but a fresh build gives {fresh:?}"),
+            }
+        }
+        assert!(built > 200, "{built} rows built");
+
+        // What `build` set aside from its blank request is never taken for a checked
+        // action or resource.
+        let mut b = Request::builder();
+        let mut r = b
+            .principal("*")
+            .action("s3:GetObject")
+            .resource("*")
+            .build()
+            .unwrap();
+        let e = b.principal("*").build_into(&mut r).unwrap_err();
+        assert_eq!(e.kind(), RequestErrorKind::InvalidAction);
+        let e = b
+            .principal("*")
+            .action("s3:GetObject")
+            .build_into(&mut r)
+            .unwrap_err();
+        assert_eq!(e.kind(), RequestErrorKind::MissingResource);
     }
 
     #[test]

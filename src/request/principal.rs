@@ -243,12 +243,23 @@ impl Principal {
 
     /// Whether reading `text` ([`Principal::parse`]) gives this principal.
     pub(super) fn is_read_from(&self, text: &str) -> bool {
-        // Service, provider and canonical-user principals are not read from ARNs; every
-        // other kind is, and reading is deterministic.
-        !matches!(
-            self.kind,
-            PrincipalKind::Service | PrincipalKind::WebIdentity | PrincipalKind::CanonicalUser
-        ) && bytes_eq(self.id.bytes(&self.text), text.as_bytes())
+        // Reading is deterministic: the same text gives the same principal. Service,
+        // provider and canonical-user principals keep their id without its prefix.
+        let id = match self.kind {
+            PrincipalKind::Service => text.strip_prefix("service:"),
+            PrincipalKind::WebIdentity => text.strip_prefix("federated:"),
+            PrincipalKind::CanonicalUser => text.strip_prefix("canonical-user:"),
+            _ => Some(text),
+        };
+        id.is_some_and(|id| bytes_eq(self.id.bytes(&self.text), id.as_bytes()))
+    }
+
+    /// Whether two principals are the same: `==`, without comparing what the kind and
+    /// the text determine.
+    pub(super) fn same_as(&self, other: &Principal) -> bool {
+        self.kind == other.kind
+            && self.id == other.id
+            && bytes_eq(self.text.as_bytes(), other.text.as_bytes())
     }
 
     /// The principal's buffer, for the next principal to reuse.

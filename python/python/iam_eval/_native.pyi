@@ -9,10 +9,13 @@ __all__ = [
     "BuildError",
     "CaseResult",
     "ConditionTrace",
+    "Counterexample",
     "Decisions",
     "Diagnostic",
+    "Finding",
     "IamEvalError",
     "Limits",
+    "Lint",
     "ParseError",
     "Policy",
     "PolicySet",
@@ -21,6 +24,8 @@ __all__ = [
     "Request",
     "RequestError",
     "Response",
+    "Shape",
+    "ShapeError",
     "StatementRef",
     "StatementTrace",
     "TestCase",
@@ -29,11 +34,17 @@ __all__ = [
     "TestReport",
     "Trace",
     "ValidationError",
+    "Verdict",
     "__version__",
+    "check",
+    "diff",
+    "equivalent",
+    "service_reference_version",
 ]
 
 _PolicyKindName = Literal["identity", "resource", "scp", "rcp", "boundary", "session"]
 _DecisionName = Literal["allow", "explicit_deny", "implicit_deny"]
+_SeverityName = Literal["error", "warning", "security", "suggestion"]
 _EffectName = Literal["Allow", "Deny"]
 _ContextScalar = Union[str, bool, int, float]
 _ContextValue = Union[_ContextScalar, Sequence[_ContextScalar], None]
@@ -87,6 +98,12 @@ class RequestError(IamEvalError):
     help: Optional[str]
     row: Optional[int]
 
+class ShapeError(IamEvalError):
+    """A request shape could not be read."""
+
+    message: str
+    help: Optional[str]
+
 class TestFileError(IamEvalError):
     """A test file could not be read, parsed or built."""
 
@@ -115,6 +132,59 @@ class Diagnostic:
     @property
     def source_line(self) -> str: ...
     def render(self, file: str) -> str: ...
+
+@final
+class Lint:
+    """One kind of finding: a stable code, a severity, the AWS page the rule follows."""
+
+    @staticmethod
+    def all() -> list[Lint]: ...
+    @staticmethod
+    def from_code(code: str) -> Optional[Lint]: ...
+    @property
+    def code(self) -> str: ...
+    @property
+    def severity(self) -> _SeverityName: ...
+    @property
+    def summary(self) -> str: ...
+    @property
+    def url(self) -> str: ...
+    @property
+    def needs_service_reference(self) -> bool: ...
+    @property
+    def changes_meaning(self) -> bool: ...
+
+@final
+class Finding:
+    """A problem a lint found in a policy, with where it is and what to do about it."""
+
+    @property
+    def lint(self) -> Lint: ...
+    @property
+    def code(self) -> str: ...
+    @property
+    def severity(self) -> _SeverityName: ...
+    @property
+    def message(self) -> str: ...
+    @property
+    def help(self) -> Optional[str]: ...
+    @property
+    def path(self) -> str: ...
+    @property
+    def line(self) -> int: ...
+    @property
+    def column(self) -> int: ...
+    @property
+    def source_line(self) -> str: ...
+    def render(self, file: str) -> str: ...
+
+def check(
+    policy: Union[Policy, str],
+    *,
+    kind: Optional[_PolicyKindName] = None,
+    limits: Optional[Limits] = None,
+) -> list[Finding]: ...
+def service_reference_version() -> Optional[str]: ...
 
 @final
 class Limits:
@@ -149,6 +219,8 @@ class Policy:
     @staticmethod
     def from_file(path: _StrPath, *, limits: Optional[Limits] = None) -> Policy: ...
     def validate(self, kind: _PolicyKindName) -> None: ...
+    def lint(self, kind: Optional[_PolicyKindName] = None) -> list[Finding]: ...
+    def silent_changes(self) -> list[Finding]: ...
     def to_json(self) -> str: ...
     @property
     def id(self) -> Optional[str]: ...
@@ -347,7 +419,15 @@ class PolicySet:
         requests: Union[Iterable[_RequestLike], _ArrowStreamExportable, _ArrowArrayExportable],
         *,
         on_error: Literal["raise", "null"] = "raise",
+        threads: Optional[int] = None,
     ) -> Decisions: ...
+    def prove(
+        self,
+        shape: Shape,
+        *,
+        expect: Literal["allow", "deny", "explicit_deny"],
+        deadline: float = 1.0,
+    ) -> Verdict: ...
     def __len__(self) -> int: ...
 
 @final
@@ -425,3 +505,68 @@ class TestFile:
     @property
     def cases(self) -> list[TestCase]: ...
     def __len__(self) -> int: ...
+
+@final
+class Shape:
+    """A set of requests a question is about."""
+
+    def __new__(
+        cls,
+        *,
+        principals: Sequence[str] = ...,
+        principal_accounts: Sequence[str] = ...,
+        any_principal: bool = False,
+        actions: Sequence[str] = ...,
+        resources: Sequence[str] = ...,
+        resource_account: Optional[str] = None,
+        condition: Union[str, Mapping[str, Any], None] = None,
+        multivalued: Sequence[str] = ...,
+    ) -> Shape: ...
+    @property
+    def principals(self) -> list[str]: ...
+    @property
+    def actions(self) -> list[str]: ...
+    @property
+    def resources(self) -> list[str]: ...
+    @property
+    def resource_account(self) -> Optional[str]: ...
+    @property
+    def condition(self) -> Optional[str]: ...
+
+@final
+class Counterexample:
+    """A request that refutes a claim, confirmed by evaluating it."""
+
+    @property
+    def request(self) -> Request: ...
+    @property
+    def response(self) -> Response: ...
+    @property
+    def before(self) -> Optional[Response]: ...
+    @property
+    def trace(self) -> Trace: ...
+    @property
+    def decision(self) -> _DecisionName: ...
+    @property
+    def expected(self) -> Optional[Literal["allow", "deny", "explicit_deny"]]: ...
+    def to_test_case(self, name: str) -> str: ...
+
+@final
+class Verdict:
+    """The answer to a question: proved, a counterexample, or unknown."""
+
+    @property
+    def verdict(self) -> Literal["proved", "counterexample", "unknown"]: ...
+    @property
+    def proved(self) -> bool: ...
+    @property
+    def counterexample(self) -> Optional[Counterexample]: ...
+    @property
+    def reason(self) -> Optional[str]: ...
+    @property
+    def unknown_kind(self) -> Optional[Literal["budget", "unsupported", "internal"]]: ...
+    @property
+    def stats(self) -> dict[str, Union[int, float]]: ...
+
+def diff(old: PolicySet, new: PolicySet, shape: Shape, *, deadline: float = 1.0) -> Verdict: ...
+def equivalent(a: PolicySet, b: PolicySet, shape: Shape, *, deadline: float = 1.0) -> Verdict: ...
