@@ -1377,7 +1377,7 @@ impl<'q> Encoding<'q> {
         match e {
             Entry::Everyone => (Formula::TRUE, Grant::Limited),
             Entry::Account(a) => {
-                let iam = is_iam(kind);
+                let iam = kind.is_iam();
                 let a = account_text(*a);
                 (
                     self.p
@@ -1566,7 +1566,7 @@ impl<'q> Encoding<'q> {
         filed: &Filed<Formula>,
         owned: &[(Formula, String)],
     ) -> Premises<Formula> {
-        let iam = self.cases_where(|c| is_iam(c.kind()));
+        let iam = self.cases_where(|c| c.kind().is_iam());
         let root = self.cases_where(|c| c.kind() == PrincipalKind::Root);
         let gate = |e: &mut Self, in_force: &dyn Fn(&Applicable) -> bool, allows: Formula| {
             let f = e.cases_where(|c| in_force(&Applicable::of(set, c.kind())));
@@ -1699,19 +1699,9 @@ fn order(cmp: Comparison) -> Option<Cmp> {
     }
 }
 
-pub(crate) fn is_iam(kind: PrincipalKind) -> bool {
-    matches!(
-        kind,
-        PrincipalKind::User
-            | PrincipalKind::Role
-            | PrincipalKind::AssumedRole
-            | PrincipalKind::FederatedUser
-            | PrincipalKind::Root
-    )
-}
-
+/// Whether `a` is a 12-digit account id.
 pub(crate) fn is_account_id(a: &str) -> bool {
-    a.len() == 12 && a.bytes().all(|b| b.is_ascii_digit())
+    crate::value::arn::account_number(a).is_some()
 }
 
 /// What `aws:PrincipalType` is for a kind of caller.

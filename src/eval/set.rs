@@ -457,15 +457,7 @@ impl Applicable {
 
     /// For a caller of this kind.
     pub(crate) fn of(set: &PolicySet, kind: PrincipalKind) -> Applicable {
-        let iam = matches!(
-            kind,
-            PrincipalKind::User
-                | PrincipalKind::Role
-                | PrincipalKind::AssumedRole
-                | PrincipalKind::FederatedUser
-                | PrincipalKind::Root
-        );
-        Applicable::with(set, iam, kind)
+        Applicable::with(set, kind.is_iam(), kind)
     }
 
     #[inline(always)]

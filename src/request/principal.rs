@@ -30,6 +30,21 @@ pub enum PrincipalKind {
     Anonymous,
 }
 
+impl PrincipalKind {
+    /// Whether callers of this kind are IAM principals of an account (user, role,
+    /// session, root): the kinds identity-based policies, boundaries and SCPs apply to.
+    pub fn is_iam(self) -> bool {
+        matches!(
+            self,
+            PrincipalKind::User
+                | PrincipalKind::Role
+                | PrincipalKind::AssumedRole
+                | PrincipalKind::FederatedUser
+                | PrincipalKind::Root
+        )
+    }
+}
+
 /// The caller of a request.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Principal {
